@@ -1,0 +1,286 @@
+package io.latscope.bpf;
+
+import io.latscope.bpf.raw.LibBpf;
+import io.latscope.bpf.raw.bpf_object_open_opts;
+import io.latscope.error.ConfigurationException;
+import io.latscope.error.Errno;
+import io.latscope.error.KernelException;
+import io.latscope.error.LatScopeException;
+import io.latscope.error.NotSupportedException;
+import io.latscope.error.VerifierException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A BPF ELF object: opened from bytes, configured ({@code const volatile} globals,
+ * autoload, map sizes), loaded into the kernel, then asked for its programs and maps.
+ * Owns every program and map file descriptor; {@link #close()} releases them all and is
+ * idempotent. Links made from its programs are owned by whoever attached them.
+ *
+ * <pre>{@code
+ * try (BpfObject obj = BpfObject.openBundled("probes")) {
+ *     obj.setConstant("stride_shift", 16);
+ *     obj.load();
+ *     try (BpfLink l = obj.program("on_xmit").attach()) { ... }
+ * }
+ * }</pre>
+ */
+public final class BpfObject implements AutoCloseable {
+    private static final String BUNDLED_DIR = "/io/latscope/bpf/obj/";
+    private static final int LOG_BUF_SIZE = 8 << 20;
+    private static final Pattern FAILED_PROG = Pattern.compile("prog '([^']+)': (BPF program load failed|failed to)");
+
+    private final String name;
+    private final Arena arena;
+    private final MemorySegment obj;
+    private final Map<String, ElfSymbols.Symbol> symbols;
+    private final List<BpfProgram> programs = new ArrayList<>();
+    private final List<BpfMap> maps = new ArrayList<>();
+    private final Leaks.Guard guard;
+    private volatile boolean loaded;
+
+    private static final class Open {
+        static final MethodHandle OPEN_MEM = Native.withErrno(LibBpf.bpf_object__open_mem$address(),
+                LibBpf.bpf_object__open_mem$descriptor());
+    }
+
+    private BpfObject(String name, byte[] elf) {
+        Native.requireLibbpf();
+        BpfEnvironment.requireBtf();
+        this.name = name;
+        this.symbols = ElfSymbols.globals(elf, name);
+        Arena a = Arena.ofShared();
+        MemorySegment o;
+        LibbpfLog.startCapture();
+        String said;
+        int errno;
+        try {
+            // libbpf keeps pointing at the buffer until load finishes: it lives in the object's arena.
+            MemorySegment buf = a.allocate(elf.length, 8);
+            MemorySegment.copy(MemorySegment.ofArray(elf), 0, buf, 0, elf.length);
+            MemorySegment opts = bpf_object_open_opts.allocate(a);
+            bpf_object_open_opts.sz(opts, bpf_object_open_opts.sizeof());
+            bpf_object_open_opts.object_name(opts, a.allocateFrom(name));
+            MemorySegment st = Native.errnoSlot(a);
+            o = (MemorySegment) Open.OPEN_MEM.invokeExact(st, buf, (long) elf.length, opts);
+            errno = Native.errno(st);
+        } catch (Throwable t) {
+            LibbpfLog.endCapture();
+            a.close();
+            throw t instanceof RuntimeException re ? re : new LatScopeException("opening BPF object " + name, t);
+        }
+        said = LibbpfLog.endCapture();
+        if (o.equals(MemorySegment.NULL)) {
+            a.close();
+            throw new KernelException("opening BPF object " + name, errno, said.isBlank() ? null : said.strip());
+        }
+        this.arena = a;
+        this.obj = o;
+        this.guard = Leaks.guard(this, "BPF object " + name, () -> {
+            LibBpf.bpf_object__close(o);
+            a.close();
+        });
+        for (MemorySegment p = LibBpf.bpf_object__next_program(obj, MemorySegment.NULL);
+             !p.equals(MemorySegment.NULL); p = LibBpf.bpf_object__next_program(obj, p)) {
+            BpfProgram prog = new BpfProgram(this, p);
+            if ("netfilter".equals(prog.section()) && prog.type() == 0) {
+                prog.setTypeForUnknownSection(BpfProgram.PROG_TYPE_NETFILTER, BpfProgram.ATTACH_NETFILTER);
+            }
+            programs.add(prog);
+        }
+        for (MemorySegment m = LibBpf.bpf_object__next_map(obj, MemorySegment.NULL);
+             !m.equals(MemorySegment.NULL); m = LibBpf.bpf_object__next_map(obj, m)) {
+            maps.add(new BpfMap(this, m));
+        }
+    }
+
+    /** Opens an ELF object from memory; {@code name} appears in errors and in bpftool. */
+    public static BpfObject open(String name, byte[] elf) {
+        return new BpfObject(name, elf);
+    }
+
+    /** Opens one of the objects built from {@code src-bpf/} and bundled in this module, e.g. "probes". */
+    public static BpfObject openBundled(String name) {
+        return openResource(BpfObject.class, BUNDLED_DIR + name + ".bpf.o", name);
+    }
+
+    /** Opens an object from a class path resource, resolved against {@code anchor}. */
+    public static BpfObject openResource(Class<?> anchor, String resource, String name) {
+        try (InputStream in = anchor.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ConfigurationException("BPF object resource " + resource + " not found next to "
+                        + anchor.getName() + " (was src-bpf built? run: mvn -pl latscope-bpf package)");
+            }
+            return open(name, in.readAllBytes());
+        } catch (IOException e) {
+            throw new ConfigurationException("reading BPF object resource " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isLoaded() {
+        return loaded;
+    }
+
+    public List<BpfProgram> programs() {
+        return List.copyOf(programs);
+    }
+
+    public List<BpfMap> maps() {
+        return List.copyOf(maps);
+    }
+
+    public BpfProgram program(String programName) {
+        requireOpen();
+        for (BpfProgram p : programs) {
+            if (p.name().equals(programName)) {
+                return p;
+            }
+        }
+        throw new ConfigurationException("BPF object " + name + " has no program '" + programName + "'; it has "
+                + programs.stream().map(BpfProgram::name).toList());
+    }
+
+    public BpfMap map(String mapName) {
+        requireOpen();
+        for (BpfMap m : maps) {
+            if (m.name().equals(mapName)) {
+                return m;
+            }
+        }
+        throw new ConfigurationException("BPF object " + name + " has no map '" + mapName + "'; it has "
+                + maps.stream().map(BpfMap::name).toList());
+    }
+
+    // ---- configuration before load ------------------------------------------------------
+
+    /** Sets a {@code const volatile} integer global; the value is written in the variable's own width. */
+    public BpfObject setConstant(String variable, long value) {
+        ElfSymbols.Symbol s = constant(variable);
+        MemorySegment dst = rodata(s);
+        switch ((int) s.size()) {
+            case 1 -> dst.set(ValueLayout.JAVA_BYTE, 0, (byte) value);
+            case 2 -> dst.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) value);
+            case 4 -> dst.set(ValueLayout.JAVA_INT_UNALIGNED, 0, (int) value);
+            case 8 -> dst.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
+            default -> throw new ConfigurationException("constant " + variable + " is " + s.size()
+                    + " bytes wide; use setConstant(String, byte[])");
+        }
+        return this;
+    }
+
+    /** Sets a {@code const volatile} global of any type from its raw bytes (native order). */
+    public BpfObject setConstant(String variable, byte[] value) {
+        ElfSymbols.Symbol s = constant(variable);
+        if (value.length != s.size()) {
+            throw new ConfigurationException("constant " + variable + " is " + s.size() + " bytes, got " + value.length);
+        }
+        MemorySegment.copy(MemorySegment.ofArray(value), 0, rodata(s), 0, value.length);
+        return this;
+    }
+
+    private ElfSymbols.Symbol constant(String variable) {
+        requireNotLoaded("set constant " + variable);
+        ElfSymbols.Symbol s = symbols.get(variable);
+        if (s == null || !s.section().startsWith(".rodata")) {
+            throw new ConfigurationException("BPF object " + name + " has no const volatile global '" + variable + "'");
+        }
+        return s;
+    }
+
+    private MemorySegment rodata(ElfSymbols.Symbol s) {
+        for (BpfMap m : maps) {
+            if (m.name().endsWith(s.section())) {
+                try (Arena a = Arena.ofConfined()) {
+                    MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
+                    MemorySegment p = LibBpf.bpf_map__initial_value(m.handle(), size);
+                    if (!p.equals(MemorySegment.NULL)) {
+                        long n = size.get(ValueLayout.JAVA_LONG, 0);
+                        return p.reinterpret(n).asSlice(s.offset(), s.size());
+                    }
+                }
+            }
+        }
+        throw new ConfigurationException("BPF object " + name + " has no " + s.section() + " map");
+    }
+
+    // ---- load --------------------------------------------------------------------------
+
+    /**
+     * Loads every program with autoload on, and creates the maps. A program the verifier
+     * rejects gives a {@link VerifierException} with the whole log.
+     */
+    public BpfObject load() {
+        requireNotLoaded("load");
+        MemorySegment log = arena.allocate(LOG_BUF_SIZE);
+        for (BpfProgram p : programs) {
+            Native.check(LibBpf.bpf_program__set_log_buf(p.handle(), log, LOG_BUF_SIZE), "set log buffer");
+        }
+        LibbpfLog.startCapture();
+        int rc = LibBpf.bpf_object__load(obj);
+        String said = LibbpfLog.endCapture();
+        if (rc < 0) {
+            throw loadFailure(-rc, said, log.getString(0));
+        }
+        for (BpfProgram p : programs) {
+            LibBpf.bpf_program__set_log_buf(p.handle(), MemorySegment.NULL, 0);
+        }
+        loaded = true;
+        return this;
+    }
+
+    private RuntimeException loadFailure(int errno, String said, String verifierLog) {
+        Matcher m = FAILED_PROG.matcher(said);
+        String prog = m.find() ? m.group(1) : null;
+        if (prog != null && !verifierLog.isBlank() && said.contains("BPF program load failed")) {
+            return new VerifierException(prog, errno, verifierLog);
+        }
+        String detail = said.isBlank() ? "" : said.strip().lines().reduce((x, y) -> y).orElse("");
+        String what = "loading BPF object " + name + (prog == null ? "" : " (program " + prog + ")");
+        if (errno == Errno.EPERM) {
+            return new NotSupportedException(what, Errno.describe(errno) + "; needs root or CAP_BPF+CAP_PERFMON, and"
+                    + " the program type must be allowed by this kernel" + (detail.isEmpty() ? "" : "; libbpf: " + detail));
+        }
+        if (errno == Errno.ESRCH || errno == Errno.ENOENT || errno == Errno.ENOTSUPP || errno == Errno.EOPNOTSUPP) {
+            return new NotSupportedException(what, Errno.describe(errno) + (detail.isEmpty() ? "" : "; libbpf: " + detail));
+        }
+        return new KernelException(what, errno, detail.isEmpty() ? null : "libbpf: " + detail);
+    }
+
+    void requireNotLoaded(String action) {
+        requireOpen();
+        if (loaded) {
+            throw new IllegalStateException("cannot " + action + ": BPF object " + name + " is already loaded");
+        }
+    }
+
+    void requireOpen() {
+        if (guard.isReleased()) {
+            throw new IllegalStateException("BPF object " + name + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        guard.release();
+    }
+
+    @Override
+    public String toString() {
+        return "BpfObject[" + name + (loaded ? ", loaded" : "") + (guard.isReleased() ? ", closed" : "") + ", programs "
+                + programs.stream().map(BpfProgram::name).toList() + "]";
+    }
+}

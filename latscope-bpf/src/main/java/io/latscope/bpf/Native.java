@@ -1,0 +1,187 @@
+package io.latscope.bpf;
+
+import io.latscope.bpf.raw.LibC;
+import io.latscope.error.KernelException;
+import io.latscope.error.NotSupportedException;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Access to the generated bindings that needs more than they give: a clear error when
+ * libbpf is missing, and errno captured by the linker ({@code captureCallState}) for the
+ * calls that report failure through errno (pointer-returning libbpf calls, libc).
+ */
+final class Native {
+    static final String LIBBPF = "libbpf.so.1";
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static volatile boolean libbpfChecked;
+
+    private Native() {
+    }
+
+    /** Fails with a message naming the package to install when libbpf cannot be loaded. */
+    static void requireLibbpf() {
+        if (libbpfChecked) {
+            return;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            SymbolLookup.libraryLookup(LIBBPF, a);
+        } catch (IllegalArgumentException e) {
+            throw new NotSupportedException(LIBBPF,
+                    "the shared library " + LIBBPF + " could not be loaded (Debian/Ubuntu: apt-get install libbpf1;"
+                            + " Fedora: dnf install libbpf)", e);
+        }
+        libbpfChecked = true;
+    }
+
+    /** A downcall to the same symbol as a generated binding, with errno captured as first argument. */
+    static MethodHandle withErrno(MemorySegment address, FunctionDescriptor descriptor) {
+        requireLibbpf();
+        return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
+    }
+
+    static MemorySegment errnoSlot(Arena arena) {
+        return arena.allocate(CAPTURE);
+    }
+
+    static int errno(MemorySegment slot) {
+        return (int) ERRNO.get(slot, 0L);
+    }
+
+    /** libbpf returns -errno from int functions; turns a negative result into an exception. */
+    static int check(int rc, String operation) {
+        if (rc < 0) {
+            throw new KernelException(operation, -rc);
+        }
+        return rc;
+    }
+
+    static String string(MemorySegment cString) {
+        return cString.equals(MemorySegment.NULL) ? null : cString.reinterpret(4096).getString(0);
+    }
+
+    // ---- libc with errno --------------------------------------------------------------
+
+    private static final class Libc {
+        static final MethodHandle SETNS = LINKER.downcallHandle(LibC.setns$address(), LibC.setns$descriptor(),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle OPEN = LINKER.downcallHandle(
+                LibC.open.address(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
+        static final MethodHandle MMAP = LINKER.downcallHandle(LibC.mmap$address(), LibC.mmap$descriptor(),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle SYSCALL3 = LINKER.downcallHandle(
+                LibC.syscall.address(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
+    }
+
+    static int open(String path, int flags) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            int fd = (int) Libc.OPEN.invokeExact(st, a.allocateFrom(path), flags);
+            if (fd < 0) {
+                throw new KernelException("open(" + path + ")", errno(st));
+            }
+            return fd;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static void close(int fd) {
+        if (fd >= 0) {
+            LibC.close(fd);
+        }
+    }
+
+    /** setns(2) on the calling thread; returns 0 or errno. */
+    static int setns(int fd, int nstype) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            int rc = (int) Libc.SETNS.invokeExact(st, fd, nstype);
+            return rc < 0 ? errno(st) : 0;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static MemorySegment mmap(long length, int prot, int fd, long offset, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            MemorySegment p = (MemorySegment) Libc.MMAP.invokeExact(st, MemorySegment.NULL, length, prot,
+                    LibC.MAP_SHARED(), fd, offset);
+            if (p.address() == -1L) {
+                throw new KernelException("mmap of " + what, errno(st));
+            }
+            return p.reinterpret(length);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static void munmap(MemorySegment p) {
+        LibC.munmap(p, p.byteSize());
+    }
+
+    /** Raw bpf(2): returns the result, or -errno. */
+    static long bpfSyscall(int cmd, MemorySegment attr) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            long rc = (long) Libc.SYSCALL3.invokeExact(st, (long) LibC.SYS_bpf(), cmd, attr, (int) attr.byteSize());
+            return rc < 0 ? -errno(st) : rc;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    static long pageSize() {
+        return PAGE_SIZE;
+    }
+
+    private static final long PAGE_SIZE = readPageSize();
+
+    private static long readPageSize() {
+        // getpagesize() is not in the bindings; 4 KiB unless the kernel says otherwise via AT_PAGESZ.
+        try {
+            byte[] auxv = java.nio.file.Files.readAllBytes(java.nio.file.Path.of("/proc/self/auxv"));
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(auxv).order(java.nio.ByteOrder.nativeOrder());
+            while (b.remaining() >= 16) {
+                long type = b.getLong();
+                long value = b.getLong();
+                if (type == 6 /* AT_PAGESZ */) {
+                    return value;
+                }
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        return 4096;
+    }
+
+    static MemorySegment cstr(Arena a, String s) {
+        return s == null ? MemorySegment.NULL : a.allocateFrom(s);
+    }
+}

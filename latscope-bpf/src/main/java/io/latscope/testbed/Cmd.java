@@ -1,0 +1,51 @@
+package io.latscope.testbed;
+
+import io.latscope.error.LatScopeException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a short command (ip, tc, …) and returns its stdout; failures name the command and its stderr. */
+public final class Cmd {
+    private Cmd() {
+    }
+
+    public static String run(String... command) {
+        return run(List.of(command));
+    }
+
+    public static String run(List<String> command) {
+        Result r = exec(command);
+        if (r.exit() != 0) {
+            throw new LatScopeException("command failed (exit " + r.exit() + "): " + String.join(" ", command)
+                    + (r.stderr().isBlank() ? "" : ": " + r.stderr().strip()));
+        }
+        return r.stdout();
+    }
+
+    public record Result(int exit, String stdout, String stderr) {
+    }
+
+    public static Result exec(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        try {
+            Process p = pb.start();
+            p.getOutputStream().close();
+            var out = p.getInputStream().readAllBytes();
+            var err = p.getErrorStream().readAllBytes();
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new LatScopeException("command timed out: " + String.join(" ", command));
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new LatScopeException("cannot run " + command.getFirst() + " (is iproute2 installed? apt-get install iproute2): "
+                    + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LatScopeException("interrupted running " + String.join(" ", command), e);
+        }
+    }
+}
