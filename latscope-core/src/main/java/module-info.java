@@ -1,0 +1,8 @@
+/** LatScope's public API: sessions, hops and latency reports. */
+module io.latscope.core {
+    requires transitive io.latscope.bpf;
+    requires transitive HdrHistogram;
+    requires org.slf4j;
+
+    exports io.latscope;
+}

@@ -1,0 +1,2 @@
+/** Clock synchronisation between hosts (see docs/sync.md). */
+package io.latscope.sync;
