@@ -1,2 +1,0 @@
-/** Clock synchronisation between hosts (see docs/sync.md). */
-package io.latscope.sync;
