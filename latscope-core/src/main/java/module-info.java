@@ -5,4 +5,7 @@ module io.latscope.core {
     requires org.slf4j;
 
     exports io.latscope;
+    exports io.latscope.store;
+
+    uses io.latscope.store.ResultStoreProvider;
 }
