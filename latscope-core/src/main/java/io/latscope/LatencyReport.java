@@ -3,6 +3,7 @@ package io.latscope;
 import io.latscope.error.ConfigurationException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
+import org.HdrHistogram.PackedHistogram;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,6 +50,7 @@ public final class LatencyReport {
     private final List<FlowStats> flows;
     private final List<ProcessStats> processes;
     private final List<ClockEstimate> clocks;
+    private final Map<Hop, String> soleScope;
 
     private LatencyReport(Builder b) {
         this.sessionId = Objects.requireNonNull(b.sessionId, "sessionId");
@@ -65,15 +67,19 @@ public final class LatencyReport {
         this.flows = List.copyOf(b.flows);
         this.processes = List.copyOf(b.processes);
         this.clocks = List.copyOf(b.clocks);
+        this.soleScope = Map.copyOf(b.soleScope);
     }
 
     public static Builder builder(String sessionId) {
         return new Builder(sessionId);
     }
 
-    /** A fresh histogram with LatScope's range (1 ns – 1 h, 3 significant digits). */
+    /**
+     * A fresh histogram with LatScope's range (1 ns – 1 h, 3 significant digits), packed:
+     * its memory grows with the values recorded, not with the range.
+     */
     public static Histogram newHistogram() {
-        return new Histogram(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
+        return new PackedHistogram(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
     }
 
     public String sessionId() {
@@ -118,13 +124,26 @@ public final class LatencyReport {
         return find(hops, hop);
     }
 
-    private static Optional<HopStats> find(List<HopStats> list, Hop hop) {
+    /**
+     * The scope (namespace or host) of a hop that is shown unscoped because it was measured
+     * in that one scope only; null when unknown.
+     */
+    public String soleScope(Hop unscopedHop) {
+        return soleScope.get(unscopedHop);
+    }
+
+    private Optional<HopStats> find(List<HopStats> list, Hop hop) {
         for (HopStats h : list) {
             if (h.hop().equals(hop)) {
                 return Optional.of(h);
             }
         }
         if (hop.isScoped()) {
+            // shown unscoped because this was its only scope
+            Hop plain = hop.unscoped();
+            if (hop.scope().equals(soleScope.get(plain))) {
+                return find(list, plain).map(h -> new HopStats(hop, h.histogram()));
+            }
             return Optional.empty();
         }
         Histogram merged = null;
@@ -295,6 +314,7 @@ public final class LatencyReport {
         private final List<FlowStats> flows = new ArrayList<>();
         private final List<ProcessStats> processes = new ArrayList<>();
         private final List<ClockEstimate> clocks = new ArrayList<>();
+        private final Map<Hop, String> soleScope = new LinkedHashMap<>();
 
         private Builder(String sessionId) {
             this.sessionId = sessionId;
@@ -333,6 +353,12 @@ public final class LatencyReport {
             } else {
                 cur.histogram().add(h);
             }
+        }
+
+        /** Records that the unscoped {@code hop} was measured in {@code scope} only. */
+        public Builder soleScope(Hop hop, String scope) {
+            soleScope.put(hop.unscoped(), scope);
+            return this;
         }
 
         public Builder counters(Counters counters) {
