@@ -65,13 +65,21 @@ struct {
 	__type(value, __u64);
 } write_entry SEC(".maps");
 
-/* A marker read by a thread, kept until its read system call returns: the rx SOCKET
- * point is when the application gets the bytes back. */
+/* A marker read by a thread, kept until its read system call returns, so the rx SOCKET
+ * point is when the application gets the bytes back. One slot per CPU: the return
+ * almost always runs on the CPU that copied; if the thread moved, the slot is flushed
+ * with the copy's time by the next reader on that CPU. */
+struct read_slot {
+	__u32 tid;
+	__u32 full;
+	struct ls_event e;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct ls_event);
+	__type(value, struct read_slot);
 } read_pending SEC(".maps");
 
 /* Runtime switches set by the agent after attaching: bit 0 = read system call exits are
@@ -583,28 +591,28 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 		emit(ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
 		return 0;
 	}
-	/* Stamped when the read system call returns (rx_app_exit). A pending marker whose
-	 * call never returned through a hooked exit (e.g. recvmmsg) goes out as it is. */
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ls_event *old = bpf_map_lookup_elem(&read_pending, &tid);
-	if (old)
-		emit_copy(old);
-	struct ls_event e = {};
-	fill(&e, ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
-	bpf_map_update_elem(&read_pending, &tid, &e, BPF_ANY);
+	/* Stamped when the read system call returns (on_read_exit). A pending marker whose
+	 * call did not return through a hooked exit (e.g. recvmmsg) goes out as it is. */
+	struct read_slot *slot = bpf_map_lookup_elem(&read_pending, &zero);
+	if (!slot)
+		return 0;
+	if (slot->full)
+		emit_copy(&slot->e);
+	fill(&slot->e, ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
+	slot->tid = (__u32)bpf_get_current_pid_tgid();
+	slot->full = 1;
 	return 0;
 }
 
 static __always_inline int on_read_exit(void)
 {
-	__u64 ts = bpf_ktime_get_ns();
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ls_event *e = bpf_map_lookup_elem(&read_pending, &tid);
-	if (!e)
+	__u32 zero = 0;
+	struct read_slot *slot = bpf_map_lookup_elem(&read_pending, &zero);
+	if (!slot || !slot->full || slot->tid != (__u32)bpf_get_current_pid_tgid())
 		return 0;
-	e->ts_ns = ts;
-	emit_copy(e);
-	bpf_map_delete_elem(&read_pending, &tid);
+	slot->e.ts_ns = bpf_ktime_get_ns();
+	emit_copy(&slot->e);
+	slot->full = 0;
 	return 0;
 }
 

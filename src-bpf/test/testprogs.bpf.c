@@ -141,39 +141,4 @@ int BPF_PROG(test_rejected, const struct sk_buff *skb)
 	return (int)c[64];
 }
 
-/* Deterministic producer for ring-buffer tests: one BPF_PROG_TEST_RUN emits args[0]
- * records of args[1] bytes (16..256), numbered from args[2]. */
-struct burst_ctx {
-	__u64 first;
-	__u32 size;
-};
-
-static long emit_numbered(__u32 i, void *data)
-{
-	struct burst_ctx *b = data;
-	__u64 *rec;
-	if (b->size == 16)
-		rec = bpf_ringbuf_reserve(&events, 16, 0);
-	else if (b->size == 64)
-		rec = bpf_ringbuf_reserve(&events, 64, 0);
-	else
-		rec = bpf_ringbuf_reserve(&events, 256, 0);
-	if (!rec) {
-		count(K_MAGIC + 1);
-		return 0;
-	}
-	rec[0] = b->first + i;
-	rec[1] = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
-	return 0;
-}
-
-SEC("raw_tp")
-int test_burst(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct burst_ctx b = { .first = ctx->args[2], .size = (__u32)ctx->args[1] };
-	bpf_loop((__u32)ctx->args[0], emit_numbered, &b, 0);
-	return 0;
-}
-
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -31,6 +31,8 @@ import java.util.function.Consumer;
 public final class LatScope {
     /** Default marker stride: one marker per 64 KiB of each flow (see docs/benchmarks.md). */
     public static final int DEFAULT_STRIDE = 1 << 16;
+    /** Default ring buffer: 16 MiB, about 230 000 events of slack for a busy or descheduled agent. */
+    public static final int DEFAULT_RING_BYTES = 16 << 20;
 
     private LatScope() {
     }
@@ -57,6 +59,7 @@ public final class LatScope {
         private String label = "";
         private int markerSampleEvery = 100;
         private Consumer<MarkerPath> markerListener;
+        private int ringBufferBytes = DEFAULT_RING_BYTES;
 
         private Builder() {
         }
@@ -149,6 +152,12 @@ public final class LatScope {
             return this;
         }
 
+        /** Ring buffer between the probes and the agent, in bytes: a power of two, at least 64 KiB. */
+        public Builder ringBufferBytes(int bytes) {
+            this.ringBufferBytes = bytes;
+            return this;
+        }
+
         public Builder markerListener(Consumer<MarkerPath> listener) {
             this.markerListener = listener;
             return this;
@@ -172,6 +181,10 @@ public final class LatScope {
             if (stride < 1 || Integer.bitCount(stride) != 1 || stride > (1 << 30)) {
                 throw new ConfigurationException("stride " + stride + " must be a power of two between 1 and 2^30 bytes");
             }
+            if (ringBufferBytes < (64 << 10) || Integer.bitCount(ringBufferBytes) != 1) {
+                throw new ConfigurationException("ring buffer size " + ringBufferBytes
+                        + " must be a power of two of at least 64 KiB");
+            }
             requirePositive(interval, "interval");
             requirePositive(markerTimeout, "markerTimeout");
             if (markerSampleEvery < 0) {
@@ -189,7 +202,7 @@ public final class LatScope {
             }
             List<Host> hs = hosts.isEmpty() ? List.of(Host.local()) : hosts;
             return new SessionSpec(hs, ls, ports, ns, allNamespaces, flows, stride, includeRetransmissions, interval,
-                    markerTimeout, probeCost, store, label, markerSampleEvery, markerListener);
+                    markerTimeout, probeCost, store, label, markerSampleEvery, markerListener, ringBufferBytes);
         }
 
         /** {@code build().start()}. */

@@ -243,9 +243,15 @@ public final class LatencyReport {
         var out = new java.io.PrintWriter(sw);
         out.printf(Locale.ROOT, "LatScope %s %s, %s .. %s (%.1f s)%n", interval ? "interval" : "session", sessionId,
                 start, end, duration().toMillis() / 1000.0);
-        out.printf(Locale.ROOT, "%-22s %10s %11s %11s %11s %11s %11s%n", "hop", "count", "p50", "p90", "p99", "max", "mean");
+        int w = 22;
         for (HopStats h : hops) {
-            out.printf(Locale.ROOT, "%-22s %10d %11s %11s %11s %11s %11s%n", h.hop(), h.count(),
+            w = Math.max(w, h.hop().toString().length() + 1);
+        }
+        String head = "%-" + w + "s %10s %11s %11s %11s %11s %11s%n";
+        String row = "%-" + w + "s %10d %11s %11s %11s %11s %11s%n";
+        out.printf(Locale.ROOT, head, "hop", "count", "p50", "p90", "p99", "max", "mean");
+        for (HopStats h : hops) {
+            out.printf(Locale.ROOT, row, h.hop(), h.count(),
                     Durations.format(h.percentileNanos(50)), Durations.format(h.percentileNanos(90)),
                     Durations.format(h.percentileNanos(99)), Durations.format(h.maxNanos()),
                     Durations.format(Math.round(h.meanNanos())));
@@ -253,7 +259,8 @@ public final class LatencyReport {
         if (hops.isEmpty()) {
             out.println("(no hop measured yet)");
         }
-        unavailable.forEach((h, why) -> out.printf(Locale.ROOT, "%-22s unavailable: %s%n", h, why));
+        String un = "%-" + w + "s unavailable: %s%n";
+        unavailable.forEach((h, why) -> out.printf(Locale.ROOT, un, h, why));
         Counters c = counters;
         out.printf(Locale.ROOT, "markers: matched %d (%.2f %%), incomplete %d, retransmitted %d; events %d, ring-buffer drops %d%n",
                 c.markersMatched(), 100 * c.matchedRatio(), c.markersIncomplete(), c.markersRetransmitted(),

@@ -28,11 +28,13 @@ import java.util.function.Consumer;
  * @param label            a name for people and the store
  * @param markerSampleEvery store one marker record of every N finished markers (0 = none)
  * @param markerListener   called with every finished marker, on LatScope's draining thread (keep it quick)
+ * @param ringBufferBytes  size of the kernel-to-agent ring buffer (a power of two); events that
+ *                         do not fit are dropped by the kernel and counted
  */
 public record SessionSpec(List<Host> hosts, Set<Layer> layers, Set<Integer> ports, List<NetNs> namespaces,
                           boolean allNamespaces, List<FlowKey> flows, int strideBytes, boolean includeRetransmissions,
                           Duration interval, Duration markerTimeout, boolean probeCost, StoreSpec store, String label,
-                          int markerSampleEvery, Consumer<MarkerPath> markerListener) {
+                          int markerSampleEvery, Consumer<MarkerPath> markerListener, int ringBufferBytes) {
 
     public SessionSpec {
         hosts = List.copyOf(hosts);

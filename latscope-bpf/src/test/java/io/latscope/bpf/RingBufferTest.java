@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.ValueLayout;
 
-import static io.latscope.bpf.TestObjects.K_DROPPED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,9 +13,9 @@ class RingBufferTest {
 
     @Test
     void deliversEveryRecordInOrderAcrossManyWrapArounds() {
-        try (BpfObject obj = TestObjects.testprogs().load();
-             RingBuffer ring = RingBuffer.open(obj.map("events"))) {
-            BpfProgram burst = obj.program("test_burst");
+        try (BpfObject obj = BpfObject.openBundled("ringbench").load();
+             RingBuffer ring = RingBuffer.open(obj.map("records"))) {
+            BpfProgram burst = obj.program("burst");
             long[] expected = {0};
             long total = 0;
             int[] sizes = {16, 64, 256};
@@ -33,18 +32,18 @@ class RingBufferTest {
             // 200 000 records of up to 264 bytes through a 256 KiB ring: it wrapped ~70 times
             assertThat(expected[0]).isEqualTo(total);
             assertThat(ring.pendingBytes()).isZero();
-            assertThat(obj.map("counters").typed(MapCodec.INT, MapCodec.LONG).sum(K_DROPPED)).isZero();
+            assertThat(obj.map("dropped").typed(MapCodec.INT, MapCodec.LONG).get(0)).isZero();
         }
     }
 
     @Test
     void aFullRingDropsInTheKernelAndTheDropsAreCountable() {
-        try (BpfObject obj = TestObjects.testprogs().load();
-             RingBuffer ring = RingBuffer.open(obj.map("events"))) {
-            BpfProgram burst = obj.program("test_burst");
+        try (BpfObject obj = BpfObject.openBundled("ringbench").load();
+             RingBuffer ring = RingBuffer.open(obj.map("records"))) {
+            BpfProgram burst = obj.program("burst");
             // 256 KiB ring, 72-byte slots: about 3640 fit; 5000 cannot.
             burst.testRunRawTracepoint(5000, 64, 0);
-            long dropped = obj.map("counters").typed(MapCodec.INT, MapCodec.LONG).sum(K_DROPPED);
+            long dropped = obj.map("dropped").typed(MapCodec.INT, MapCodec.LONG).get(0);
             int[] got = {0};
             ring.drain((seg, off, len) -> got[0]++);
             assertThat(dropped).isPositive();

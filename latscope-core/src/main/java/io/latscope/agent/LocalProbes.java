@@ -51,7 +51,7 @@ public final class LocalProbes implements AutoCloseable {
 
     /** What to probe: stride exponent, ports (empty = all), namespaces (empty = all), stats. */
     public record Config(int strideShift, Set<Integer> ports, List<NetNs> namespaces, boolean allNamespaces,
-                         boolean probeCost, Set<ProbePoint> points) {
+                         boolean probeCost, Set<ProbePoint> points, int ringBytes) {
     }
 
     private final BpfObject object;
@@ -147,6 +147,7 @@ public final class LocalProbes implements AutoCloseable {
                 obj.setConstant("stride_shift", cfg.strideShift());
                 obj.setConstant("filter_ports", cfg.ports().isEmpty() ? 0 : 1);
                 obj.setConstant("filter_netns", cfg.allNamespaces() ? 0 : 1);
+                obj.map("events").setMaxEntries(cfg.ringBytes());
                 for (BpfProgram p : obj.programs()) {
                     p.setAutoload(!excluded.contains(p.name()));
                 }

@@ -80,7 +80,7 @@ public final class LocalSession implements LatScopeSession {
         Set<ProbePoint> points = ProbePoint.forLayers(spec.layers());
         this.flowFilter = Set.copyOf(spec.flows());
         LocalProbes.Config cfg = new LocalProbes.Config(spec.strideShift(), spec.ports(), namespaces,
-                spec.allNamespaces(), spec.probeCost(), points);
+                spec.allNamespaces(), spec.probeCost(), points, spec.ringBufferBytes());
         this.probes = LocalProbes.start(cfg);
         ResultStore st = null;
         try {
@@ -154,29 +154,29 @@ public final class LocalSession implements LatScopeSession {
         }
     }
 
-    private void onMarker(MarkerPath path) {
-        FlowKey flow = path.record().flow();
+    private void onMarker(FlowKey flow, List<MarkerPath.HopSample> hops, long e2e, boolean retransmitted,
+                          java.util.function.Supplier<MarkerPath> path) {
         if (!flowFilter.isEmpty() && !flowFilter.contains(flow) && !flowFilter.contains(flow.reversed())) {
             return;
         }
-        if (!path.record().retransmitted() || spec.includeRetransmissions()) {
-            for (MarkerPath.HopSample h : path.hops()) {
+        if (!retransmitted || spec.includeRetransmissions()) {
+            for (MarkerPath.HopSample h : hops) {
                 recorders.record(h.hop(), flow, h.nanos());
             }
-            if (path.hasEndToEnd()) {
-                recorders.record(Hop.END_TO_END, flow, path.endToEndNanos());
+            if (e2e >= 0) {
+                recorders.record(Hop.END_TO_END, flow, e2e);
             }
         }
         if (spec.markerListener() != null) {
             try {
-                spec.markerListener().accept(path);
+                spec.markerListener().accept(path.get());
             } catch (RuntimeException e) {
                 LOG.warn("marker listener failed: {}", e.toString());
             }
         }
         if (store != null && spec.markerSampleEvery() > 0 && finished++ % spec.markerSampleEvery() == 0) {
             synchronized (sampled) {
-                sampled.add(path.record());
+                sampled.add(path.get().record());
             }
         }
     }

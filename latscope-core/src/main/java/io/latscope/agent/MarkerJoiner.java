@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.IntFunction;
 
 /**
@@ -35,9 +35,10 @@ public final class MarkerJoiner {
     private final int strideShift;
     private final long timeoutNanos;
     private final Set<ProbePoint> expected;
-    private final Consumer<MarkerPath> sink;
+    private final Sink sink;
     private final IntFunction<String> scopeOfNetns;
     private final Map<Tuple, FlowState> flows = new HashMap<>();
+    private final PathHops.Names hopNames;
 
     private final AtomicLongArray perPoint = new AtomicLongArray(ProbePoint.values().length);
     private final AtomicLong events = new AtomicLong();
@@ -46,12 +47,19 @@ public final class MarkerJoiner {
     private final AtomicLong retransmitted = new AtomicLong();
     private final AtomicLongArray missing = new AtomicLongArray(ProbePoint.values().length);
 
+    /** Receives every finished marker: its hops and END_TO_END, and its whole path on demand. */
+    public interface Sink {
+        void marker(FlowKey flow, List<MarkerPath.HopSample> hops, long endToEndNanos, boolean retransmitted,
+                    Supplier<MarkerPath> path);
+    }
+
     public MarkerJoiner(int strideShift, long timeoutNanos, Set<ProbePoint> expected, IntFunction<String> scopeOfNetns,
-                        Consumer<MarkerPath> sink) {
+                        Sink sink) {
         this.strideShift = strideShift;
         this.timeoutNanos = timeoutNanos;
         this.expected = Set.copyOf(expected);
         this.scopeOfNetns = scopeOfNetns;
+        this.hopNames = new PathHops.Names(scopeOfNetns);
         this.sink = sink;
     }
 
@@ -219,12 +227,16 @@ public final class MarkerJoiner {
         if (mk.retrans) {
             retransmitted.incrementAndGet();
         }
-        List<MarkerRecord.Stamp> rs = new ArrayList<>(sorted.size());
-        for (Stamp s : sorted) {
-            rs.add(new MarkerRecord.Stamp(s.point().label(), scopeOfNetns.apply(s.netns()), s.nanos()));
-        }
-        MarkerRecord rec = new MarkerRecord(flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs);
-        sink.accept(new MarkerPath(rec, PathHops.hops(sorted, expected, scopeOfNetns), PathHops.endToEnd(sorted), complete));
+        List<MarkerPath.HopSample> hops = PathHops.hops(sorted, expected, hopNames);
+        long e2e = PathHops.endToEnd(sorted);
+        boolean done = complete;
+        sink.marker(flow.key, hops, e2e, mk.retrans, () -> {
+            List<MarkerRecord.Stamp> rs = new ArrayList<>(sorted.size());
+            for (Stamp s : sorted) {
+                rs.add(new MarkerRecord.Stamp(s.point().label(), scopeOfNetns.apply(s.netns()), s.nanos()));
+            }
+            return new MarkerPath(new MarkerRecord(flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops, e2e, done);
+        });
     }
 
     /** Counters so far (ring-buffer drops are the caller's to add). */

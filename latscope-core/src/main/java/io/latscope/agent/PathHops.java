@@ -4,7 +4,9 @@ import io.latscope.Hop;
 import io.latscope.MarkerPath.HopSample;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
 
@@ -24,17 +26,31 @@ final class PathHops {
      * attached: a gap (a point that should lie between two stamps but is missing) would
      * make a hop that spans several layers under one layer's name, so it is left out.
      */
-    static List<HopSample> hops(List<Stamp> sorted, Set<ProbePoint> attached, IntFunction<String> scopeOfNetns) {
+    static List<HopSample> hops(List<Stamp> sorted, Set<ProbePoint> attached, Names names) {
         List<HopSample> out = new ArrayList<>(sorted.size());
         for (int i = 0; i + 1 < sorted.size(); i++) {
             Stamp a = sorted.get(i);
             Stamp b = sorted.get(i + 1);
             Hop h = between(a.point(), b.point());
             if (h != null && adjacent(a.point(), b.point(), attached)) {
-                out.add(new HopSample(h.in(scopeOfNetns.apply(a.netns())), b.nanos() - a.nanos()));
+                out.add(new HopSample(names.scoped(h, a.netns()), b.nanos() - a.nanos()));
             }
         }
         return out;
+    }
+
+    /** Scoped hop names, made once per (hop, namespace) instead of once per marker. */
+    static final class Names {
+        private final IntFunction<String> scopeOfNetns;
+        private final Map<Hop, Map<Integer, Hop>> cache = new HashMap<>();
+
+        Names(IntFunction<String> scopeOfNetns) {
+            this.scopeOfNetns = scopeOfNetns;
+        }
+
+        Hop scoped(Hop h, int netns) {
+            return cache.computeIfAbsent(h, k -> new HashMap<>()).computeIfAbsent(netns, n -> h.in(scopeOfNetns.apply(n)));
+        }
     }
 
     /** END_TO_END: application write to application read, or -1 when either is missing. */
