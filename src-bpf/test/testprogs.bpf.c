@@ -141,4 +141,30 @@ int BPF_PROG(test_rejected, const struct sk_buff *skb)
 	return (int)c[64];
 }
 
+/* Real loss for retransmission tests: drops every drop_every-th packet longer than
+ * 200 bytes (TCP data, not ACKs) leaving the device it is attached to. */
+const volatile __u32 drop_every = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} drop_state SEC(".maps");
+
+SEC("tc")
+int test_drop(struct __sk_buff *skb)
+{
+	__u32 seen = 0, dropped = 1;
+	__u64 *n = bpf_map_lookup_elem(&drop_state, &seen);
+	__u64 *d = bpf_map_lookup_elem(&drop_state, &dropped);
+	if (!n || !d || !drop_every || skb->len <= 200)
+		return TC_ACT_OK;
+	if ((__sync_fetch_and_add(n, 1) + 1) % drop_every == 0) {
+		__sync_fetch_and_add(d, 1);
+		return 2; /* TC_ACT_SHOT */
+	}
+	return TC_ACT_OK;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
