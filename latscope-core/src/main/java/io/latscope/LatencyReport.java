@@ -139,6 +139,11 @@ public final class LatencyReport {
         return soleScope.get(unscopedHop);
     }
 
+    /** All sole scopes (see {@link #soleScope(Hop)}). */
+    public Map<Hop, String> soleScopes() {
+        return soleScope;
+    }
+
     private Optional<HopStats> find(List<HopStats> list, Hop hop) {
         for (HopStats h : list) {
             if (h.hop().equals(hop)) {
