@@ -2,6 +2,9 @@ package io.latscope;
 
 import org.HdrHistogram.Histogram;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
@@ -33,6 +36,25 @@ public record HopStats(Hop hop, Histogram histogram) {
 
     public long minNanos() {
         return histogram.getTotalCount() == 0 ? 0 : histogram.getMinValue();
+    }
+
+    /**
+     * HdrHistogram's percentile distribution of this hop, in microseconds: value,
+     * percentile, count and 1/(1-percentile) per line, for people at a prompt (jshell).
+     */
+    public String distribution() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        printDistribution(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Writes {@link #distribution()} to {@code out}. */
+    public void printDistribution(PrintStream out) {
+        out.println(hop + " (values in µs, " + count() + " samples)");
+        if (count() > 0) {
+            histogram.outputPercentileDistribution(out, 5, 1000.0);
+        }
+        out.flush();
     }
 
     @Override

@@ -213,6 +213,86 @@ public final class LatencyReport {
         return clocks;
     }
 
+    /**
+     * What was measured between {@code earlier} and this report, both cumulative snapshots
+     * of the same session: an interval report from the end of {@code earlier} to the end of
+     * this one. Hop and flow histograms and the counters are differences; a probe's cost
+     * covers its runs in between; hops without a sample in between are left out. This is how
+     * a test or a benchmark iteration gets its own share of a longer session:
+     *
+     * <pre>{@code
+     * LatencyReport before = session.snapshot();
+     * runLoad();
+     * LatencyReport load = session.snapshot().since(before);
+     * }</pre>
+     *
+     * @throws ConfigurationException when the two are not cumulative snapshots of one session,
+     *                                or {@code earlier} is not the earlier one
+     */
+    public LatencyReport since(LatencyReport earlier) {
+        if (interval || earlier.interval || !earlier.sessionId.equals(sessionId) || earlier.end.isAfter(end)) {
+            throw new ConfigurationException("since() takes an earlier cumulative snapshot of the same session; got "
+                    + earlier.describe() + " and this " + describe());
+        }
+        Builder b = builder(sessionId).period(earlier.end, end).interval(true).counters(counters.minus(earlier.counters));
+        for (HopStats h : hops) {
+            Histogram d = difference(h, earlier.find(earlier.hops, h.hop()));
+            if (d.getTotalCount() > 0) {
+                b.hop(h.hop(), d);
+                String scope = soleScope.get(h.hop());
+                if (scope != null) {
+                    b.soleScope(h.hop(), scope);
+                }
+            }
+        }
+        hopsByFlow.forEach((flow, list) -> {
+            List<HopStats> before = earlier.hopsByFlow.getOrDefault(flow, List.of());
+            for (HopStats h : list) {
+                Histogram d = difference(h, earlier.find(before, h.hop()));
+                if (d.getTotalCount() > 0) {
+                    b.flowHop(flow, h.hop(), d);
+                }
+            }
+        });
+        for (ProbeCost c : probeCosts) {
+            ProbeCost e = earlier.probeCosts.stream()
+                    .filter(o -> o.program().equals(c.program()) && o.attachPoint().equals(c.attachPoint()))
+                    .findFirst().orElse(null);
+            long runs = c.runs() - (e == null ? 0 : e.runs());
+            double nanos = c.runs() * c.meanNanos() - (e == null ? 0 : e.runs() * e.meanNanos());
+            b.probeCost(new ProbeCost(c.program(), c.attachPoint(), runs, runs > 0 ? nanos / runs : 0));
+        }
+        double seconds = Duration.between(earlier.end, end).toNanos() / 1e9;
+        for (FlowStats f : flows) {
+            FlowStats e = earlier.flows.stream().filter(o -> o.flow().equals(f.flow())).findFirst().orElse(null);
+            long bytes = f.bytes() - (e == null ? 0 : e.bytes());
+            b.flow(new FlowStats(f.flow(), f.label(), bytes, f.segments() - (e == null ? 0 : e.segments()),
+                    f.retransmittedSegments() - (e == null ? 0 : e.retransmittedSegments()),
+                    seconds > 0 ? bytes * 8 / seconds : 0));
+        }
+        unavailable.forEach(b::unavailable);
+        processes.forEach(b::process);
+        clocks.forEach(b::clock);
+        return b.build();
+    }
+
+    private static Histogram difference(HopStats later, Optional<HopStats> earlier) {
+        Histogram d = later.histogram().copy();
+        if (earlier.isPresent()) {
+            try {
+                d.subtract(earlier.get().histogram());
+            } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+                throw new ConfigurationException("hop " + later.hop() + " has values in the earlier report that the later"
+                        + " one lacks: they are not snapshots of one session in order", e);
+            }
+        }
+        return d;
+    }
+
+    private String describe() {
+        return (interval ? "interval report" : "snapshot") + " of session " + sessionId + " ending " + end;
+    }
+
     // ---- output ------------------------------------------------------------------------
 
     /** Writes the table of {@link #toString()} to {@code out}. */
