@@ -20,7 +20,9 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * JMH profiler: where the benchmark's network latency goes, hop by hop, per iteration.
@@ -37,8 +39,14 @@ import java.util.TreeSet;
  * {@code latscope.<hop>.samples} (summed). The namespaces named must exist when JMH starts.
  * Without eBPF the constructor throws {@link ProfilerException} saying what is missing,
  * and JMH refuses to run.
+ *
+ * <p>JMH tells a profiler nothing when a trial fails, so a failed trial leaves its session
+ * open: the next trial in the same JVM closes it (and a forked JVM's exit does anyway).
  */
 public final class LatScopeProfiler implements InternalProfiler {
+    /** Sessions of trials in progress in this JVM; any still here when a trial starts belong to failed ones. */
+    private static final Set<LatScopeSession> OPEN = ConcurrentHashMap.newKeySet();
+
     private final ProfilerOptions options;
     private LatScopeSession session;
     private LatencyReport iterationStart;
@@ -75,7 +83,9 @@ public final class LatScopeProfiler implements InternalProfiler {
                     + " (String) constructor");
         }
         if (session == null) {
+            closeLeftovers();
             session = options.spec("jmh " + benchmark.getBenchmark()).start();
+            OPEN.add(session);
             measurementIterations = 0;
         }
         iterationStart = session.snapshot();
@@ -88,6 +98,7 @@ public final class LatScopeProfiler implements InternalProfiler {
         if (last) {
             // after the trial's @TearDown: closing drains the last markers into the final report
             session.close();
+            OPEN.remove(session);
             now = session.snapshot();
             session = null;
             if (options.table()) {
@@ -98,6 +109,13 @@ public final class LatScopeProfiler implements InternalProfiler {
             now = session.snapshot();
         }
         return results(now.since(iterationStart));
+    }
+
+    private static void closeLeftovers() {
+        for (LatScopeSession s : OPEN) {
+            OPEN.remove(s);
+            s.close();
+        }
     }
 
     private List<Result> results(LatencyReport r) {
