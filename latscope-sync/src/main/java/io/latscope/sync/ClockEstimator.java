@@ -106,32 +106,42 @@ public final class ClockEstimator {
 
     private Fit fit(List<ProbeSample> pts) {
         int n = pts.size();
-        double mean = 0;
-        for (ProbeSample s : pts) {
-            mean += s.responderMidNanos() / n;
+        // x in half nanoseconds relative to the first probe, re-centred on an integer anchor near
+        // the mean: integers and half-integers, so sums stay exact
+        ProbeSample first = pts.getFirst();
+        double[] x = new double[n];
+        double[] y = new double[n];
+        double sx = 0;
+        for (int i = 0; i < n; i++) {
+            ProbeSample s = pts.get(i);
+            x[i] = ((s.t2() - first.t2()) + (double) (s.t3() - first.t3())) / 2;
+            y[i] = s.offsetNanos();
+            sx += x[i];
         }
-        long anchor = Math.round(mean);
-        double xm = 0, ym = 0, min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
-        for (ProbeSample s : pts) {
-            double x = s.responderMidNanos() - anchor;
-            xm += x / n;
-            ym += s.offsetNanos() / n;
-            min = Math.min(min, x);
-            max = Math.max(max, x);
+        long shift = Math.round(sx / n);
+        long anchor = first.t2() + Math.floorDiv(first.t3() - first.t2(), 2) + shift;
+        double base = (first.t3() - first.t2()) % 2 == 0 ? 0 : 0.5;
+        double sy = 0, xs = 0, min = Double.MAX_VALUE, max = -Double.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            x[i] = x[i] - shift + base;
+            xs += x[i];
+            sy += y[i];
+            min = Math.min(min, x[i]);
+            max = Math.max(max, x[i]);
         }
+        double xm = xs / n, ym = sy / n;
         double sxx = 0, sxy = 0;
-        for (ProbeSample s : pts) {
-            double dx = s.responderMidNanos() - anchor - xm;
-            sxx += dx * dx;
-            sxy += dx * (s.offsetNanos() - ym);
+        for (int i = 0; i < n; i++) {
+            sxx += (x[i] - xm) * (x[i] - xm);
+            sxy += (x[i] - xm) * (y[i] - ym);
         }
         boolean drift = n >= 3 && sxx > 0 && max - min >= settings.minDriftSpan().toNanos();
         double b = drift ? sxy / sxx : 0;
-        double a = ym - b * xm;
+        double a = drift ? ym - b * xm : ym;
         int params = drift ? 2 : 1;
         double sse = 0;
-        for (ProbeSample s : pts) {
-            double r = s.offsetNanos() - (a + b * (s.responderMidNanos() - anchor));
+        for (int i = 0; i < n; i++) {
+            double r = y[i] - (a + b * x[i]);
             sse += r * r;
         }
         double sigma = n > params ? Math.sqrt(sse / (n - params)) : 0;

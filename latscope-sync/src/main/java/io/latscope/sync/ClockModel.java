@@ -53,7 +53,7 @@ public record ClockModel(String host, String reference, String method, long anch
     public long errorBoundNanos(long localNanos) {
         long outside = localNanos < windowStartNanos ? windowStartNanos - localNanos
                 : localNanos > windowEndNanos ? localNanos - windowEndNanos : 0;
-        return errorBoundNanos + (long) Math.ceil(3 * driftStdErrorPpb * 1e-9 * outside);
+        return errorBoundNanos + (long) Math.ceil(3 * driftStdErrorPpb * outside / 1e9);
     }
 
     /** The span of host time the probes came from. */

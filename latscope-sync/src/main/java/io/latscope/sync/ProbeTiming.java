@@ -9,6 +9,13 @@ import java.util.concurrent.locks.LockSupport;
 final class ProbeTiming {
     /** How long one probe waits for its reply before the next is sent (a late reply still counts). */
     static final long PROBE_WAIT_NANOS = 5_000_000;
+    /**
+     * Probes sent at the start of every round and not used: after the CPU idled, the first
+     * probes of a burst find cold caches and a halted vCPU and come back with round trips
+     * and errors several times larger (measured: p99 |error| 1081 ns over the first 4 vs
+     * 131 ns over the rest, docs/sync.md).
+     */
+    static final int WARM_UP_PROBES = 4;
 
     private ProbeTiming() {
     }

@@ -22,7 +22,7 @@ public final class Sync {
 
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
-    private static final Duration SPACING = Duration.ofMillis(1).dividedBy(10);
+    private static final Duration SPACING = Duration.ofNanos(20_000);
     private static final int PROBES = 64;
 
     private Sync() {

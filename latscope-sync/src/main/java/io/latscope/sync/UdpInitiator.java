@@ -74,8 +74,8 @@ public final class UdpInitiator implements SyncInitiator {
         ByteBuffer ib = ByteBuffer.wrap(in);
         DatagramPacket request = new DatagramPacket(out, out.length, new InetSocketAddress(target.address(), strategy.port()));
         DatagramPacket reply = new DatagramPacket(in, in.length);
-        List<ProbeSample> samples = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
+        List<ProbeSample> samples = new ArrayList<>(count + ProbeTiming.WARM_UP_PROBES);
+        for (int i = 0; i < count + ProbeTiming.WARM_UP_PROBES; i++) {
             long seq = nextSeq++;
             ProbeCodec.writeRequest(ob, 0, key, seq);
             // stamp, then seal and send: the responder does the same between t3 and send
@@ -111,6 +111,8 @@ public final class UdpInitiator implements SyncInitiator {
         if (samples.isEmpty()) {
             throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(), "");
         }
+        long firstUsed = nextSeq - count;
+        samples.removeIf(s -> s.seq() < firstUsed); // the warm-up probes
         return new ProbeRound(target.name(), strategy.method(), count, samples.size(), samples,
                 Map.of(strategy.method(), samples), System.nanoTime() - start);
     }

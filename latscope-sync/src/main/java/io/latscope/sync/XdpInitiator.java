@@ -120,10 +120,12 @@ public final class XdpInitiator implements SyncInitiator {
         long start = System.nanoTime();
         long spacing = strategy.spacing().toNanos();
         long timeout = strategy.timeout().toNanos();
-        List<Long> seqs = new ArrayList<>(count + 1);
+        int total = ProbeTiming.WARM_UP_PROBES + count + 1;
+        List<Long> seqs = new ArrayList<>(total);
         int answered = 0;
-        // one probe more than asked: its reply carries the follow-up (t3) of the last one
-        for (int i = 0; i <= count; i++) {
+        // warm-up probes first; one probe more than asked at the end: its reply carries the
+        // follow-up (t3) of the last one
+        for (int i = 0; i < total; i++) {
             long seq = nextSeq++;
             ProbeCodec.setSeq(frame, target.address(), key, seq);
             MemorySegment.copy(MemorySegment.ofArray(frame), 0, sender.frame(), 0, frame.length);
@@ -143,7 +145,7 @@ public final class XdpInitiator implements SyncInitiator {
             throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(),
                     " (no reply to any of " + seqs.size() + " injected probes: " + counters() + ")");
         }
-        return assemble(target, seqs, start);
+        return assemble(target, seqs.subList(ProbeTiming.WARM_UP_PROBES, total), start);
     }
 
     /** True once the reply to {@code seq} is in; false at the deadline. */
@@ -196,12 +198,7 @@ public final class XdpInitiator implements SyncInitiator {
                 twoStep.add(new ProbeSample(seq, r.t1Xmit(), r.t2(), t3, r.t4()));
             }
         }
-        for (long seq : seqs) {
-            replies.remove(seq);
-        }
-        if (replies.size() > 10_000) {
-            replies.clear(); // replies of seqs not sent by a round (cannot happen) or long overdue
-        }
+        replies.keySet().removeIf(seq -> seq <= seqs.getLast()); // with warm-ups and late ones
         String oneName = "xdp one-step";
         String twoName = strategy.stamps() == XdpStamps.ONE_STEP ? "xdp two-step" : strategy.method();
         boolean wantTwo = strategy.stamps() != XdpStamps.ONE_STEP;
