@@ -92,6 +92,9 @@ public final class ClockSync implements AutoCloseable {
         }
         List<SyncHost> all = new ArrayList<>(hosts);
         all.add(reference);
+        for (SyncHost h : all) {
+            XdpEndpoint.ifindex(h); // every interface exists, before anything is attached
+        }
         try {
             if (localResponders) {
                 for (SyncHost h : hosts) {

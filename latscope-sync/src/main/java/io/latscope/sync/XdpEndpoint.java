@@ -51,12 +51,7 @@ final class XdpEndpoint implements AutoCloseable {
      */
     static XdpEndpoint open(SyncHost host, int port, SessionKey key, long initiatorSession, XdpMode requested,
                             XdpStamps stamps, Collection<SyncHost> peers) {
-        int ifindex;
-        try {
-            ifindex = Interfaces.index(host.netns(), host.ifname());
-        } catch (ConfigurationException e) {
-            throw new ConfigurationException("clock sync host " + host.name() + ": " + e.getMessage(), e);
-        }
+        int ifindex = ifindex(host);
         BpfObject obj = BpfObject.openBundled("sync");
         XdpEndpoint ep = new XdpEndpoint(host, ifindex, obj);
         try {
@@ -85,7 +80,30 @@ final class XdpEndpoint implements AutoCloseable {
         }
     }
 
+    /** The host's interface index; a ConfigurationException naming host and interface when it does not exist. */
+    static int ifindex(SyncHost host) {
+        try {
+            return Interfaces.index(host.netns(), host.ifname());
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException("clock sync host " + host.name() + ": " + e.getMessage(), e);
+        }
+    }
+
     private static BpfLink attach(BpfObject obj, SyncHost host, XdpMode requested) {
+        try {
+            return attachOrFallBack(obj, host, requested);
+        } catch (KernelException e) {
+            if (e.errno() == Errno.EBUSY || e.errno() == Errno.EEXIST) {
+                throw new KernelException("clock sync host " + host.name() + ": attaching sync_xdp to " + host.ifname(),
+                        e.errno(), "another XDP program is attached to it; when it is the XDP_PASS program a"
+                        + " responder on the veth peer attached, start that responder with " + host.name()
+                        + " among its session hosts");
+            }
+            throw e;
+        }
+    }
+
+    private static BpfLink attachOrFallBack(BpfObject obj, SyncHost host, XdpMode requested) {
         if (requested != XdpMode.AUTO) {
             return obj.program("sync_xdp").attachXdp(host.netns(), host.ifname(), requested);
         }
