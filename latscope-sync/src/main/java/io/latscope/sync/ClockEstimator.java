@@ -14,7 +14,7 @@ import java.util.Optional;
  * <li>per round, keep the probes with the lowest round trips (queueing only ever adds
  *     delay, and adds it to one leg more often than to both, so a long round trip means
  *     an unknown asymmetry);</li>
- * <li>over a sliding window of rounds, fit a line {@code offset = a + b·(h − anchor)}
+ * <li>over a sliding window of rounds (at least the last two), fit a line {@code offset = a + b·(h − anchor)}
  *     through the kept probes by least squares, where {@code h} is the responder's time;</li>
  * <li>reject probes whose residual is far from the others' (median ± k scaled MADs) and
  *     fit again, until nothing changes.</li>
@@ -23,6 +23,9 @@ import java.util.Optional;
  * carries it, so the stamp points must be mirror images (docs/sync.md). Thread-safe.
  */
 public final class ClockEstimator {
+    /** Rounds the window keeps however old they are. */
+    static final int MIN_ROUNDS = 2;
+
     private final String host;
     private final String reference;
     private final String method;
@@ -49,7 +52,10 @@ public final class ClockEstimator {
         rounds.add(new Round(kept, samples.size(), newest));
         double latest = rounds.stream().mapToDouble(Round::newestNanos).max().orElseThrow();
         long window = settings.fitWindow().toNanos();
-        rounds.removeIf(r -> latest - r.newestNanos() > window);
+        // never fewer than MIN_ROUNDS: with rounds further apart than the window, drift stays fitted
+        while (rounds.size() > MIN_ROUNDS && latest - rounds.peekFirst().newestNanos() > window) {
+            rounds.removeFirst();
+        }
     }
 
     /** Forgets every round. */

@@ -7,7 +7,8 @@ import java.time.Duration;
  *
  * @param keepFraction   per round, the fraction of probes with the lowest round trips kept (0 &lt; f ≤ 1)
  * @param minKeptPerRound at least this many probes of a round are kept
- * @param fitWindow      rounds older than this (host time, from the newest probe) leave the fit
+ * @param fitWindow      rounds older than this (host time, from the newest probe) leave the fit,
+ *                       but the last two rounds always stay
  * @param outlierMads    kept probes whose residual lies further than this many scaled MADs
  *                       from the median residual are rejected, then the line is fitted again
  * @param outlierFloorNanos residuals within this distance are never rejected (a MAD of 0 would reject everything else)
@@ -32,9 +33,14 @@ public record EstimatorSettings(double keepFraction, int minKeptPerRound, Durati
         }
     }
 
-    /** The defaults: lowest 10 % per round, 60 s window, 4 MADs, 5 ns floor, drift from 2 s of span. */
+    /**
+     * The defaults: lowest 10 % per round, 5 s window, 4 MADs, 5 ns floor, drift from 0.5 s of
+     * span. The window was chosen with bench SyncAccuracyBench (docs/benchmarks.md): measured
+     * probe noise against oscillators whose frequency wanders; 5 s follows a wandering clock
+     * far better than 30 s and loses only a few ns against 10 s on a steady one.
+     */
     public static EstimatorSettings defaults() {
-        return new EstimatorSettings(0.1, 1, Duration.ofSeconds(60), 4.0, 5, Duration.ofSeconds(2));
+        return new EstimatorSettings(0.1, 1, Duration.ofSeconds(5), 4.0, 5, Duration.ofMillis(500));
     }
 
     public EstimatorSettings withKeepFraction(double f) {

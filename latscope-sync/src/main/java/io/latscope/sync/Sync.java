@@ -20,6 +20,7 @@ public final class Sync {
     /** Default UDP port of the user-space method (differs, so both can run side by side). */
     public static final int DEFAULT_USER_SPACE_PORT = 19734;
 
+    /** Chosen by measurement (docs/benchmarks.md): half of it halves little, twice it doubles the p99 error. */
     private static final Duration INTERVAL = Duration.ofSeconds(1);
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
     private static final Duration SPACING = Duration.ofNanos(20_000);
