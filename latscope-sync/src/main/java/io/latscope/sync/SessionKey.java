@@ -33,6 +33,22 @@ public record SessionKey(long sessionId, long k0, long k1, boolean authenticated
         return new SessionKey(k.sessionId, 0, 0, false);
     }
 
+    /** The session in one string, for handing to a host's agent over a secure channel: {@code id:k0:k1:auth}. */
+    public String encode() {
+        HexFormat h = HexFormat.of();
+        return h.toHexDigits(sessionId) + ":" + h.toHexDigits(k0) + ":" + h.toHexDigits(k1) + ":" + (authenticated ? 1 : 0);
+    }
+
+    /** The inverse of {@link #encode()}. */
+    public static SessionKey decode(String encoded) {
+        String[] p = encoded.split(":");
+        if (p.length != 4 || !(p[3].equals("0") || p[3].equals("1"))) {
+            throw new IllegalArgumentException("not an encoded session key (id:k0:k1:auth in hex)");
+        }
+        return new SessionKey(HexFormat.fromHexDigitsToLong(p[0]), HexFormat.fromHexDigitsToLong(p[1]),
+                HexFormat.fromHexDigitsToLong(p[2]), p[3].equals("1"));
+    }
+
     long mac(long[] words) {
         return authenticated ? SipHash.hash(k0, k1, words) : 0;
     }
