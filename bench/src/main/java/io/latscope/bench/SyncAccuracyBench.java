@@ -1,7 +1,6 @@
 package io.latscope.bench;
 
 import io.latscope.bpf.NetNs;
-import io.latscope.bpf.XdpMode;
 import io.latscope.sync.ClockEstimator;
 import io.latscope.sync.ClockModel;
 import io.latscope.sync.EstimatorSettings;
@@ -16,6 +15,9 @@ import io.latscope.sync.SyncStrategy;
 import io.latscope.sync.XdpStamps;
 import io.latscope.testbed.TestNetwork;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,7 +29,7 @@ import java.util.Map;
  * offset is exactly 0, so every estimate's value is its error. In one run, rounds of
  * the XDP method (two-step and one-step stamps of the same probes) alternate with rounds
  * of the same protocol over plain UDP sockets stamped in user space; then the XDP_TX +
- * xdp_bulk_tx variant. Reported: per-probe error, the model's error after each round,
+ * xdp_bulk_tx variant, and two-step with the attach order flipped. Reported: per-probe error, the model's error after each round,
  * and how many probes an estimate needs to converge. Finally the re-sync interval:
  * measured probe noise replayed against simulated drifting oscillators.
  *
@@ -41,6 +43,11 @@ public final class SyncAccuracyBench {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         int probes = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         Map<String, List<List<ProbeSample>>> byMethod = new LinkedHashMap<>();
+        for (String m : List.of("xdp two-step", "xdp one-step", "xdp two-step-xdp-tx", "xdp two-step, initiator attached first",
+                "user-space udp")) {
+            byMethod.put(m, new ArrayList<>());
+        }
+        String loadBefore = loadAverage();
         Map<String, Double> roundMillis = new LinkedHashMap<>();
         try (TestNetwork net = TestNetwork.create()) {
             NetNs a = net.namespace("a");
@@ -84,9 +91,34 @@ public final class SyncAccuracyBench {
                 }
                 roundMillis.put(tx.method(), ms);
             }
+            // the same two-step method with the initiator's programs attached before the responder's:
+            // on one kernel both hosts' xdp_devmap_xmit programs run at every hand-off, in attach order
+            String flipped = "xdp two-step, initiator attached first";
+            try (SyncInitiator xi = SyncInitiator.start(xdp, ha, key, both);
+                 SyncResponder xr = SyncResponder.start(xdp, hb, key, both)) {
+                xi.probe(hb, probes);
+                double ms = 0;
+                for (int r = 0; r < rounds; r++) {
+                    ProbeRound x = xi.probe(hb, probes);
+                    add(byMethod, flipped, x.samples());
+                    ms += x.durationNanos() / 1e6 / rounds;
+                }
+                roundMillis.put(flipped, ms);
+            }
         }
         report(rounds, probes, byMethod, roundMillis);
+        System.out.println();
+        System.out.println("Load average (1, 5, 15 min) before / after: " + loadBefore + " / " + loadAverage());
         IntervalReplay.report(byMethod.get("xdp two-step"), probes);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static void add(Map<String, List<List<ProbeSample>>> m, String method, List<ProbeSample> s) {
