@@ -5,6 +5,8 @@ import io.latscope.error.LatScopeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +35,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClockSync implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClockSync.class);
+    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("latscope-sync-cleaner").factory());
 
     private final SyncStrategy strategy;
     private final SessionKey key;
@@ -45,6 +48,7 @@ public final class ClockSync implements AutoCloseable {
     private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
     private SyncInitiator initiator;
     private ScheduledExecutorService scheduler;
+    private Cleaner.Cleanable schedulerGuard;
     private volatile boolean closed;
 
     private ClockSync(SyncStrategy strategy, SessionKey key, SyncHost reference, List<SyncHost> hosts) {
@@ -105,10 +109,26 @@ public final class ClockSync implements AutoCloseable {
             for (SyncHost h : hosts) {
                 s.syncHost(h, true);
             }
-            s.scheduler = Executors.newSingleThreadScheduledExecutor(
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().daemon().name("latscope-clock-sync").unstarted(r));
+            s.scheduler = scheduler;
+            // the timer holds the sync weakly: a sync nobody closed can still be collected, and then
+            // the timer stops and the BPF objects' own guards release (and report) the kernel resources
+            WeakReference<ClockSync> ref = new WeakReference<>(s);
             long every = strategy.interval().toNanos();
-            s.scheduler.scheduleWithFixedDelay(s::resyncQuietly, every, every, TimeUnit.NANOSECONDS);
+            scheduler.scheduleWithFixedDelay(() -> {
+                ClockSync live = ref.get();
+                if (live != null) {
+                    live.resyncQuietly();
+                }
+            }, every, every, TimeUnit.NANOSECONDS);
+            String what = s.toString();
+            s.schedulerGuard = CLEANER.register(s, () -> {
+                if (!scheduler.isShutdown()) {
+                    LOG.warn("leak: {} was not closed; stopping its re-sync", what);
+                    scheduler.shutdownNow();
+                }
+            });
             return s;
         } catch (RuntimeException e) {
             s.close();
@@ -222,6 +242,9 @@ public final class ClockSync implements AutoCloseable {
                 scheduler.awaitTermination(30, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (schedulerGuard != null) {
+                schedulerGuard.clean();
             }
         }
         synchronized (this) {
