@@ -82,34 +82,33 @@ public final class SyncAccuracyBench {
             SyncStrategy tx = Sync.xdp().withStamps(XdpStamps.TWO_STEP_XDP_TX);
             try (SyncResponder xr = SyncResponder.start(tx, hb, key, both);
                  SyncInitiator xi = SyncInitiator.start(tx, ha, key, both)) {
-                xi.probe(hb, probes);
-                double ms = 0;
-                for (int r = 0; r < rounds; r++) {
-                    ProbeRound x = xi.probe(hb, probes);
-                    add(byMethod, x.method(), x.samples());
-                    ms += x.durationNanos() / 1e6 / rounds;
-                }
-                roundMillis.put(tx.method(), ms);
+                roundMillis.put(tx.method(), measure(xi, hb, rounds, probes, byMethod, tx.method()));
             }
             // the same two-step method with the initiator's programs attached before the responder's:
             // on one kernel both hosts' xdp_devmap_xmit programs run at every hand-off, in attach order
             String flipped = "xdp two-step, initiator attached first";
             try (SyncInitiator xi = SyncInitiator.start(xdp, ha, key, both);
                  SyncResponder xr = SyncResponder.start(xdp, hb, key, both)) {
-                xi.probe(hb, probes);
-                double ms = 0;
-                for (int r = 0; r < rounds; r++) {
-                    ProbeRound x = xi.probe(hb, probes);
-                    add(byMethod, flipped, x.samples());
-                    ms += x.durationNanos() / 1e6 / rounds;
-                }
-                roundMillis.put(flipped, ms);
+                roundMillis.put(flipped, measure(xi, hb, rounds, probes, byMethod, flipped));
             }
         }
         report(rounds, probes, byMethod, roundMillis);
         System.out.println();
         System.out.println("Load average (1, 5, 15 min) before / after: " + loadBefore + " / " + loadAverage());
         IntervalReplay.report(byMethod.get("xdp two-step"), probes);
+    }
+
+    /** One first-contact round, then {@code rounds} measured ones; returns the mean round time in ms. */
+    private static double measure(SyncInitiator xi, SyncHost target, int rounds, int probes,
+                                  Map<String, List<List<ProbeSample>>> byMethod, String method) {
+        xi.probe(target, probes);
+        double ms = 0;
+        for (int r = 0; r < rounds; r++) {
+            ProbeRound x = xi.probe(target, probes);
+            add(byMethod, method, x.samples());
+            ms += x.durationNanos() / 1e6 / rounds;
+        }
+        return ms;
     }
 
     private static String loadAverage() {

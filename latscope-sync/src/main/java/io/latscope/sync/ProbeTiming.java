@@ -1,5 +1,6 @@
 package io.latscope.sync;
 
+import io.latscope.error.ConfigurationException;
 import io.latscope.error.SyncTimeoutException;
 
 import java.time.Duration;
@@ -37,6 +38,17 @@ final class ProbeTiming {
             Thread.onSpinWait();
         } else {
             LockSupport.parkNanos(10_000);
+        }
+    }
+
+    /** What both initiators check before a round. */
+    static void requireProbeable(boolean closed, String kind, SyncHost self, SyncHost target) {
+        if (closed) {
+            throw new IllegalStateException(kind + " sync initiator on " + self.name() + " is closed");
+        }
+        if (!ProbeCodec.sameFamily(self.address(), target.address())) {
+            throw new ConfigurationException("clock sync: " + self.describe() + " and " + target.describe()
+                    + " have addresses of different families");
         }
     }
 

@@ -1,6 +1,5 @@
 package io.latscope.sync;
 
-import io.latscope.error.ConfigurationException;
 import io.latscope.error.LatScopeException;
 
 import java.io.IOException;
@@ -55,13 +54,7 @@ public final class UdpInitiator implements SyncInitiator {
 
     @Override
     public synchronized ProbeRound probe(SyncHost target, int count) {
-        if (closed) {
-            throw new IllegalStateException("UDP sync initiator on " + self.name() + " is closed");
-        }
-        if (!ProbeCodec.sameFamily(self.address(), target.address())) {
-            throw new ConfigurationException("clock sync: " + self.describe() + " and " + target.describe()
-                    + " have addresses of different families");
-        }
+        ProbeTiming.requireProbeable(closed, "UDP", self, target);
         return thread.call(() -> round(target, count));
     }
 

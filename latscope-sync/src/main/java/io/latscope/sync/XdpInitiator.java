@@ -3,7 +3,6 @@ package io.latscope.sync;
 import io.latscope.bpf.RingBuffer;
 import io.latscope.bpf.XdpMode;
 import io.latscope.bpf.XdpTestRun;
-import io.latscope.error.ConfigurationException;
 import io.latscope.error.LatScopeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,13 +95,7 @@ public final class XdpInitiator implements SyncInitiator {
 
     @Override
     public synchronized ProbeRound probe(SyncHost target, int count) {
-        if (closed) {
-            throw new IllegalStateException("XDP sync initiator on " + self.name() + " is closed");
-        }
-        if (!ProbeCodec.sameFamily(self.address(), target.address())) {
-            throw new ConfigurationException("clock sync: " + self.describe() + " and " + target.describe()
-                    + " have addresses of different families");
-        }
+        ProbeTiming.requireProbeable(closed, "XDP", self, target);
         return thread.call(() -> round(target, count));
     }
 

@@ -101,14 +101,8 @@ class ClockEstimatorTest {
     void outliersAmongLowRttProbesAreRejected() {
         // three probes see the responder's clock 8 µs off (a step that came back) with a normal
         // round trip, which RTT filtering cannot catch
-        SyntheticClock clock = new SyntheticClock(3_000, 0, R0);
-        SyntheticClock stepped = new SyntheticClock(11_000, 0, R0);
         ClockEstimator est = estimator(EstimatorSettings.defaults());
-        for (int r = 0; r < 3; r++) {
-            List<ProbeSample> round = new ArrayList<>(clock.round(R0 + r * SECOND, 100, 10, 10_000, 600, 300, r));
-            round.set(1, stepped.probe(R0 + r * SECOND + 5_000, 600, 300, 600));
-            est.addRound(round);
-        }
+        addRoundsWithASteppedProbe(est);
         ClockModel m = est.model().orElseThrow();
         assertThat(m.offsetNanos()).isEqualTo(3_000.0);
         // per round the stepped probe took one of the 10 low-RTT places, then was rejected
@@ -116,13 +110,20 @@ class ClockEstimatorTest {
 
         EstimatorSettings noRejection = new EstimatorSettings(0.1, 1, Duration.ofMinutes(1), 1e9, 0, Duration.ofSeconds(2));
         ClockEstimator naive = estimator(noRejection);
+        addRoundsWithASteppedProbe(naive);
+        // the stepped probe displaces one clean probe per round: 3 of 30 are 8 µs off
+        assertThat(naive.model().orElseThrow().offsetNanos()).isEqualTo(3_800.0);
+    }
+
+    /** Three rounds of a clock 3 µs ahead; in each, one probe sees it 11 µs ahead, with a clean round trip. */
+    private static void addRoundsWithASteppedProbe(ClockEstimator est) {
+        SyntheticClock clock = new SyntheticClock(3_000, 0, R0);
+        SyntheticClock stepped = new SyntheticClock(11_000, 0, R0);
         for (int r = 0; r < 3; r++) {
             List<ProbeSample> round = new ArrayList<>(clock.round(R0 + r * SECOND, 100, 10, 10_000, 600, 300, r));
             round.set(1, stepped.probe(R0 + r * SECOND + 5_000, 600, 300, 600));
-            naive.addRound(round);
+            est.addRound(round);
         }
-        // the stepped probe displaces one clean probe per round: 3 of 30 are 8 µs off
-        assertThat(naive.model().orElseThrow().offsetNanos()).isEqualTo(3_800.0);
     }
 
     @Test
