@@ -3,20 +3,22 @@
  * Clock synchronisation between hosts, timestamped in XDP (io.latscope.sync).
  *
  * One object per (host, interface). sync_xdp, attached to the interface, plays both
- * roles: it answers REQUESTs to the sync port (responder: t2 at entry, swap, XDP_TX)
- * and records REPLYs of its own session (initiator: t4 at entry, ring buffer, drop).
- * sync_inject is never attached: user space runs it with BPF_PROG_RUN and
- * BPF_F_TEST_XDP_LIVE_FRAMES, so a probe leaves by XDP_TX exactly like a reply does.
+ * roles: it answers REQUESTs to the sync port (responder: t2 at entry, swap, send back
+ * by bpf_redirect() to the interface itself, or XDP_TX) and records REPLYs of its own
+ * session (initiator: t4 at entry, ring buffer, drop). sync_inject is never attached:
+ * user space runs it with BPF_PROG_RUN and BPF_F_TEST_XDP_LIVE_FRAMES; the kernel turns
+ * its XDP_TX into a redirect to the same device, so a probe leaves through the same
+ * devmap flush and ndo_xdp_xmit as a redirected reply.
  *
  * Where the stamps are taken sets a constant bias that no filtering removes, so the
  * two directions are stamped at mirror-image points (docs/sync.md):
- *   t1 xdp_devmap_xmit on the initiator  <->  t3 xdp_bulk_tx on the responder
- *      (the frame has just been put on the peer's rx ring)
+ *   t1 xdp_devmap_xmit on the initiator  <->  t3 xdp_devmap_xmit on the responder
+ *      (the frame has just been handed to the driver: on veth, put on the peer's ring)
  *   t2 XDP entry on the responder        <->  t4 XDP entry on the initiator
- *      (the peer's NAPI poll reached the program)
+ *      (the receiver's NAPI poll reached the program)
  * t3 is known only after the reply is gone, so it travels in the next reply (PTP
- * two-step "follow-up"). One-step stamps (t1, t3 inside the programs) are kept too,
- * to compare.
+ * two-step "follow-up"). One-step stamps (t1, t3 inside the programs) are kept too, and
+ * xdp_bulk_tx serves a responder that answers by XDP_TX, to compare.
  */
 #include "common.bpf.h"
 #include "sync.h"
@@ -452,8 +454,8 @@ int BPF_PROG(sync_bulk_tx, const struct net_device *dev, int sent, int drops, in
 	return 0;
 }
 
-/* For the peer of a veth that answers with XDP_TX: veth delivers XDP_TX frames only to
- * a peer that has an XDP program (it needs the peer's NAPI). */
+/* For the peer of a veth that sends by XDP_TX or redirect: veth delivers such frames
+ * only to a peer that has an XDP program (it needs the peer's NAPI). */
 SEC("xdp")
 int sync_pass(struct xdp_md *ctx)
 {

@@ -14,10 +14,11 @@ enum sync_type {
 
 /*
  * UDP payload of a probe. Every field is big-endian on the wire. The responder writes
- * t2 (receive, at XDP entry) and t3 (just before XDP_TX) into its reply; because an
- * XDP program cannot know when the frame really leaves, the reply also carries the
+ * t2 (receive, at XDP entry) and t3 (just before it returns) into its reply; because
+ * an XDP program cannot know when the frame really leaves, the reply also carries the
  * "follow-up" of the previous reply of the same session (PTP two-step): prev_t3 is
- * the time the xdp_bulk_tx tracepoint saw that reply handed to the peer (0 = unknown).
+ * the time xdp_devmap_xmit (or xdp_bulk_tx) saw that reply handed to the driver
+ * (0 = unknown).
  * mac is SipHash-2-4 of the 64 bytes before it under the session key (0 when the
  * session is not authenticated). Naturally aligned, no padding: 72 bytes. In a frame it
  * starts at offset 42 (IPv4) or 62 (IPv6), so 8-byte fields are unaligned there; BPF
@@ -53,7 +54,7 @@ struct sync_probe {
 struct sync_sample {
 	__u64 session;
 	__u64 seq;
-	__u64 t1_prog;      /* injecting XDP program, before XDP_TX (one-step) */
+	__u64 t1_prog;      /* injecting XDP program, before it returns XDP_TX (one-step) */
 	__u64 t1_xmit;      /* xdp_devmap_xmit: frame handed to the device (two-step); 0 = missed */
 	__u64 t2;
 	__u64 t3_prog;
@@ -69,7 +70,7 @@ struct sync_sample {
 
 /* Indexes of the per-CPU "counters" array. */
 enum sync_counter {
-	SYNC_C_ANSWERED,        /* requests answered with XDP_TX */
+	SYNC_C_ANSWERED,        /* requests answered (redirect or XDP_TX) */
 	SYNC_C_WRONG_KEY,       /* requests whose MAC did not verify: passed on, clock untouched */
 	SYNC_C_MALFORMED,       /* on the sync port, but not a probe of this version */
 	SYNC_C_RECORDED,        /* replies of this session recorded */

@@ -16,9 +16,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The other end of a veth. veth delivers a frame sent with XDP_TX (or redirected into it)
+ * The other end of a veth. veth delivers a frame sent with XDP_TX or redirected into it
  * only when its peer runs an XDP program (that is what switches the peer to NAPI), so
- * whoever answers with XDP_TX on a veth must make sure the peer has one. Found with
+ * whoever sends from XDP on a veth must make sure the peer has one. Found with
  * iproute2 ({@code ip -o -d link}), run on a thread inside each namespace.
  */
 final class VethPeer {

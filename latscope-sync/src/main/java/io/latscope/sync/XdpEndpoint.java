@@ -120,7 +120,7 @@ final class XdpEndpoint implements AutoCloseable {
     }
 
     /**
-     * veth hands XDP_TX frames only to a peer with an XDP program: give it a pass-through
+     * veth hands frames sent from XDP only to a peer with an XDP program: give it a pass-through
      * one if it has none and is not the interface of one of {@code peers}, which get
      * sync_xdp of their own.
      */
@@ -134,7 +134,7 @@ final class XdpEndpoint implements AutoCloseable {
             return;
         }
         LOG.info("clock sync on {}: attaching an XDP_PASS program to {} in {}, the peer of veth {}, so that it"
-                + " receives XDP_TX frames", host.name(), p.ifname(), p.netns().name(), host.ifname());
+                + " receives frames sent from XDP", host.name(), p.ifname(), p.netns().name(), host.ifname());
         own(object.program("sync_pass").attachXdp(p.netns(), p.ifname(), XdpMode.NATIVE));
     }
 

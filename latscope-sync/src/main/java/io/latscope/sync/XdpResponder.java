@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Answers sync probes in XDP on one interface: stamps t2 at program entry, swaps the
- * addresses, returns XDP_TX, and stamps the hand-off (t3, two-step) at
- * {@code xdp_bulk_tx}. No user-space work per probe.
+ * addresses and sends the probe back out of the interface (by redirect for
+ * {@link XdpStamps#TWO_STEP}, whose hand-off {@code xdp_devmap_xmit} stamps as t3; by
+ * XDP_TX otherwise). No user-space work per probe.
  */
 public final class XdpResponder implements SyncResponder {
     private final XdpEndpoint endpoint;
@@ -30,7 +31,7 @@ public final class XdpResponder implements SyncResponder {
      * needs (by redirect for TWO_STEP, by XDP_TX otherwise); when the interface is a veth
      * whose peer is the interface of one of {@code sessionHosts}, that host's own sync
      * program serves as the peer's XDP program (otherwise the responder attaches a
-     * pass-through one to the peer, which veth needs to deliver XDP_TX frames).
+     * pass-through one to the peer, which veth needs to deliver frames sent from XDP).
      */
     public static XdpResponder start(SyncHost host, int port, SessionKey key, XdpMode mode, XdpStamps stamps,
                                      Collection<SyncHost> sessionHosts) {
