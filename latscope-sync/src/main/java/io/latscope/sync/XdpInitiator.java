@@ -168,23 +168,21 @@ public final class XdpInitiator implements SyncInitiator {
 
     private ProbeRound assemble(SyncHost target, List<Long> seqs, long start) {
         Map<Long, Long> followUps = new HashMap<>();
-        int answered = 0;
         for (long seq : seqs) {
             ProbeCodec.Reply r = replies.get(seq);
-            if (r != null) {
-                answered++;
-                if (r.prevT3() != 0) {
-                    followUps.put(r.prevSeq(), r.prevT3());
-                }
+            if (r != null && r.prevT3() != 0) {
+                followUps.put(r.prevSeq(), r.prevT3());
             }
         }
         List<ProbeSample> oneStep = new ArrayList<>();
         List<ProbeSample> twoStep = new ArrayList<>();
-        for (long seq : seqs.subList(0, seqs.size() - 1)) {
+        int answered = 0;
+        for (long seq : seqs.subList(0, seqs.size() - 1)) { // the last one only carried a follow-up
             ProbeCodec.Reply r = replies.get(seq);
             if (r == null) {
                 continue;
             }
+            answered++;
             oneStep.add(new ProbeSample(seq, r.t1Prog(), r.t2(), r.t3Prog(), r.t4()));
             Long t3 = followUps.get(seq);
             if (r.t1Xmit() != 0 && t3 != null) {
@@ -206,7 +204,7 @@ public final class XdpInitiator implements SyncInitiator {
             method = oneName;
         }
         int sent = seqs.size() - 1;
-        return new ProbeRound(target.name(), method, sent, Math.min(answered, sent), chosen,
+        return new ProbeRound(target.name(), method, sent, answered, chosen,
                 Map.of(oneName, oneStep, twoName, twoStep), System.nanoTime() - start);
     }
 
