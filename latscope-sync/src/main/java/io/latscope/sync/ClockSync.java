@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ClockSync implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClockSync.class);
+    /** Models kept per host: a day of one-second rounds. */
+    static final int HISTORY = 86_400;
     private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("latscope-sync-cleaner").factory());
 
     private final SyncStrategy strategy;
@@ -44,6 +46,7 @@ public final class ClockSync implements AutoCloseable {
     private final List<SyncResponder> responders = new ArrayList<>();
     private final Map<String, ClockEstimator> estimators = new LinkedHashMap<>();
     private final Map<String, ClockModel> models = new ConcurrentHashMap<>();
+    private final Map<String, ClockHistory> histories = new ConcurrentHashMap<>();
     private final Map<String, ProbeRound> lastRounds = new ConcurrentHashMap<>();
     private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
     private SyncInitiator initiator;
@@ -62,6 +65,7 @@ public final class ClockSync implements AutoCloseable {
                 throw new ConfigurationException("clock sync: host name " + h.name() + " is used twice");
             }
             estimators.put(h.name(), new ClockEstimator(h.name(), reference.name(), strategy.method(), strategy.estimator()));
+            histories.put(h.name(), new ClockHistory(HISTORY));
         }
     }
 
@@ -166,7 +170,10 @@ public final class ClockSync implements AutoCloseable {
             lastRounds.put(h.name(), round);
             ClockEstimator est = estimators.get(h.name());
             est.addRound(round.samples());
-            est.model().ifPresent(m -> models.put(h.name(), m));
+            est.model().ifPresent(m -> {
+                models.put(h.name(), m);
+                histories.get(h.name()).add(m);
+            });
             failures.remove(h.name());
         } catch (RuntimeException e) {
             failures.put(h.name(), e);
@@ -184,6 +191,27 @@ public final class ClockSync implements AutoCloseable {
             throw new ConfigurationException("clock sync has no host " + host + "; hosts: " + models.keySet());
         }
         return m;
+    }
+
+    /**
+     * Maps a timestamp {@code host} took at any time of the session to the reference clock,
+     * with the model fitted around that time ({@link ClockHistory}).
+     */
+    public long toReference(String host, long localNanos) {
+        ClockHistory h = histories.get(host);
+        if (h == null || h.size() == 0) {
+            return model(host).toReference(localNanos); // the reference itself, or none()
+        }
+        return h.toReference(localNanos);
+    }
+
+    /** The models {@code host} had so far, for timestamps from earlier in the session. */
+    public ClockHistory history(String host) {
+        ClockHistory h = histories.get(host);
+        if (h == null) {
+            throw new ConfigurationException("clock sync keeps no history for " + host + "; hosts: " + histories.keySet());
+        }
+        return h;
     }
 
     /** Every host's current model, the reference's included. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** The estimator on synthetic timestamp streams whose true offset, drift and delays are known. */
@@ -186,6 +187,33 @@ class ClockEstimatorTest {
         // 3 × 10 ppb over 1 s outside the window = 30 ns
         assertThat(m.errorBoundNanos(2_000 + 1_000_000_000L)).isEqualTo(130);
         assertThat(m.errorBoundNanos(-1_000_000_000L)).isEqualTo(130);
+    }
+
+    @Test
+    void aHistoryMapsEachTimestampWithTheModelFittedAroundIt() {
+        // the clock's offset steps from 1 µs to 9 µs at 30 s; rounds every second, 5 s windows
+        SyntheticClock before = new SyntheticClock(1_000, 0, R0);
+        SyntheticClock after = new SyntheticClock(9_000, 0, R0);
+        ClockEstimator est = estimator(EstimatorSettings.defaults().withMinDriftSpan(Duration.ofHours(1)));
+        ClockHistory history = new ClockHistory(1000);
+        for (int r = 0; r < 60; r++) {
+            est.addRound((r < 30 ? before : after).round(R0 + r * SECOND, 50, 5, 10_000, 600, 300, r));
+            history.add(est.model().orElseThrow());
+        }
+        assertThat(history.size()).isEqualTo(60);
+        long early = Math.round(before.host(R0 + 10.5 * SECOND));
+        long late = Math.round(after.host(R0 + 50.5 * SECOND));
+        assertThat(history.toReference(early)).isEqualTo(early - 1_000);
+        assertThat(history.toReference(late)).isEqualTo(late - 9_000);
+        // the newest model alone would map the early timestamp 8 µs wrong
+        assertThat(est.model().orElseThrow().toReference(early)).isEqualTo(early - 9_000);
+        assertThat(history.toReference(late + 3_600_000_000_000L)).isEqualTo(late + 3_600_000_000_000L - 9_000);
+        ClockHistory small = new ClockHistory(2);
+        history.at(early).ifPresent(small::add);
+        history.at(late).ifPresent(small::add);
+        history.at(late + 1).ifPresent(small::add);
+        assertThat(small.size()).isEqualTo(2);
+        assertThatThrownBy(() -> small.add(history.at(early).orElseThrow())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

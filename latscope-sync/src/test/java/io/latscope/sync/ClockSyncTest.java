@@ -37,6 +37,10 @@ class ClockSyncTest {
                 assertThat(m.probesSeen()).isGreaterThanOrEqualTo(4 * 40);
                 assertThat(m.fitWindow()).isGreaterThan(Duration.ofMillis(300));
                 assertThat(sync.lastFailure("b")).isEmpty();
+                assertThat(sync.history("b").size()).isGreaterThanOrEqualTo(4);
+                long t = System.nanoTime();
+                assertThat(sync.toReference("b", t)).isCloseTo(t, within(m.errorBoundNanos()));
+                assertThat(sync.toReference("a", t)).isEqualTo(t);
                 assertThat(Math.abs(m.offsetNanos())).isLessThanOrEqualTo(m.errorBoundNanos());
                 assertThat(net.attachedBpf()).hasSize(2); // sync_xdp on both ends of the veth
                 assertThatThrownBy(() -> sync.model("c")).isInstanceOf(ConfigurationException.class)
