@@ -13,11 +13,13 @@ import io.latscope.sync.SyncInitiator;
 import io.latscope.sync.SyncResponder;
 import io.latscope.sync.SyncStrategy;
 import io.latscope.sync.XdpStamps;
+import io.latscope.testbed.TcpTraffic;
 import io.latscope.testbed.TestNetwork;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -29,7 +31,8 @@ import java.util.Map;
  * offset is exactly 0, so every estimate's value is its error. In one run, rounds of
  * the XDP method (two-step and one-step stamps of the same probes) alternate with rounds
  * of the same protocol over plain UDP sockets stamped in user space; then the XDP_TX +
- * xdp_bulk_tx variant, and two-step with the attach order flipped. Reported: per-probe error, the model's error after each round,
+ * xdp_bulk_tx variant, two-step with the attach order flipped, and two-step while a TCP
+ * flow saturates the same veth. Reported: per-probe error, the model's error after each round,
  * and how many probes an estimate needs to converge. Finally the re-sync interval:
  * measured probe noise replayed against simulated drifting oscillators.
  *
@@ -44,7 +47,7 @@ public final class SyncAccuracyBench {
         int probes = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         Map<String, List<List<ProbeSample>>> byMethod = new LinkedHashMap<>();
         for (String m : List.of("xdp two-step", "xdp one-step", "xdp two-step-xdp-tx", "xdp two-step, initiator attached first",
-                "user-space udp")) {
+                "xdp two-step, saturating TCP flow", "user-space udp")) {
             byMethod.put(m, new ArrayList<>());
         }
         String loadBefore = loadAverage();
@@ -90,6 +93,21 @@ public final class SyncAccuracyBench {
             try (SyncInitiator xi = SyncInitiator.start(xdp, ha, key, both);
                  SyncResponder xr = SyncResponder.start(xdp, hb, key, both)) {
                 roundMillis.put(flipped, measure(xi, hb, rounds, probes, byMethod, flipped));
+            }
+            // the default method while a TCP flow saturates the same veth, a → b
+            String loaded = "xdp two-step, saturating TCP flow";
+            try (SyncResponder xr = SyncResponder.start(xdp, hb, key, both);
+                 SyncInitiator xi = SyncInitiator.start(xdp, ha, key, both)) {
+                xi.probe(hb, probes);
+                Thread flow = Thread.ofPlatform().start(() -> TcpTraffic.bulk(a, b, "10.90.0.2", 0, 64 * 1024,
+                        Duration.ofSeconds(6)));
+                try {
+                    Thread.sleep(500);
+                    roundMillis.put(loaded, measure(xi, hb, rounds, probes, byMethod, loaded));
+                    flow.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         report(rounds, probes, byMethod, roundMillis);
