@@ -22,7 +22,8 @@ public final class Sync {
 
     /** Chosen by measurement (docs/benchmarks.md): half of it halves little, twice it doubles the p99 error. */
     private static final Duration INTERVAL = Duration.ofSeconds(1);
-    private static final Duration TIMEOUT = Duration.ofSeconds(1);
+    /** Long enough for one lost ARP or ND request (retried after 1 s) during first contact. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
     private static final Duration SPACING = Duration.ofNanos(20_000);
     private static final int PROBES = 64;
 

@@ -214,23 +214,35 @@ public final class XdpInitiator implements SyncInitiator {
      */
     private byte[] hello(SyncHost target) {
         long start = System.nanoTime();
+        long deadline = start + strategy.timeout().toNanos();
+        List<Long> sent = new ArrayList<>();
         try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(self.address(), 0))) {
             byte[] payload = new byte[ProbeCodec.PROBE_SIZE];
-            while (System.nanoTime() - start < strategy.timeout().toNanos()) {
+            while (System.nanoTime() < deadline) {
                 long seq = nextSeq++;
                 ProbeCodec.writeRequest(ByteBuffer.wrap(payload), 0, key, seq);
                 s.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(target.address(), strategy.port())));
-                if (await(seq, Math.min(System.nanoTime() + HELLO_EVERY_NANOS, start + strategy.timeout().toNanos()))) {
-                    ProbeCodec.Reply r = replies.remove(seq);
-                    return ProbeCodec.requestFrame(r.peerMac(), r.ownMac(), self.address(), target.address(),
-                            strategy.port(), key, 0);
+                sent.add(seq);
+                // any answer will do: the first may come only once ARP or ND has resolved the address
+                long until = Math.min(System.nanoTime() + HELLO_EVERY_NANOS, deadline);
+                for (long now = System.nanoTime(); now < until; now = System.nanoTime()) {
+                    drain();
+                    for (long q : sent) {
+                        ProbeCodec.Reply r = replies.remove(q);
+                        if (r != null) {
+                            return ProbeCodec.requestFrame(r.peerMac(), r.ownMac(), self.address(), target.address(),
+                                    strategy.port(), key, 0);
+                        }
+                    }
+                    ProbeTiming.backOff(now - start);
                 }
             }
         } catch (IOException e) {
             throw new LatScopeException("clock sync: sending a probe from " + self.describe() + " to "
                     + target.describe() + ": " + e.getMessage(), e);
         }
-        throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(), "");
+        throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(),
+                " (" + sent.size() + " first-contact probes through the stack went unanswered)");
     }
 
     private String counters() {
