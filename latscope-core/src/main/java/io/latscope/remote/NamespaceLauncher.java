@@ -36,6 +36,7 @@ public final class NamespaceLauncher implements AgentLauncher {
         List<String> cmd = new ArrayList<>(List.of("nsenter", "--net=" + namespace.path(),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xss1m", "-XX:+UseSerialGC", "-Xmx256m",
+                "-Dlatscope.session=" + config.session(), "-Dlatscope.host=" + config.host(),
                 "-cp", System.getProperty("java.class.path"), AgentMain.class.getName(), config.encode()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);

@@ -318,6 +318,11 @@ public final class RemoteSession implements LatScopeSession {
         return finalReport != null;
     }
 
+    /** Records processed, duplicates dropped, records that never arrived, Redis reconnects. */
+    public ControllerReader.Stats transportStats() {
+        return reader.stats();
+    }
+
     /** The last lines each agent printed (for diagnosis). */
     public Map<String, String> agentLogs() {
         Map<String, String> out = new LinkedHashMap<>();

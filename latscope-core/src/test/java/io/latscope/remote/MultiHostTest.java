@@ -94,6 +94,110 @@ class MultiHostTest {
         }
     }
 
+    /** Hosts h1..hN on a root bridge, the controller at .254 on a root-namespace veth. */
+    record Bed(TestNetwork net, List<RemoteTarget> targets, SyncHost controller) {
+        static Bed of(TestNetwork net, String subnet, int hosts) {
+            String br = net.rootBridge(null);
+            String me = net.rootPort(subnet + ".254/24", br);
+            List<RemoteTarget> targets = new ArrayList<>();
+            for (int i = 1; i <= hosts; i++) {
+                NetNs ns = net.namespace("h" + i);
+                String dev = net.connectToRootBridge("h" + i, subnet + "." + i + "/24", br);
+                targets.add(new RemoteTarget("h" + i, new NamespaceLauncher(ns), SyncHost.of("h" + i, ns, dev, subnet + "." + i)));
+            }
+            return new Bed(net, targets, SyncHost.of("controller", NetNs.current(), me, subnet + ".254"));
+        }
+    }
+
+    @Test
+    void aRedisRestartMidRunLosesNoRecord() throws Exception {
+        try (TestNetwork net = TestNetwork.create()) {
+            Bed bed = Bed.of(net, "10.81.0", 2);
+            SessionSpec spec = LatScope.builder().ports(5403).stride(1024).interval(Duration.ofMillis(200)).build();
+            LatencyReport r;
+            ControllerReaderStats stats;
+            try (TestRedis redis = TestRedis.start("10.81.0.254", 26380, null)) {
+                try (RemoteSession s = RemoteSession.start(spec, bed.targets(), RedisEndpoint.parse(redis.url(), null),
+                        Sync.none(), bed.controller())) {
+                    Thread restarter = Thread.ofPlatform().start(() -> {
+                        sleep(1500);
+                        redis.restart();
+                    });
+                    NativeTraffic.messages(net.ns("h1"), net.ns("h2"), "10.81.0.2", 5403, 1024, 3000,
+                            Duration.ofMillis(1), Duration.ZERO);
+                    restarter.join();
+                    s.close();
+                    r = s.snapshot();
+                    stats = new ControllerReaderStats(s.transportStats().missing(), s.transportStats().reconnects());
+                }
+            }
+            // every message carried one marker; every marker's two parts made it through
+            assertThat(r.hop(END_TO_END).count()).as(r.toString()).isEqualTo(3000);
+            assertThat(stats.missing()).isZero();
+            assertThat(stats.reconnects()).isPositive();
+        }
+    }
+
+    record ControllerReaderStats(long missing, long reconnects) {
+    }
+
+    @Test
+    void agentsAndTheirProbesAreGoneSoonAfterTheControllerIsKilled() throws Exception {
+        try (TestNetwork net = TestNetwork.create()) {
+            Bed bed = Bed.of(net, "10.82.0", 2);
+            try (TestRedis redis = TestRedis.start("10.82.0.254", 26381, null)) {
+                List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                        .toString(), "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                        ControllerMain.class.getName(), redis.url()));
+                for (RemoteTarget t : bed.targets()) {
+                    cmd.add(t.label() + "=" + net.nsName(t.label()));
+                }
+                Process controller = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                try {
+                    String ready = new java.io.BufferedReader(new java.io.InputStreamReader(controller.getInputStream()))
+                            .readLine();
+                    assertThat(ready).as("controller output").startsWith("ready ");
+                    String session = ready.substring(6).strip();
+                    List<Long> agents = agentPids(session);
+                    assertThat(agents).hasSize(2);
+                    controller.destroyForcibly(); // kill -9
+                    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                    while (!agentPids(session).isEmpty() && System.nanoTime() < deadline) {
+                        sleep(200);
+                    }
+                    assertThat(agentPids(session)).as("agents still running after the controller died").isEmpty();
+                    // their programs and links went with their file descriptors
+                    String progs = io.latscope.testbed.Cmd.run("bpftool", "-j", "prog", "show");
+                    String links = io.latscope.testbed.Cmd.run("bpftool", "-j", "link", "show");
+                    for (long pid : agents) {
+                        assertThat(progs).doesNotContain("\"pid\":" + pid + ",");
+                        assertThat(links).doesNotContain("\"pid\":" + pid + ",");
+                    }
+                } finally {
+                    controller.destroyForcibly();
+                    for (long pid : agentPids("")) {
+                        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    }
+                }
+            }
+        }
+    }
+
+    /** PIDs of agent JVMs of a session (by their -Dlatscope.session= argument). */
+    private static List<Long> agentPids(String session) {
+        io.latscope.testbed.Cmd.Result r = io.latscope.testbed.Cmd.exec(List.of("pgrep", "-f",
+                "latscope.session=" + session + (session.isEmpty() ? "" : " ")));
+        return r.stdout().lines().map(String::strip).filter(l -> !l.isEmpty()).map(Long::parseLong).toList();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static String passwordOf(TestRedis r) {
         return r.password();
     }
