@@ -65,6 +65,10 @@ public final class LocalSession implements LatScopeSession {
     private final List<MarkerRecord> sampled = new ArrayList<>();
     private final Thread drainer;
     private final ScheduledExecutorService ticker;
+    private final EndpointSampler endpoints;
+    private final FlowTotals flowTotals = new FlowTotals();
+    /** Every endpoint process seen during the session, with its latest sample (kept after it exits). */
+    private final Map<Long, io.latscope.ProcessStats> processesSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong drainCycles = new AtomicLong();
     private volatile boolean running = true;
     private volatile RuntimeException drainFailure;
@@ -108,11 +112,13 @@ public final class LocalSession implements LatScopeSession {
             throw e;
         }
         this.store = st;
+        this.endpoints = new EndpointSampler("local", namespaces, spec.ports());
         this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("latscope-interval-" + id.substring(0, 8)).factory());
         long ms = spec.interval().toMillis();
         ticker.scheduleAtFixedRate(this::intervalTick, ms, ms, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(this::sampleProcesses, 100, 100, TimeUnit.MILLISECONDS);
     }
 
     public static LatScopeSession start(SessionSpec spec) {
@@ -147,7 +153,13 @@ public final class LocalSession implements LatScopeSession {
 
     private void drainLoop() {
         RingBuffer ring = probes.ring();
-        RingBuffer.RecordHandler h = (seg, off, len) -> joiner.onEvent(seg, off);
+        RingBuffer.RecordHandler h = (seg, off, len) -> {
+            if (len == EndpointSampler.FLOW_END_SIZE) {
+                endpoints.flowEnded(EndpointSampler.decodeFlowEnd(seg, off));
+            } else {
+                joiner.onEvent(seg, off);
+            }
+        };
         long park = DRAIN_PARK_MIN_NANOS;
         try {
             while (running) {
@@ -220,11 +232,21 @@ public final class LocalSession implements LatScopeSession {
             return f;
         }
         awaitDrain();
-        return report(recorders.cumulative(), counters(), started, Instant.now(), false);
+        Instant now = Instant.now();
+        return report(recorders.cumulative(), counters(), started, now, false, flowTotals.totals(started, now),
+                List.copyOf(processesSeen.values()));
     }
 
     private Counters counters() {
         return joiner.counters(probes.ringDrops());
+    }
+
+    private void sampleProcesses() {
+        try {
+            endpoints.sampleProcesses();
+        } catch (RuntimeException e) {
+            LOG.debug("sampling endpoint processes: {}", e.toString());
+        }
     }
 
     private synchronized void intervalTick() {
@@ -241,7 +263,11 @@ public final class LocalSession implements LatScopeSession {
     private synchronized void emitInterval() {
         Instant end = Instant.now();
         Counters now = counters();
-        LatencyReport r = report(recorders.closeInterval(), now.minus(lastIntervalCounters), lastIntervalEnd, end, true);
+        EndpointSampler.Result ends = endpoints.interval();
+        flowTotals.add(ends.flows());
+        ends.processes().forEach(p -> processesSeen.put(p.pid(), p));
+        LatencyReport r = report(recorders.closeInterval(), now.minus(lastIntervalCounters), lastIntervalEnd, end, true,
+                ends.flows(), ends.processes());
         lastIntervalCounters = now;
         lastIntervalEnd = end;
         if (intervalListener != null) {
@@ -260,8 +286,11 @@ public final class LocalSession implements LatScopeSession {
         }
     }
 
-    private LatencyReport report(HopRecorders.Totals t, Counters c, Instant from, Instant to, boolean interval) {
+    private LatencyReport report(HopRecorders.Totals t, Counters c, Instant from, Instant to, boolean interval,
+                                 List<io.latscope.FlowStats> flows, List<io.latscope.ProcessStats> processes) {
         LatencyReport.Builder b = LatencyReport.builder(id).period(from, to).interval(interval).counters(c);
+        flows.forEach(b::flow);
+        processes.forEach(b::process);
         HopPresentation.addTo(b, t.hops(), t.flows());
         probes.costs().forEach(b::probeCost);
         unavailable.forEach(b::unavailable);
@@ -314,10 +343,10 @@ public final class LocalSession implements LatScopeSession {
         }
         RuntimeException failure = null;
         try {
-            finalReport = report(recorders.cumulative(), counters(), started, Instant.now(), false);
-            if (store != null || intervalListener != null) {
-                emitInterval();
-            }
+            emitInterval(); // the last interval: flows and processes up to now, and to the store
+            Instant end = Instant.now();
+            finalReport = report(recorders.cumulative(), counters(), started, end, false,
+                    flowTotals.totals(started, end), List.copyOf(processesSeen.values()));
             if (store != null) {
                 store.sessionEnded(id, finalReport.end());
             }

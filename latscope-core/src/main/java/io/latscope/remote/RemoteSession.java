@@ -73,7 +73,7 @@ public final class RemoteSession implements LatScopeSession {
         Counters counters = Counters.EMPTY;
         List<ProbeCost> costs = List.of();
         final Map<Hop, String> unavailable = new LinkedHashMap<>();
-        final Map<FlowKey, FlowStats> flows = new LinkedHashMap<>();
+        final io.latscope.agent.FlowTotals flows = new io.latscope.agent.FlowTotals();
         final Map<Long, ProcessStats> processes = new LinkedHashMap<>();
         volatile String bye;
         volatile boolean helloSeen;
@@ -228,7 +228,7 @@ public final class RemoteSession implements LatScopeSession {
             if (!r.probeCosts().isEmpty()) {
                 s.costs = r.probeCosts();
             }
-            r.flows().forEach(f -> s.flows.put(f.flow(), f));
+            s.flows.add(r.flows());
             r.processes().forEach(p -> s.processes.put(p.pid(), p));
         }
     }
@@ -271,7 +271,7 @@ public final class RemoteSession implements LatScopeSession {
                 s.costs.forEach(c -> b.probeCost(new ProbeCost(c.program(), e.getKey() + ": " + c.attachPoint(), c.runs(),
                         c.meanNanos())));
                 s.unavailable.forEach(b::unavailable);
-                s.flows.values().forEach(b::flow);
+                s.flows.totals(started, end).forEach(b::flow);
                 s.processes.values().forEach(b::process);
             }
         }
