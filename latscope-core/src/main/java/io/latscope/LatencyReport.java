@@ -71,6 +71,13 @@ public final class LatencyReport {
         return new Builder(sessionId);
     }
 
+    /** The cumulative report of a session from its interval reports; see {@link CumulativeReport}. */
+    public static LatencyReport merge(String sessionId, Instant start, Instant end, List<LatencyReport> intervals) {
+        CumulativeReport c = new CumulativeReport();
+        intervals.forEach(c::add);
+        return c.build(sessionId, start, end);
+    }
+
     /** A fresh histogram with LatScope's range (1 ns – 1 h, 3 significant digits). */
     public static Histogram newHistogram() {
         return new Histogram(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);

@@ -1,0 +1,131 @@
+package io.latscope;
+
+import org.HdrHistogram.Histogram;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Folds interval reports, one at a time, into the cumulative report of a session:
+ * histograms, counters and bytes add up; per-flow throughput is over the intervals the flow
+ * was reported in; a process's CPU is its time-weighted mean and its memory the peak; the
+ * newest clock estimate per host pair is kept; probe costs (per-interval deltas) add runs.
+ * Hops come out in path order. A live session's running total and a stored session read
+ * back are built by this one class, so they agree. Not thread-safe.
+ */
+public final class CumulativeReport {
+    // Hops in path order: a hop first seen in a later interval still lands in its place.
+    private final Map<Hop, Histogram> hops = new TreeMap<>();
+    private final Map<FlowKey, Map<Hop, Histogram>> byFlow = new LinkedHashMap<>();
+    private final Map<Hop, String> unavailable = new LinkedHashMap<>();
+    private final Map<FlowKey, FlowTotal> flows = new LinkedHashMap<>();
+    private final Map<List<Object>, ProcessTotal> processes = new LinkedHashMap<>();
+    private final Map<List<String>, ClockEstimate> clocks = new LinkedHashMap<>();
+    private final Map<List<String>, CostTotal> costs = new LinkedHashMap<>();
+    private Counters counters = Counters.EMPTY;
+    private int intervals;
+
+    public CumulativeReport add(LatencyReport r) {
+        r.hops().forEach(h -> add(hops, h));
+        r.hopsByFlow().forEach((f, list) -> list.forEach(h -> add(byFlow.computeIfAbsent(f, k -> new TreeMap<>()), h)));
+        counters = counters.plus(r.counters());
+        unavailable.putAll(r.unavailable());
+        double seconds = r.duration().toNanos() / 1e9;
+        r.flows().forEach(f -> flows.computeIfAbsent(f.flow(), FlowTotal::new).add(f, seconds));
+        r.processes().forEach(p -> processes.computeIfAbsent(List.of(p.host(), p.pid(), String.valueOf(p.flow())),
+                k -> new ProcessTotal()).add(p, seconds));
+        // The newest estimate per host pair is the one that maps timestamps best.
+        r.clocks().forEach(c -> clocks.merge(List.of(c.host(), c.reference()), c,
+                (old, neu) -> neu.at().isBefore(old.at()) ? old : neu));
+        r.probeCosts().forEach(c -> costs.computeIfAbsent(List.of(c.program(), c.attachPoint()), k -> new CostTotal()).add(c));
+        intervals++;
+        return this;
+    }
+
+    /** How many interval reports were added. */
+    public int intervals() {
+        return intervals;
+    }
+
+    public LatencyReport build(String sessionId, Instant start, Instant end) {
+        LatencyReport.Builder b = LatencyReport.builder(sessionId).period(start, end).interval(false);
+        hops.forEach(b::hop);
+        byFlow.forEach((f, m) -> m.forEach((h, hist) -> b.flowHop(f, h, hist)));
+        b.counters(counters);
+        unavailable.forEach(b::unavailable);
+        flows.values().forEach(t -> b.flow(t.stats()));
+        processes.values().forEach(t -> b.process(t.stats()));
+        clocks.values().forEach(b::clock);
+        costs.values().forEach(t -> b.probeCost(t.cost()));
+        return b.build();
+    }
+
+    private static void add(Map<Hop, Histogram> m, HopStats h) {
+        m.computeIfAbsent(h.hop(), k -> LatencyReport.newHistogram()).add(h.histogram());
+    }
+
+    /** Bytes and segments add up; throughput is over the time the flow was reported in. */
+    private static final class FlowTotal {
+        private final FlowKey flow;
+        private String label = "";
+        private long bytes, segments, retransmitted;
+        private double seconds;
+
+        FlowTotal(FlowKey flow) {
+            this.flow = flow;
+        }
+
+        void add(FlowStats f, double intervalSeconds) {
+            if (f.label() != null && !f.label().isEmpty()) {
+                label = f.label();
+            }
+            bytes += f.bytes();
+            segments += f.segments();
+            retransmitted += f.retransmittedSegments();
+            seconds += intervalSeconds;
+        }
+
+        FlowStats stats() {
+            return new FlowStats(flow, label, bytes, segments, retransmitted, seconds == 0 ? 0 : bytes * 8 / seconds);
+        }
+    }
+
+    /** CPU is the time-weighted mean over the samples; memory is the peak. */
+    private static final class ProcessTotal {
+        private ProcessStats last;
+        private double cpuSeconds, seconds;
+        private long peakRss;
+
+        void add(ProcessStats p, double intervalSeconds) {
+            last = p;
+            cpuSeconds += p.cpuPercent() * intervalSeconds;
+            seconds += intervalSeconds;
+            peakRss = Math.max(peakRss, p.rssBytes());
+        }
+
+        ProcessStats stats() {
+            double cpu = seconds == 0 ? last.cpuPercent() : cpuSeconds / seconds;
+            return new ProcessStats(last.host(), last.pid(), last.command(), last.flow(), cpu, peakRss);
+        }
+    }
+
+    /** Interval probe costs are deltas: runs add up, the mean is weighted by runs. */
+    private static final class CostTotal {
+        private ProbeCost first;
+        private long runs;
+        private double totalNanos;
+
+        void add(ProbeCost c) {
+            first = first == null ? c : first;
+            runs += c.runs();
+            totalNanos += c.meanNanos() * c.runs();
+        }
+
+        ProbeCost cost() {
+            return new ProbeCost(first.program(), first.attachPoint(), runs, runs == 0 ? first.meanNanos() : totalNanos / runs);
+        }
+    }
+}
