@@ -6,8 +6,13 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.latscope.store.Credentials;
 import io.latscope.store.MySqlStoreSpec;
 
+import java.io.PrintWriter;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /** The driver's data source and the pool over it, configured for batched writes. */
 final class Connections {
@@ -41,7 +46,7 @@ final class Connections {
      */
     static HikariDataSource pool(MysqlDataSource driver, MySqlUrl url, MySqlStoreSpec spec) {
         HikariConfig c = new HikariConfig();
-        c.setDataSource(driver);
+        c.setDataSource(new LoginTimeoutDataSource(driver));
         c.setPoolName("latscope-store-" + url.database());
         c.setMaximumPoolSize(2);
         c.setMinimumIdle(0);
@@ -49,5 +54,64 @@ final class Connections {
         c.setInitializationFailTimeout(-1);
         c.setReadOnly(spec.readOnly());
         return new HikariDataSource(c);
+    }
+
+    /**
+     * Connector/J's data source ignores login timeouts and reports 0, which makes the pool
+     * give up waiting for its helper threads at shutdown and log a warning on every close.
+     * This keeps the timeout the pool sets; connections still time out by connectTimeout.
+     */
+    private static final class LoginTimeoutDataSource implements DataSource {
+        private final MysqlDataSource driver;
+        private volatile int loginTimeoutSeconds;
+
+        LoginTimeoutDataSource(MysqlDataSource driver) {
+            this.driver = driver;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            return driver.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return driver.getConnection(user, password);
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return loginTimeoutSeconds;
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            loginTimeoutSeconds = seconds;
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return driver.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            driver.setLogWriter(out);
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return driver.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return type.isInstance(driver) ? type.cast(driver) : driver.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return type.isInstance(driver) || driver.isWrapperFor(type);
+        }
     }
 }
