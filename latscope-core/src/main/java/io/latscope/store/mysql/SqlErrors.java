@@ -20,7 +20,7 @@ final class SqlErrors {
     static final int COLUMN_ACCESS_DENIED = 1143;
     static final int SPECIFIC_ACCESS_DENIED = 1227;
     static final int HOST_NOT_PRIVILEGED = 1130;
-    private static final Pattern COMMAND_DENIED = Pattern.compile("(\\w+) command denied to user '([^']*)'@'([^']*)' for table (\\S+)");
+    private static final Pattern COMMAND_DENIED = Pattern.compile("(\\w+(?:, \\w+)*) command denied to user '([^']*)'@'([^']*)' for table (\\S+)");
     static final String WRITER_GRANT = "SELECT, INSERT, UPDATE, CREATE, ALTER, INDEX";
 
     private SqlErrors() {
@@ -69,9 +69,11 @@ final class SqlErrors {
         Matcher m = COMMAND_DENIED.matcher(server(e));
         String db = url.database();
         if (m.find()) {
+            // MariaDB names every missing one ("INSERT, UPDATE command denied"), MySQL the first.
             String command = m.group(1).toUpperCase(java.util.Locale.ROOT);
+            String noun = command.contains(",") ? " privileges" : " privilege";
             String[] parts = m.group(4).replaceAll("[`'\"]", "").split("\\.");
-            return "user '" + user + "' lacks the " + command + " privilege on `" + db + "`.`" + parts[parts.length - 1] + "` ("
+            return "user '" + user + "' lacks the " + command + noun + " on `" + db + "`.`" + parts[parts.length - 1] + "` ("
                     + server(e) + "); LatScope needs " + WRITER_GRANT + " to write: GRANT " + WRITER_GRANT + " ON `" + db
                     + "`.* TO '" + user + "', or open the store read-only (MySqlStoreSpec.asReadOnly())";
         }
