@@ -80,6 +80,10 @@ final class WriterThread implements Runnable {
                 lastError = null;
                 return;
             } catch (SQLException e) {
+                if (stopping) {
+                    // close() interrupted the attempt; that says nothing about the database.
+                    throw new InterruptedException("closing");
+                }
                 retries.incrementAndGet();
                 Instant now = Instant.now();
                 lastError = SqlErrors.summary(e);
@@ -96,9 +100,6 @@ final class WriterThread implements Runnable {
                             Duration.between(outageStart, now).toSeconds(), lastError, buffer.pending(), buffer.spilled());
                 } else {
                     LOG.debug("result store {}: retry failed: {}", store, lastError);
-                }
-                if (stopping) {
-                    throw new InterruptedException("closing");
                 }
                 double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
                 Thread.sleep(Math.round(backoff.toMillis() * jitter));

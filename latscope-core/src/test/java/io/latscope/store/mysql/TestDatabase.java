@@ -106,6 +106,12 @@ public final class TestDatabase implements AutoCloseable {
         return queryLong("SELECT COUNT(*) FROM " + table);
     }
 
+    /** Rows of one session in one of LatScope's tables. */
+    public long count(String table, String sessionId) throws SQLException {
+        return queryLong("SELECT COUNT(*) FROM " + table + " WHERE " + (table.equals("sessions") ? "id" : "session_id")
+                + " = ?", sessionId);
+    }
+
     public Connection connect() throws SQLException {
         return DriverManager.getConnection("jdbc:mysql://" + hostPort + "/" + name, admin.user(), admin.password());
     }
