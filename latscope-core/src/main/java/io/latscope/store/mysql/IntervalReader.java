@@ -21,32 +21,51 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * Rebuilds a session's interval reports from the tables, one interval at a time: every
- * table is read ordered by interval number and walked in step, so a long session never has
- * all its (large, decoded) histograms in memory at once.
+ * Rebuilds a session's interval reports from the tables, one interval at a time: a window of
+ * intervals is read from every table ordered by interval number and walked in step, so a
+ * long session never has all its rows, nor its (large, decoded) histograms, in memory.
  */
 final class IntervalReader {
     private IntervalReader() {
     }
 
+    /** Intervals read per round trip: bounds memory for sessions of any length. */
+    private static final int WINDOW = 256;
+
     static void forEach(Connection c, String id, Consumer<LatencyReport> action) throws SQLException {
         Map<Long, FlowKey> flows = flows(c, id);
-        String where = " WHERE session_id = ? ORDER BY ";
+        int last;
+        try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(seq), -1) FROM intervals WHERE session_id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet r = ps.executeQuery()) {
+                r.next();
+                last = r.getInt(1);
+            }
+        }
+        for (int from = 0; from <= last; from += WINDOW) {
+            window(c, id, flows, from, Math.min(last, from + WINDOW - 1), action);
+        }
+    }
+
+    private static void window(Connection c, String id, Map<Long, FlowKey> flows, int from, int to,
+                               Consumer<LatencyReport> action) throws SQLException {
+        String where = " WHERE session_id = ? AND interval_seq BETWEEN ? AND ? ORDER BY interval_seq";
         try (Scan intervals = new Scan(c, "SELECT seq, start_epoch_ns, end_epoch_ns, markers_matched, markers_incomplete,"
-                + " markers_retransmitted, ring_buffer_drops, events_received FROM intervals" + where + "seq", id);
-             Scan points = new Scan(c, "SELECT interval_seq, point, markers FROM point_counters" + where + "interval_seq", id);
+                + " markers_retransmitted, ring_buffer_drops, events_received FROM intervals"
+                + " WHERE session_id = ? AND seq BETWEEN ? AND ? ORDER BY seq", id, from, to);
+             Scan points = new Scan(c, "SELECT interval_seq, point, markers FROM point_counters" + where, id, from, to);
              Scan hops = new Scan(c, "SELECT interval_seq, flow_id, hop, histogram FROM hop_histograms" + where
-                     + "interval_seq, flow_id, idx", id);
+                     + ", flow_id, idx", id, from, to);
              Scan flowStats = new Scan(c, "SELECT interval_seq, flow_id, label, bytes, segments, retransmitted_segments,"
-                     + " throughput_bps FROM flow_stats" + where + "interval_seq, idx", id);
+                     + " throughput_bps FROM flow_stats" + where + ", idx", id, from, to);
              Scan processes = new Scan(c, "SELECT interval_seq, host, pid, command, flow_id, cpu_percent, rss_bytes"
-                     + " FROM process_stats" + where + "interval_seq, idx", id);
+                     + " FROM process_stats" + where + ", idx", id, from, to);
              Scan clocks = new Scan(c, "SELECT interval_seq, host, reference_host, at_epoch_ns, anchor_ns, offset_ns,"
-                     + " drift_ppb, error_bound_ns, probes_used FROM clock_estimates" + where + "interval_seq, idx", id);
+                     + " drift_ppb, error_bound_ns, probes_used FROM clock_estimates" + where + ", idx", id, from, to);
              Scan costs = new Scan(c, "SELECT interval_seq, program_name, attach_point, runs, mean_ns FROM probe_costs"
-                     + where + "interval_seq, idx", id);
-             Scan unavailable = new Scan(c, "SELECT interval_seq, hop, reason FROM unavailable_hops" + where
-                     + "interval_seq, idx", id)) {
+                     + where + ", idx", id, from, to);
+             Scan unavailable = new Scan(c, "SELECT interval_seq, hop, reason FROM unavailable_hops" + where + ", idx",
+                     id, from, to)) {
             for (; intervals.hasRow(); intervals.next()) {
                 ResultSet i = intervals.row();
                 int seq = i.getInt(1);

@@ -6,19 +6,23 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * One table's rows of a session, ordered by interval number (the first column), walked in
- * step with the intervals table. The driver reads the whole result at once (histograms are
- * compressed, so that is small), which is what lets several scans share one connection.
+ * One table's rows for a window of a session's intervals, ordered by interval number (the
+ * first column), walked in step with the intervals table. The driver reads the whole result
+ * at once (histograms are compressed, and a window is small), which is what lets several
+ * scans share one connection.
  */
 final class Scan implements AutoCloseable {
     private final PreparedStatement statement;
     private final ResultSet rows;
     private boolean has;
 
-    Scan(Connection c, String sql, String sessionId) throws SQLException {
+    /** {@code sql} takes the session id and the first and last interval number, in that order. */
+    Scan(Connection c, String sql, String sessionId, int fromSeq, int toSeq) throws SQLException {
         statement = c.prepareStatement(sql);
         try {
             statement.setString(1, sessionId);
+            statement.setInt(2, fromSeq);
+            statement.setInt(3, toSeq);
             rows = statement.executeQuery();
             has = rows.next();
         } catch (SQLException | RuntimeException e) {

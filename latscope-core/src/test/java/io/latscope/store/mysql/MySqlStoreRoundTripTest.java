@@ -86,6 +86,23 @@ class MySqlStoreRoundTripTest {
     }
 
     @Test
+    void sessionLongerThanOneReadWindowComesBackWhole() {
+        String id = "long";
+        List<LatencyReport> written = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            written.add(LatencyReport.builder(id).interval(true).period(T0.plusSeconds(i), T0.plusSeconds(i + 1))
+                    .hop(Hop.TX_DEV, TestReports.histogramOf(1_000 + i)).build());
+        }
+        write(spec(), id, written, List.of());
+        try (ResultStore store = spec().open()) {
+            List<LatencyReport> read = new ArrayList<>();
+            store.forEachInterval(id, read::add);
+            assertThat(read).isEqualTo(written);
+            assertThat(store.load(id).orElseThrow().hop(Hop.TX_DEV).count()).isEqualTo(600);
+        }
+    }
+
+    @Test
     void percentileColumnsAnswerSqlQueries() throws SQLException {
         String id = "sql-columns";
         LatencyReport r = TestReports.interval(id, 0, 7);
