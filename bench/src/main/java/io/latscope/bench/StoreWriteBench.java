@@ -90,6 +90,12 @@ public final class StoreWriteBench {
             print(results, server, rounds, intervals, records);
         } finally {
             execute(server, admin, "DROP DATABASE IF EXISTS `" + db + "`");
+            // Nothing is left in it after a clean run; a run that failed keeps its files for a look.
+            try (var files = Files.list(spill)) {
+                if (files.findAny().isEmpty()) {
+                    Files.delete(spill);
+                }
+            }
         }
     }
 
