@@ -141,39 +141,30 @@ int BPF_PROG(test_rejected, const struct sk_buff *skb)
 	return (int)c[64];
 }
 
-/* Deterministic producer for ring-buffer tests: one BPF_PROG_TEST_RUN emits args[0]
- * records of args[1] bytes (16..256), numbered from args[2]. */
-struct burst_ctx {
-	__u64 first;
-	__u32 size;
-};
+/* Real loss for retransmission tests: drops every drop_every-th packet longer than
+ * 200 bytes (TCP data, not ACKs) leaving the device it is attached to. */
+const volatile __u32 drop_every = 0;
 
-static long emit_numbered(__u32 i, void *data)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} drop_state SEC(".maps");
+
+SEC("tc")
+int test_drop(struct __sk_buff *skb)
 {
-	struct burst_ctx *b = data;
-	__u64 *rec;
-	if (b->size == 16)
-		rec = bpf_ringbuf_reserve(&events, 16, 0);
-	else if (b->size == 64)
-		rec = bpf_ringbuf_reserve(&events, 64, 0);
-	else
-		rec = bpf_ringbuf_reserve(&events, 256, 0);
-	if (!rec) {
-		count(K_MAGIC + 1);
-		return 0;
+	__u32 seen = 0, dropped = 1;
+	__u64 *n = bpf_map_lookup_elem(&drop_state, &seen);
+	__u64 *d = bpf_map_lookup_elem(&drop_state, &dropped);
+	if (!n || !d || !drop_every || skb->len <= 200)
+		return TC_ACT_OK;
+	if ((__sync_fetch_and_add(n, 1) + 1) % drop_every == 0) {
+		__sync_fetch_and_add(d, 1);
+		return 2; /* TC_ACT_SHOT */
 	}
-	rec[0] = b->first + i;
-	rec[1] = bpf_ktime_get_ns();
-	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
-	return 0;
-}
-
-SEC("raw_tp")
-int test_burst(struct bpf_raw_tracepoint_args *ctx)
-{
-	struct burst_ctx b = { .first = ctx->args[2], .size = (__u32)ctx->args[1] };
-	bpf_loop((__u32)ctx->args[0], emit_numbered, &b, 0);
-	return 0;
+	return TC_ACT_OK;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

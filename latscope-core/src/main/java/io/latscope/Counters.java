@@ -24,6 +24,15 @@ public record Counters(Map<String, Long> markersPerPoint, long markersMatched, l
         return done == 0 ? 1.0 : (double) markersMatched / done;
     }
 
+    /** What was counted since {@code earlier} (for interval reports). */
+    public Counters minus(Counters earlier) {
+        Map<String, Long> m = new TreeMap<>(markersPerPoint);
+        earlier.markersPerPoint.forEach((k, v) -> m.merge(k, -v, Long::sum));
+        return new Counters(m, markersMatched - earlier.markersMatched, markersIncomplete - earlier.markersIncomplete,
+                markersRetransmitted - earlier.markersRetransmitted, ringBufferDrops - earlier.ringBufferDrops,
+                eventsReceived - earlier.eventsReceived);
+    }
+
     public Counters plus(Counters o) {
         Map<String, Long> m = new TreeMap<>(markersPerPoint);
         o.markersPerPoint.forEach((k, v) -> m.merge(k, v, Long::sum));

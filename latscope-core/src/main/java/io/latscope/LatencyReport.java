@@ -3,6 +3,7 @@ package io.latscope;
 import io.latscope.error.ConfigurationException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
+import org.HdrHistogram.PackedHistogram;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -49,6 +50,7 @@ public final class LatencyReport {
     private final List<FlowStats> flows;
     private final List<ProcessStats> processes;
     private final List<ClockEstimate> clocks;
+    private final Map<Hop, String> soleScope;
 
     private LatencyReport(Builder b) {
         this.sessionId = Objects.requireNonNull(b.sessionId, "sessionId");
@@ -65,6 +67,7 @@ public final class LatencyReport {
         this.flows = List.copyOf(b.flows);
         this.processes = List.copyOf(b.processes);
         this.clocks = List.copyOf(b.clocks);
+        this.soleScope = Map.copyOf(b.soleScope);
     }
 
     public static Builder builder(String sessionId) {
@@ -78,9 +81,12 @@ public final class LatencyReport {
         return c.build(sessionId, start, end);
     }
 
-    /** A fresh histogram with LatScope's range (1 ns – 1 h, 3 significant digits). */
+    /**
+     * A fresh histogram with LatScope's range (1 ns – 1 h, 3 significant digits), packed:
+     * its memory grows with the values recorded, not with the range.
+     */
     public static Histogram newHistogram() {
-        return new Histogram(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
+        return new PackedHistogram(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
     }
 
     public String sessionId() {
@@ -125,13 +131,26 @@ public final class LatencyReport {
         return find(hops, hop);
     }
 
-    private static Optional<HopStats> find(List<HopStats> list, Hop hop) {
+    /**
+     * The scope (namespace or host) of a hop that is shown unscoped because it was measured
+     * in that one scope only; null when unknown.
+     */
+    public String soleScope(Hop unscopedHop) {
+        return soleScope.get(unscopedHop);
+    }
+
+    private Optional<HopStats> find(List<HopStats> list, Hop hop) {
         for (HopStats h : list) {
             if (h.hop().equals(hop)) {
                 return Optional.of(h);
             }
         }
         if (hop.isScoped()) {
+            // shown unscoped because this was its only scope
+            Hop plain = hop.unscoped();
+            if (hop.scope().equals(soleScope.get(plain))) {
+                return find(list, plain).map(h -> new HopStats(hop, h.histogram()));
+            }
             return Optional.empty();
         }
         Histogram merged = null;
@@ -231,9 +250,15 @@ public final class LatencyReport {
         var out = new java.io.PrintWriter(sw);
         out.printf(Locale.ROOT, "LatScope %s %s, %s .. %s (%.1f s)%n", interval ? "interval" : "session", sessionId,
                 start, end, duration().toMillis() / 1000.0);
-        out.printf(Locale.ROOT, "%-22s %10s %11s %11s %11s %11s %11s%n", "hop", "count", "p50", "p90", "p99", "max", "mean");
+        int w = 22;
         for (HopStats h : hops) {
-            out.printf(Locale.ROOT, "%-22s %10d %11s %11s %11s %11s %11s%n", h.hop(), h.count(),
+            w = Math.max(w, h.hop().toString().length() + 1);
+        }
+        String head = "%-" + w + "s %10s %11s %11s %11s %11s %11s%n";
+        String row = "%-" + w + "s %10d %11s %11s %11s %11s %11s%n";
+        out.printf(Locale.ROOT, head, "hop", "count", "p50", "p90", "p99", "max", "mean");
+        for (HopStats h : hops) {
+            out.printf(Locale.ROOT, row, h.hop(), h.count(),
                     Durations.format(h.percentileNanos(50)), Durations.format(h.percentileNanos(90)),
                     Durations.format(h.percentileNanos(99)), Durations.format(h.maxNanos()),
                     Durations.format(Math.round(h.meanNanos())));
@@ -241,7 +266,8 @@ public final class LatencyReport {
         if (hops.isEmpty()) {
             out.println("(no hop measured yet)");
         }
-        unavailable.forEach((h, why) -> out.printf(Locale.ROOT, "%-22s unavailable: %s%n", h, why));
+        String un = "%-" + w + "s unavailable: %s%n";
+        unavailable.forEach((h, why) -> out.printf(Locale.ROOT, un, h, why));
         Counters c = counters;
         out.printf(Locale.ROOT, "markers: matched %d (%.2f %%), incomplete %d, retransmitted %d; events %d, ring-buffer drops %d%n",
                 c.markersMatched(), 100 * c.matchedRatio(), c.markersIncomplete(), c.markersRetransmitted(),
@@ -302,6 +328,7 @@ public final class LatencyReport {
         private final List<FlowStats> flows = new ArrayList<>();
         private final List<ProcessStats> processes = new ArrayList<>();
         private final List<ClockEstimate> clocks = new ArrayList<>();
+        private final Map<Hop, String> soleScope = new LinkedHashMap<>();
 
         private Builder(String sessionId) {
             this.sessionId = sessionId;
@@ -340,6 +367,12 @@ public final class LatencyReport {
             } else {
                 cur.histogram().add(h);
             }
+        }
+
+        /** Records that the unscoped {@code hop} was measured in {@code scope} only. */
+        public Builder soleScope(Hop hop, String scope) {
+            soleScope.put(hop.unscoped(), scope);
+            return this;
         }
 
         public Builder counters(Counters counters) {

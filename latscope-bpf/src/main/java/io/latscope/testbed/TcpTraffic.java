@@ -11,7 +11,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -32,7 +37,8 @@ public final class TcpTraffic {
     }
 
     /** Result of a flow: one-way latencies of every message (ns), bytes moved, elapsed time, ports. */
-    public record FlowResult(long[] oneWayNanos, long bytes, long elapsedNanos, int clientPort, int serverPort) {
+    public record FlowResult(long[] oneWayNanos, long[] sentAtNanos, long bytes, long elapsedNanos, int clientPort,
+                             int serverPort) {
         public double throughputBitsPerSecond() {
             return elapsedNanos == 0 ? 0 : bytes * 8.0 * 1e9 / elapsedNanos;
         }
@@ -72,42 +78,69 @@ public final class TcpTraffic {
             throw new IllegalArgumentException("message size must be at least 8 bytes");
         }
         long[] lat = new long[count];
+        long[] sent = new long[count];
+        // NIO channels with direct buffers: the shortest way from a Java stamp to write(2)
+        // and from read(2) back to a stamp, so the stamps sit close to the kernel's.
         Server srv = new Server(server, address, port, conn -> {
-            DataInputStream in = new DataInputStream(conn.getInputStream());
-            byte[] buf = new byte[size];
+            SocketChannel ch = conn.getChannel();
+            ByteBuffer buf = ByteBuffer.allocateDirect(size);
+            Selector sel = readDelay.isZero() ? null : Selector.open();
+            if (sel != null) {
+                ch.configureBlocking(false);
+                ch.register(sel, SelectionKey.OP_READ);
+            }
             for (int i = 0; i < count; i++) {
-                if (!readDelay.isZero()) {
+                buf.clear();
+                if (sel != null) {
+                    // wait until data is readable, then sleep before reading it
+                    sel.select();
+                    sel.selectedKeys().clear();
                     LockSupport.parkNanos(readDelay.toNanos());
                 }
-                in.readFully(buf);
-                lat[i] = System.nanoTime() - ByteBuffer.wrap(buf).getLong(0);
+                while (buf.hasRemaining()) {
+                    int n = ch.read(buf);
+                    if (n < 0) {
+                        throw new IOException("peer closed after " + i + " of " + count + " messages");
+                    }
+                    if (n == 0 && sel != null) {
+                        sel.select();
+                        sel.selectedKeys().clear();
+                    }
+                }
+                long now = System.nanoTime();
+                sent[i] = buf.getLong(0);
+                lat[i] = now - sent[i];
+            }
+            if (sel != null) {
+                sel.close();
+                ch.configureBlocking(true);
             }
             return (long) count * size;
         });
         int clientPort = client.run(() -> {
-            try (Socket s = connect(address, srv.port())) {
-                s.setTcpNoDelay(true);
-                OutputStream out = s.getOutputStream();
-                byte[] buf = new byte[size];
+            try (SocketChannel ch = SocketChannel.open()) {
+                ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                ch.socket().connect(new InetSocketAddress(InetAddress.getByName(address), srv.port()), 5000);
+                ByteBuffer buf = ByteBuffer.allocateDirect(size);
                 long next = System.nanoTime();
                 for (int i = 0; i < count; i++) {
                     if (!interval.isZero()) {
                         next += interval.toNanos();
-                        long wait = next - System.nanoTime();
-                        if (wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
+                        pace(next);
                     }
-                    ByteBuffer.wrap(buf).putLong(0, System.nanoTime());
-                    out.write(buf);
+                    buf.clear();
+                    buf.putLong(0, System.nanoTime());
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
                 }
-                out.flush();
-                awaitClose(s);
-                return s.getLocalPort();
+                int local = ch.socket().getLocalPort();
+                awaitClose(ch.socket());
+                return local;
             }
         });
         long[] r = srv.await(Duration.ofMinutes(2));
-        return new FlowResult(lat, r[0], r[1], clientPort, srv.port());
+        return new FlowResult(lat, sent, r[0], r[1], clientPort, srv.port());
     }
 
     /** Bulk transfer: writes {@code writeSize}-byte chunks as fast as possible for {@code duration}. */
@@ -135,7 +168,7 @@ public final class TcpTraffic {
             }
         });
         long[] r = srv.await(Duration.ofMinutes(2));
-        return new FlowResult(new long[0], r[0], r[1], clientPort, srv.port());
+        return new FlowResult(new long[0], new long[0], r[0], r[1], clientPort, srv.port());
     }
 
     /**
@@ -145,7 +178,9 @@ public final class TcpTraffic {
     public static RoundTrips requestResponse(NetNs client, NetNs server, String address, int port, int requestSize,
                                              int responseSize, int count) {
         long[] req = new long[count];
+        long[] reqSent = new long[count];
         long[] resp = new long[count];
+        long[] respSent = new long[count];
         Server srv = new Server(server, address, port, conn -> {
             conn.setTcpNoDelay(true);
             DataInputStream in = new DataInputStream(conn.getInputStream());
@@ -154,7 +189,9 @@ public final class TcpTraffic {
             byte[] a = new byte[responseSize];
             for (int i = 0; i < count; i++) {
                 in.readFully(q);
-                req[i] = System.nanoTime() - ByteBuffer.wrap(q).getLong(0);
+                long now = System.nanoTime();
+                reqSent[i] = ByteBuffer.wrap(q).getLong(0);
+                req[i] = now - reqSent[i];
                 ByteBuffer.wrap(a).putLong(0, System.nanoTime());
                 out.write(a);
             }
@@ -172,16 +209,32 @@ public final class TcpTraffic {
                     ByteBuffer.wrap(q).putLong(0, System.nanoTime());
                     out.write(q);
                     in.readFully(a);
-                    resp[i] = System.nanoTime() - ByteBuffer.wrap(a).getLong(0);
+                    long now = System.nanoTime();
+                    respSent[i] = ByteBuffer.wrap(a).getLong(0);
+                    resp[i] = now - respSent[i];
                 }
                 return new long[] {s.getLocalPort(), System.nanoTime() - start};
             }
         });
         long[] r = srv.await(Duration.ofMinutes(2));
-        FlowResult requests = new FlowResult(req, r[0], r[1], (int) clientSide[0], srv.port());
-        FlowResult responses = new FlowResult(resp, (long) count * responseSize, clientSide[1], srv.port(),
+        FlowResult requests = new FlowResult(req, reqSent, r[0], r[1], (int) clientSide[0], srv.port());
+        FlowResult responses = new FlowResult(resp, respSent, (long) count * responseSize, clientSide[1], srv.port(),
                 (int) clientSide[0]);
         return new RoundTrips(requests, responses);
+    }
+
+    /**
+     * Waits until {@code deadline} (System.nanoTime): parks for most of it, then spins the
+     * last stretch so the sender is awake and warm when it stamps and writes.
+     */
+    private static void pace(long deadline) {
+        long wait;
+        while ((wait = deadline - System.nanoTime()) > 200_000) {
+            LockSupport.parkNanos(wait - 150_000);
+        }
+        while (deadline - System.nanoTime() > 0) {
+            Thread.onSpinWait();
+        }
     }
 
     private static Socket connect(String address, int port) throws IOException {
@@ -218,7 +271,7 @@ public final class TcpTraffic {
             Thread.ofPlatform().daemon().name("testbed-server-" + ns.name()).start(() -> {
                 try {
                     ns.enterOnThisThread();
-                    try (ServerSocket ss = new ServerSocket()) {
+                    try (ServerSocket ss = ServerSocketChannel.open().socket()) {
                         ss.setReuseAddress(true);
                         ss.bind(new InetSocketAddress(InetAddress.getByName(address), requestedPort));
                         port = ss.getLocalPort();

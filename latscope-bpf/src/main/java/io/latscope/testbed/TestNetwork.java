@@ -174,6 +174,9 @@ public final class TestNetwork implements AutoCloseable {
         if (addr != null) {
             List<String> c = new ArrayList<>(pre);
             c.addAll(List.of("addr", "add", addr, "dev", dev));
+            if (addr.contains(":")) {
+                c.add("nodad"); // usable at once, no duplicate address detection delay
+            }
             Cmd.run(c);
         }
         List<String> c = new ArrayList<>(pre);

@@ -12,5 +12,5 @@ final class TestObjects {
     }
 
     /** Index of counters[] in testprogs.bpf.c. */
-    static final int K_TP_BTF = 0, K_RAW_TP = 1, K_TRACEPOINT = 2, K_XDP = 3, K_TC = 4, K_MAGIC = 5, K_DROPPED = 6;
+    static final int K_TP_BTF = 0, K_RAW_TP = 1, K_TRACEPOINT = 2, K_XDP = 3, K_TC = 4, K_MAGIC = 5;
 }

@@ -1,0 +1,69 @@
+package io.latscope.bench;
+
+import io.latscope.LatScope;
+import io.latscope.LatScopeSession;
+import io.latscope.LatencyReport;
+import io.latscope.ProbeCost;
+import io.latscope.bpf.BpfLink;
+import io.latscope.bpf.BpfObject;
+import io.latscope.bpf.BpfProgram;
+import io.latscope.bpf.BpfStats;
+import io.latscope.bpf.NetNs;
+import io.latscope.testbed.TcpTraffic;
+import io.latscope.testbed.TestNetwork;
+
+import java.time.Duration;
+
+/**
+ * Probe self-cost: mean nanoseconds per run of every LatScope probe program, from the
+ * kernel's own statistics (bpf_stats), next to an empty tp_btf program on net_dev_queue
+ * measured in the same run — the floor any probe pays. Traffic: bulk and request/response
+ * between two namespaces; once at the default stride and once with a marker in every
+ * segment (stride 1 KiB).
+ */
+public final class ProbeCostBench {
+    private ProbeCostBench() {
+    }
+
+    public static void main(String[] args) {
+        Bench.header("Probe self-cost (kernel bpf_stats, mean ns per run)");
+        for (int stride : new int[] {LatScope.DEFAULT_STRIDE, 1024}) {
+            run(stride);
+        }
+    }
+
+    static void run(int stride) {
+        try (TestNetwork net = TestNetwork.create();
+             BpfObject floorObj = BpfObject.openBundled("probes")) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.98.0.1/24", "b", "10.98.0.2/24");
+            for (BpfProgram p : floorObj.programs()) {
+                p.setAutoload(p.name().equals("empty_floor"));
+            }
+            floorObj.load();
+            BpfProgram floor = floorObj.program("empty_floor");
+            LatencyReport r;
+            BpfStats.ProgramRunStats f;
+            try (BpfLink l = floor.attach();
+                 LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(stride).start()) {
+                TcpTraffic.bulk(a, b, "10.98.0.2", 5001, 64 * 1024, Duration.ofSeconds(3));
+                TcpTraffic.requestResponse(a, b, "10.98.0.2", 5001, 256, 1024, 10_000);
+                r = s.snapshot();
+                f = BpfStats.of(floor);
+            }
+            System.out.println();
+            System.out.println("stride " + stride + " B; empty tp_btf program (floor): " + Bench.fmt("%.0f ns", f.meanNanos())
+                    + " over " + f.runCount() + " runs");
+            System.out.println();
+            System.out.println("| probe | runs | mean ns | x floor |");
+            System.out.println("|---|---|---|---|");
+            for (ProbeCost c : r.probeCosts()) {
+                System.out.println(Bench.fmt("| %s | %d | %.0f | %.2f |", c.attachPoint(), c.runs(), c.meanNanos(),
+                        c.meanNanos() / f.meanNanos()));
+            }
+            System.out.println(Bench.fmt("%nmarkers matched %d, ring-buffer drops %d", r.counters().markersMatched(),
+                    r.counters().ringBufferDrops()));
+        }
+    }
+}

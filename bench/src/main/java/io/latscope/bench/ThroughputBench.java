@@ -1,0 +1,76 @@
+package io.latscope.bench;
+
+import io.latscope.LatScope;
+import io.latscope.LatScopeSession;
+import io.latscope.LatencyReport;
+import io.latscope.bpf.NetNs;
+import io.latscope.testbed.TcpTraffic;
+import io.latscope.testbed.TestNetwork;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Bulk TCP throughput over a veth pair with LatScope attached vs not, in one run:
+ * configurations alternate round by round (5 rounds of 3 s each), medians compared.
+ */
+public final class ThroughputBench {
+    private ThroughputBench() {
+    }
+
+    record Config(String name, Integer stride, boolean probeCost) {
+    }
+
+    public static void main(String[] args) {
+        Config[] configs = {
+                new Config("no LatScope", null, false),
+                new Config("LatScope, default stride (64 KiB)", LatScope.DEFAULT_STRIDE, true),
+                new Config("LatScope, default stride, no probe-cost stats", LatScope.DEFAULT_STRIDE, false),
+                new Config("LatScope, every segment (stride 1 KiB)", 1024, true),
+                new Config("LatScope, stride 16 KiB", 16 * 1024, true),
+                new Config("LatScope, stride 256 KiB", 256 * 1024, true),
+        };
+        int rounds = 5;
+        Map<Config, double[]> gbps = new LinkedHashMap<>();
+        Map<Config, long[]> drops = new LinkedHashMap<>();
+        for (Config c : configs) {
+            gbps.put(c, new double[rounds]);
+            drops.put(c, new long[rounds]);
+        }
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.97.0.1/24", "b", "10.97.0.2/24");
+            TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(2)); // warm-up
+            for (int r = 0; r < rounds; r++) {
+                for (Config c : configs) {
+                    long[] d = drops.get(c);
+                    gbps.get(c)[r] = round(a, b, c, d, r);
+                }
+            }
+        }
+        Bench.header("Bulk TCP throughput over veth, with and without LatScope");
+        double base = Bench.median(gbps.get(configs[0]));
+        System.out.println("| configuration | Gbit/s (median of 5 x 3 s) | ratio to no LatScope | ring drops (max) |");
+        System.out.println("|---|---|---|---|");
+        for (Config c : configs) {
+            double m = Bench.median(gbps.get(c));
+            long maxDrops = java.util.Arrays.stream(drops.get(c)).max().orElse(0);
+            System.out.println(Bench.fmt("| %s | %.2f | %.3f | %d |", c.name(), m, m / base, maxDrops));
+        }
+    }
+
+    static double round(NetNs a, NetNs b, Config c, long[] drops, int r) {
+        if (c.stride() == null) {
+            return TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(3)).throughputBitsPerSecond() / 1e9;
+        }
+        try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(c.stride())
+                .probeCost(c.probeCost()).start()) {
+            double g = TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(3)).throughputBitsPerSecond() / 1e9;
+            LatencyReport rep = s.snapshot();
+            drops[r] = rep.counters().ringBufferDrops();
+            return g;
+        }
+    }
+}

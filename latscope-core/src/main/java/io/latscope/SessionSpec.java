@@ -1,0 +1,56 @@
+package io.latscope;
+
+import io.latscope.agent.LocalSession;
+import io.latscope.bpf.NetNs;
+import io.latscope.store.StoreSpec;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * What a session measures — immutable, printable, reusable: {@link #start()} may be
+ * called many times, each giving a new live session. Made by {@link LatScope#builder()}.
+ *
+ * @param hosts            hosts to probe ({@link Host#local()} by default)
+ * @param layers           layers whose boundaries are timestamped
+ * @param ports            TCP ports of interest (either end); empty = every port
+ * @param namespaces       network namespaces whose traffic counts; ignored when {@code allNamespaces}
+ * @param allNamespaces    count traffic in every network namespace
+ * @param flows            flows of interest (either direction); empty = every flow
+ * @param strideBytes      marker stride N: the byte at sequence s is a marker when s mod N = 0
+ * @param includeRetransmissions put retransmitted markers into the histograms too
+ * @param interval         length of an interval report (and of store writes)
+ * @param markerTimeout    a marker not read by the application within this is finished as incomplete
+ * @param probeCost        measure each probe's run time (kernel bpf_stats; costs ~20 ns per probe run)
+ * @param store            where results are persisted; null = in-process only
+ * @param label            a name for people and the store
+ * @param markerSampleEvery store one marker record of every N finished markers (0 = none)
+ * @param markerListener   called with every finished marker, on LatScope's draining thread (keep it quick)
+ * @param ringBufferBytes  size of the kernel-to-agent ring buffer (a power of two); events that
+ *                         do not fit are dropped by the kernel and counted
+ */
+public record SessionSpec(List<Host> hosts, Set<Layer> layers, Set<Integer> ports, List<NetNs> namespaces,
+                          boolean allNamespaces, List<FlowKey> flows, int strideBytes, boolean includeRetransmissions,
+                          Duration interval, Duration markerTimeout, boolean probeCost, StoreSpec store, String label,
+                          int markerSampleEvery, Consumer<MarkerPath> markerListener, int ringBufferBytes) {
+
+    public SessionSpec {
+        hosts = List.copyOf(hosts);
+        layers = Set.copyOf(layers);
+        ports = Set.copyOf(ports);
+        namespaces = List.copyOf(namespaces);
+        flows = List.copyOf(flows);
+    }
+
+    /** log2 of the stride. */
+    public int strideShift() {
+        return Integer.numberOfTrailingZeros(strideBytes);
+    }
+
+    /** Starts a live session: loads and attaches the probes. */
+    public LatScopeSession start() {
+        return LocalSession.start(this);
+    }
+}

@@ -1,0 +1,370 @@
+package io.latscope.agent;
+
+import io.latscope.ProbeCost;
+import io.latscope.bpf.BpfLink;
+import io.latscope.bpf.BpfMap;
+import io.latscope.bpf.BpfObject;
+import io.latscope.bpf.BpfProgram;
+import io.latscope.bpf.BpfStats;
+import io.latscope.bpf.Cgroups;
+import io.latscope.bpf.Feature;
+import io.latscope.bpf.FeatureStatus;
+import io.latscope.bpf.Features;
+import io.latscope.bpf.MapCodec;
+import io.latscope.bpf.NetNs;
+import io.latscope.bpf.NetfilterHook;
+import io.latscope.bpf.RingBuffer;
+import io.latscope.error.LatScopeException;
+import io.latscope.error.NotSupportedException;
+import io.latscope.error.VerifierException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The probes of one host, loaded and attached: the BPF object, its links, the mapped
+ * ring buffer and (optionally) kernel run-time statistics for probe self-cost. A probe
+ * point this kernel cannot provide is left out and reported with the reason; the rest
+ * are measured. Closing detaches everything in reverse order.
+ */
+public final class LocalProbes implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalProbes.class);
+    private static final int FIRST_PRIORITY = Integer.MIN_VALUE + 1;
+    /**
+     * Optional helpers that move the socket points to the system call boundary (see
+     * probes.bpf.c): TX_SOCK to the write's entry, RX_APP to the read's return. Each set is
+     * all or nothing; without it the point stays at the kernel's copy.
+     */
+    static final Map<ProbePoint, List<String>> SYSCALL_HELPERS = Map.of(
+            ProbePoint.TX_SOCK, List.of("sys_enter_write", "sys_enter_writev", "sys_enter_sendto", "sys_enter_sendmsg",
+                    "sys_exit_write", "sys_exit_writev", "sys_exit_sendto", "sys_exit_sendmsg"),
+            ProbePoint.RX_APP, List.of("sys_exit_read", "sys_exit_readv", "sys_exit_recvfrom", "sys_exit_recvmsg"));
+
+    /** What to probe: stride exponent, ports (empty = all), namespaces (empty = all), stats. */
+    public record Config(int strideShift, Set<Integer> ports, List<NetNs> namespaces, boolean allNamespaces,
+                         boolean probeCost, Set<ProbePoint> points, int ringBytes) {
+    }
+
+    private final BpfObject object;
+    private final List<BpfLink> links = new ArrayList<>();
+    private final Map<ProbePoint, String> unavailable = new EnumMap<>(ProbePoint.class);
+    private final Map<String, ProbePoint> attachedPrograms = new LinkedHashMap<>();
+    private final Map<String, String> programPoint = new LinkedHashMap<>();
+    private final RingBuffer ring;
+    private final BpfStats stats;
+    private final String txTcpVia;
+    private final Map<ProbePoint, String> socketBoundary = new EnumMap<>(Map.of(
+            ProbePoint.TX_SOCK, "tcp_sendmsg_locked (copy into the socket)",
+            ProbePoint.RX_APP, "sock_recv_length (copy to the application)"));
+
+    private LocalProbes(Config cfg) {
+        byte[] elf = bundled();
+        Set<String> excluded = new java.util.HashSet<>();
+        // fentry is the better tx TCP point, but only where the kernel allows trampolines.
+        FeatureStatus fentry = Features.probe(Feature.FENTRY);
+        if (!fentry.isSupported()) {
+            excluded.add("tx_tcp_fentry");
+        } else {
+            excluded.add("tx_tcp");
+        }
+        excluded.add("empty_floor");
+        for (ProbePoint p : ProbePoint.values()) {
+            if (!cfg.points().contains(p)) {
+                excluded.addAll(p.programs());
+                if (p == ProbePoint.TX_TCP) {
+                    excluded.add("tx_tcp_fentry");
+                }
+            }
+        }
+        BpfObject obj = loadExcludingUnsupported(elf, cfg, excluded);
+        this.object = obj;
+        BpfStats st = null;
+        RingBuffer rb = null;
+        String via = null;
+        try {
+            fillFilters(cfg);
+            st = cfg.probeCost() ? BpfStats.enable() : null;
+            rb = RingBuffer.open(obj.map("events"));
+            for (ProbePoint p : cfg.points()) {
+                if (unavailable.containsKey(p)) {
+                    continue;
+                }
+                try {
+                    attach(p, cfg);
+                } catch (NotSupportedException | io.latscope.error.KernelException e) {
+                    unavailable.put(p, e.getMessage());
+                    LOG.warn("probe point {} unavailable: {}", p, e.getMessage());
+                }
+            }
+            if (cfg.points().contains(ProbePoint.TX_TCP) && !unavailable.containsKey(ProbePoint.TX_TCP)) {
+                via = fentry.isSupported() ? "fentry/__tcp_transmit_skb" : "sockops HDR_OPT_LEN (fentry: " + fentry.reason() + ")";
+            }
+        } catch (RuntimeException e) {
+            closeQuietly(links);
+            if (rb != null) {
+                rb.close();
+            }
+            if (st != null) {
+                st.close();
+            }
+            obj.close();
+            throw e;
+        }
+        this.ring = rb;
+        this.stats = st;
+        this.txTcpVia = via;
+    }
+
+    public static LocalProbes start(Config cfg) {
+        return new LocalProbes(cfg);
+    }
+
+    private static byte[] bundled() {
+        try (InputStream in = BpfObject.class.getResourceAsStream("/io/latscope/bpf/obj/probes.bpf.o")) {
+            if (in == null) {
+                throw new LatScopeException("probes.bpf.o is missing from latscope-bpf (was src-bpf built?)");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new LatScopeException("reading probes.bpf.o: " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads; a program the kernel refuses is dropped with its reason, and the load retried. */
+    private BpfObject loadExcludingUnsupported(byte[] elf, Config cfg, Set<String> excluded) {
+        for (int attempt = 0; ; attempt++) {
+            BpfObject obj = BpfObject.open("latscope_probes", elf);
+            try {
+                obj.setConstant("stride_shift", cfg.strideShift());
+                obj.setConstant("filter_ports", cfg.ports().isEmpty() ? 0 : 1);
+                obj.setConstant("filter_netns", cfg.allNamespaces() ? 0 : 1);
+                obj.map("events").setMaxEntries(cfg.ringBytes());
+                for (BpfProgram p : obj.programs()) {
+                    p.setAutoload(!excluded.contains(p.name()));
+                }
+                obj.load();
+                return obj;
+            } catch (VerifierException | NotSupportedException e) {
+                obj.close();
+                String prog = e instanceof VerifierException v ? v.program() : failedProgram(e.getMessage(), obj);
+                ProbePoint point = prog == null ? null : pointOf(prog);
+                if (point == null || attempt > ProbePoint.values().length * 2) {
+                    throw e;
+                }
+                if (prog != null && prog.equals("tx_tcp_fentry")) {
+                    excluded.add(prog);
+                    excluded.remove("tx_tcp");
+                    continue;
+                }
+                List<String> helpers = helperSetOf(prog);
+                if (helpers != null) {
+                    LOG.info("system call boundary unavailable ({}); socket point stays at the kernel copy", e.getMessage());
+                    excluded.addAll(helpers);
+                    continue;
+                }
+                LOG.warn("probe point {} unavailable: program {} refused: {}", point, prog, e.getMessage());
+                unavailable.put(point, "program " + prog + " refused by this kernel: " + e.getMessage());
+                excluded.addAll(point.programs());
+            } catch (RuntimeException e) {
+                obj.close();
+                throw e;
+            }
+        }
+    }
+
+    private static String failedProgram(String message, BpfObject obj) {
+        for (BpfProgram p : obj.programs()) {
+            if (message.contains("(program " + p.name() + ")")) {
+                return p.name();
+            }
+        }
+        return null;
+    }
+
+    private static ProbePoint pointOf(String program) {
+        if (program.equals("tx_tcp_fentry")) {
+            return ProbePoint.TX_TCP;
+        }
+        for (ProbePoint p : ProbePoint.values()) {
+            if (p.programs().contains(program)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private void fillFilters(Config cfg) {
+        var ports = object.map("ports").typed(MapCodec.SHORT, MapCodec.bytes(1));
+        for (int port : cfg.ports()) {
+            ports.put((short) port, new byte[] {1});
+        }
+        var ns = object.map("netns").typed(MapCodec.INT, MapCodec.bytes(1));
+        for (NetNs n : cfg.namespaces()) {
+            ns.put((int) n.inode(), new byte[] {1});
+        }
+    }
+
+    private void attach(ProbePoint p, Config cfg) {
+        switch (p) {
+            case TX_TCP -> {
+                BpfProgram fentry = object.program("tx_tcp_fentry");
+                if (fentry.isLoaded()) {
+                    add(p, fentry, fentry.attachTrace());
+                } else {
+                    BpfProgram sockops = object.program("tx_tcp");
+                    add(p, sockops, sockops.attachCgroup(Cgroups.v2Root()));
+                }
+            }
+            case TX_IP, RX_IP -> {
+                BpfProgram prog = object.program(p.programs().getFirst());
+                NetfilterHook hook = p == ProbePoint.TX_IP ? NetfilterHook.LOCAL_OUT : NetfilterHook.PRE_ROUTING;
+                for (NetNs ns : cfg.namespaces()) {
+                    for (NetfilterHook.Family fam : NetfilterHook.Family.values()) {
+                        add(p, prog, prog.attachNetfilter(ns, fam, hook, FIRST_PRIORITY));
+                    }
+                }
+            }
+            default -> {
+                for (String name : p.programs()) {
+                    BpfProgram prog = object.program(name);
+                    add(p, prog, prog.attach());
+                }
+                attachSyscallHelpers(p);
+            }
+        }
+    }
+
+    private static List<String> helperSetOf(String program) {
+        for (List<String> set : SYSCALL_HELPERS.values()) {
+            if (set.contains(program)) {
+                return set;
+            }
+        }
+        return null;
+    }
+
+    /** All or nothing: a partial set would stamp some calls at the boundary and others at the copy. */
+    private void attachSyscallHelpers(ProbePoint p) {
+        List<String> names = SYSCALL_HELPERS.get(p);
+        if (names == null || !object.program(names.getFirst()).isLoaded()) {
+            return;
+        }
+        List<BpfLink> made = new ArrayList<>();
+        try {
+            for (String name : names) {
+                made.add(object.program(name).attach());
+            }
+        } catch (NotSupportedException | io.latscope.error.KernelException e) {
+            closeQuietly(made);
+            LOG.info("system call boundary for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
+            return;
+        }
+        links.addAll(made);
+        if (p == ProbePoint.TX_SOCK) {
+            socketBoundary.put(p, "write/writev/sendto/sendmsg system call entry");
+        } else {
+            object.map("switches").typed(MapCodec.INT, MapCodec.INT).put(0, 1);
+            socketBoundary.put(p, "read/readv/recvfrom/recvmsg system call return");
+        }
+    }
+
+    /** Where END_TO_END starts (TX_SOCK) and ends (RX_APP) on this kernel. */
+    public Map<ProbePoint, String> socketBoundaries() {
+        return socketBoundary;
+    }
+
+    private void add(ProbePoint p, BpfProgram prog, BpfLink link) {
+        links.add(link);
+        attachedPrograms.put(prog.name(), p);
+        String where = prog.section().startsWith("tp_btf/") || prog.section().startsWith("fentry/")
+                ? prog.section().substring(prog.section().indexOf('/') + 1) : p.kernelPoint();
+        programPoint.put(prog.name(), p.label() + " (" + where + ")");
+    }
+
+    /** Probe points asked for but not available on this kernel, with the reason. */
+    public Map<ProbePoint, String> unavailable() {
+        return unavailable;
+    }
+
+    public Set<ProbePoint> attachedPoints() {
+        Set<ProbePoint> s = EnumSet.noneOf(ProbePoint.class);
+        s.addAll(attachedPrograms.values());
+        return s;
+    }
+
+    /** How the tx TCP point is implemented here (fentry or sockops), or null when not attached. */
+    public String txTcpVia() {
+        return txTcpVia;
+    }
+
+    public RingBuffer ring() {
+        return ring;
+    }
+
+    /** Events the kernel could not put into the ring (ring full), since start. */
+    public long ringDrops() {
+        var drops = object.map("drops").typed(MapCodec.INT, MapCodec.LONG);
+        long total = 0;
+        for (int i = 0; i < ProbePoint.values().length; i++) {
+            total += drops.sum(i);
+        }
+        return total;
+    }
+
+    /** Mean run time per program, from kernel statistics (empty when statistics are off). */
+    public List<ProbeCost> costs() {
+        List<ProbeCost> out = new ArrayList<>();
+        if (stats == null) {
+            return out;
+        }
+        for (String prog : attachedPrograms.keySet()) {
+            BpfStats.ProgramRunStats s = BpfStats.of(object.program(prog));
+            if (s.runCount() > 0) {
+                out.add(new ProbeCost(prog, programPoint.get(prog), s.runCount(), s.meanNanos()));
+            }
+        }
+        return out;
+    }
+
+    BpfMap map(String name) {
+        return object.map(name);
+    }
+
+    @Override
+    public void close() {
+        try {
+            // markers parked for a read's return would be stranded once the exits are detached
+            object.map("switches").typed(MapCodec.INT, MapCodec.INT).put(0, 0);
+        } catch (RuntimeException e) {
+            LOG.debug("clearing switches: {}", e.toString());
+        }
+        closeQuietly(links.reversed());
+        links.clear();
+        if (ring != null) {
+            ring.close();
+        }
+        if (stats != null) {
+            stats.close();
+        }
+        object.close();
+    }
+
+    private static void closeQuietly(List<BpfLink> ls) {
+        for (BpfLink l : ls) {
+            try {
+                l.close();
+            } catch (RuntimeException e) {
+                LOG.warn("detaching {} failed: {}", l.description(), e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package io.latscope.agent;
+
+import io.latscope.Counters;
+import io.latscope.FlowKey;
+import io.latscope.Hop;
+import io.latscope.LatScopeSession;
+import io.latscope.LatencyReport;
+import io.latscope.Layer;
+import io.latscope.MarkerPath;
+import io.latscope.SessionSpec;
+import io.latscope.bpf.BpfEnvironment;
+import io.latscope.bpf.NetNs;
+import io.latscope.bpf.RingBuffer;
+import io.latscope.error.LatScopeException;
+import io.latscope.store.HostInfo;
+import io.latscope.store.MarkerRecord;
+import io.latscope.store.ResultStore;
+import io.latscope.store.SessionInfo;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A session on this host, inside this JVM: probes attached here, the ring buffer drained
+ * by one thread that joins markers and records hops, interval reports on a timer (and to
+ * the store, if any).
+ */
+public final class LocalSession implements LatScopeSession {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSession.class);
+    private static final long DRAIN_PARK_NANOS = 1_000_000;
+
+    private final String id = UUID.randomUUID().toString();
+    private final SessionSpec spec;
+    private final Instant started = Instant.now();
+    private final LocalProbes probes;
+    private final MarkerJoiner joiner;
+    private final HopRecorders recorders = new HopRecorders();
+    private final Map<Integer, String> scopes = new HashMap<>();
+    private final Map<Hop, String> unavailable = new LinkedHashMap<>();
+    private final Set<FlowKey> flowFilter;
+    private final ResultStore store;
+    private final List<MarkerRecord> sampled = new ArrayList<>();
+    private final Thread drainer;
+    private final ScheduledExecutorService ticker;
+    private final AtomicLong drainCycles = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile RuntimeException drainFailure;
+    private long finished;
+    private Counters lastIntervalCounters = Counters.EMPTY;
+    private Instant lastIntervalEnd;
+    private volatile LatencyReport finalReport;
+
+    private LocalSession(SessionSpec spec) {
+        BpfEnvironment.check();
+        this.spec = spec;
+        this.lastIntervalEnd = started;
+        List<NetNs> namespaces = spec.allNamespaces() ? Namespaces.all() : spec.namespaces();
+        long self = NetNs.current().inode();
+        for (NetNs ns : namespaces) {
+            scopes.put((int) ns.inode(), ns.inode() == self ? "local" : ns.name());
+        }
+        Set<ProbePoint> points = ProbePoint.forLayers(spec.layers());
+        this.flowFilter = Set.copyOf(spec.flows());
+        LocalProbes.Config cfg = new LocalProbes.Config(spec.strideShift(), spec.ports(), namespaces,
+                spec.allNamespaces(), spec.probeCost(), points, spec.ringBufferBytes());
+        this.probes = LocalProbes.start(cfg);
+        ResultStore st = null;
+        try {
+            probes.unavailable().forEach((p, why) -> hopsOf(p).forEach(h -> unavailable.putIfAbsent(h, p.kernelPoint() + ": " + why)));
+            Set<ProbePoint> attached = EnumSet.noneOf(ProbePoint.class);
+            attached.addAll(probes.attachedPoints());
+            this.joiner = new MarkerJoiner(spec.strideShift(), spec.markerTimeout().toNanos(), attached, this::scopeOf,
+                    this::onMarker);
+            if (spec.store() != null) {
+                st = spec.store().open();
+                st.sessionStarted(info(null));
+            }
+        } catch (RuntimeException e) {
+            probes.close();
+            if (st != null) {
+                st.close();
+            }
+            throw e;
+        }
+        this.store = st;
+        this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
+        this.ticker = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("latscope-interval-" + id.substring(0, 8)).factory());
+        long ms = spec.interval().toMillis();
+        ticker.scheduleAtFixedRate(this::intervalTick, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    public static LatScopeSession start(SessionSpec spec) {
+        return new LocalSession(spec);
+    }
+
+    private static List<Hop> hopsOf(ProbePoint p) {
+        List<Hop> hs = new ArrayList<>();
+        if (p.startsHop() != null) {
+            hs.add(p.startsHop());
+        }
+        if (p == ProbePoint.TX_SOCK || p == ProbePoint.RX_APP) {
+            hs.add(Hop.END_TO_END);
+        }
+        if (p == ProbePoint.RX_APP) {
+            hs.add(Hop.RX_SOCKET);
+        }
+        return hs;
+    }
+
+    private String scopeOf(int netns) {
+        String s = scopes.get(netns);
+        return s != null ? s : "netns:" + Integer.toUnsignedString(netns);
+    }
+
+    // ---- draining thread --------------------------------------------------------------
+
+    private void drainLoop() {
+        RingBuffer ring = probes.ring();
+        RingBuffer.RecordHandler h = (seg, off, len) -> joiner.onEvent(seg, off);
+        try {
+            while (running) {
+                int n = ring.drain(h);
+                joiner.expire(System.nanoTime());
+                drainCycles.incrementAndGet();
+                if (n == 0) {
+                    LockSupport.parkNanos(DRAIN_PARK_NANOS);
+                }
+            }
+            ring.drain(h);
+            joiner.finishAll();
+            drainCycles.incrementAndGet();
+        } catch (RuntimeException e) {
+            drainFailure = e;
+            LOG.error("LatScope session {}: draining failed", id, e);
+        }
+    }
+
+    private void onMarker(FlowKey flow, List<MarkerPath.HopSample> hops, long e2e, boolean retransmitted,
+                          java.util.function.Supplier<MarkerPath> path) {
+        if (!flowFilter.isEmpty() && !flowFilter.contains(flow) && !flowFilter.contains(flow.reversed())) {
+            return;
+        }
+        if (!retransmitted || spec.includeRetransmissions()) {
+            for (MarkerPath.HopSample h : hops) {
+                recorders.record(h.hop(), flow, h.nanos());
+            }
+            if (e2e >= 0) {
+                recorders.record(Hop.END_TO_END, flow, e2e);
+            }
+        }
+        if (spec.markerListener() != null) {
+            try {
+                spec.markerListener().accept(path.get());
+            } catch (RuntimeException e) {
+                LOG.warn("marker listener failed: {}", e.toString());
+            }
+        }
+        if (store != null && spec.markerSampleEvery() > 0 && finished++ % spec.markerSampleEvery() == 0) {
+            synchronized (sampled) {
+                sampled.add(path.get().record());
+            }
+        }
+    }
+
+    /** Waits until the draining thread has completed a whole cycle that began after this call. */
+    private void awaitDrain() {
+        long target = drainCycles.get() + 2;
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        while (drainCycles.get() < target && drainer.isAlive() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(100_000);
+        }
+        if (drainFailure != null) {
+            throw new LatScopeException("LatScope session " + id + " stopped measuring: " + drainFailure, drainFailure);
+        }
+    }
+
+    // ---- reports ----------------------------------------------------------------------
+
+    @Override
+    public LatencyReport snapshot() {
+        LatencyReport f = finalReport;
+        if (f != null) {
+            return f;
+        }
+        awaitDrain();
+        return report(recorders.cumulative(), counters(), started, Instant.now(), false);
+    }
+
+    private Counters counters() {
+        return joiner.counters(probes.ringDrops());
+    }
+
+    private synchronized void intervalTick() {
+        try {
+            if (!running) {
+                return;
+            }
+            emitInterval();
+        } catch (RuntimeException e) {
+            LOG.warn("LatScope session {}: interval report failed: {}", id, e.toString());
+        }
+    }
+
+    private synchronized void emitInterval() {
+        Instant end = Instant.now();
+        Counters now = counters();
+        LatencyReport r = report(recorders.closeInterval(), now.minus(lastIntervalCounters), lastIntervalEnd, end, true);
+        lastIntervalCounters = now;
+        lastIntervalEnd = end;
+        if (store != null) {
+            store.intervalClosed(r);
+            List<MarkerRecord> batch;
+            synchronized (sampled) {
+                batch = new ArrayList<>(sampled);
+                sampled.clear();
+            }
+            if (!batch.isEmpty()) {
+                store.markers(id, batch);
+            }
+        }
+    }
+
+    private LatencyReport report(HopRecorders.Totals t, Counters c, Instant from, Instant to, boolean interval) {
+        LatencyReport.Builder b = LatencyReport.builder(id).period(from, to).interval(interval).counters(c);
+        present(t.hops()).forEach(b::hop);
+        soleScopes(t.hops()).forEach(b::soleScope);
+        t.flows().forEach((flow, hops) -> present(hops).forEach((h, v) -> b.flowHop(flow, h, v)));
+        probes.costs().forEach(b::probeCost);
+        unavailable.forEach(b::unavailable);
+        return b.build();
+    }
+
+    /**
+     * Path order, and scopes shown only where they tell something: a hop measured in a
+     * single namespace is shown unscoped ({@code tx.DEV}); one measured in several is
+     * shown once per namespace ({@code tx.DEV@ns1}, {@code tx.DEV@ns2}).
+     */
+    static Map<Hop, Histogram> present(Map<Hop, Histogram> hops) {
+        Map<Hop, Histogram> out = new LinkedHashMap<>();
+        byKind(hops).forEach((kind, scoped) -> {
+            if (scoped.size() == 1) {
+                out.put(kind, hops.get(scoped.getFirst()));
+            } else {
+                Collections.sort(scoped);
+                scoped.forEach(h -> out.put(h, hops.get(h)));
+            }
+        });
+        return out;
+    }
+
+    /** For hops measured in one scope only: that scope (they are presented unscoped). */
+    static Map<Hop, String> soleScopes(Map<Hop, Histogram> hops) {
+        Map<Hop, String> out = new LinkedHashMap<>();
+        byKind(hops).forEach((kind, scoped) -> {
+            if (scoped.size() == 1 && scoped.getFirst().isScoped()) {
+                out.put(kind, scoped.getFirst().scope());
+            }
+        });
+        return out;
+    }
+
+    /** Scoped hops grouped by their unscoped kind, in path order. */
+    private static Map<Hop, List<Hop>> byKind(Map<Hop, Histogram> hops) {
+        Map<Hop, List<Hop>> byKind = new TreeMap<>();
+        for (Hop h : hops.keySet()) {
+            byKind.computeIfAbsent(h.unscoped(), k -> new ArrayList<>()).add(h);
+        }
+        return byKind;
+    }
+
+    // ---- lifecycle --------------------------------------------------------------------
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public SessionSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public Map<Hop, String> unavailable() {
+        return Collections.unmodifiableMap(unavailable);
+    }
+
+    /** How the tx TCP point is implemented here, for people reading reports. */
+    public String txTcpVia() {
+        return probes.txTcpVia();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return finalReport != null;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (finalReport != null) {
+            return;
+        }
+        running = false;
+        ticker.shutdownNow();
+        try {
+            drainer.join(Duration.ofSeconds(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        RuntimeException failure = null;
+        try {
+            finalReport = report(recorders.cumulative(), counters(), started, Instant.now(), false);
+            if (store != null) {
+                emitInterval();
+                store.sessionEnded(id, finalReport.end());
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+        } finally {
+            if (finalReport == null) {
+                finalReport = LatencyReport.builder(id).period(started, Instant.now()).build();
+            }
+            probes.close();
+            if (store != null) {
+                try {
+                    store.close();
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private SessionInfo info(Instant end) {
+        List<HostInfo> hosts = List.of(new HostInfo("local", "localhost", HostInfo.Kind.LOCAL, null,
+                spec.namespaces().stream().map(NetNs::name).toList()));
+        return new SessionInfo(id, spec.label(), started, end, hosts, spec.toString());
+    }
+
+    @Override
+    public String toString() {
+        return "LatScopeSession[" + id + ", layers " + new java.util.TreeSet<Layer>(spec.layers()) + (isClosed() ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,278 @@
+package io.latscope.agent;
+
+import io.latscope.Counters;
+import io.latscope.FlowKey;
+import io.latscope.MarkerPath;
+import io.latscope.store.MarkerRecord;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+import java.util.function.IntFunction;
+
+/**
+ * Joins probe events into marker paths. Identity is (flow direction, marker sequence
+ * number): every probe reports a byte range, and each marker byte in it gets the event's
+ * timestamp. A marker is finished when the application read it (the last point), or
+ * when it is older than the timeout; finished markers go to the sink with their hops.
+ * Single-threaded: call from the draining thread only; counters may be read anywhere.
+ */
+public final class MarkerJoiner {
+    static final int EVENT_SIZE = 64;
+
+    private final int strideShift;
+    private final long timeoutNanos;
+    private final Set<ProbePoint> expected;
+    private final Sink sink;
+    private final IntFunction<String> scopeOfNetns;
+    private final Map<Tuple, FlowState> flows = new HashMap<>();
+    private final PathHops.Names hopNames;
+
+    private final AtomicLongArray perPoint = new AtomicLongArray(ProbePoint.values().length);
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong matched = new AtomicLong();
+    private final AtomicLong incomplete = new AtomicLong();
+    private final AtomicLong retransmitted = new AtomicLong();
+    private final AtomicLongArray missing = new AtomicLongArray(ProbePoint.values().length);
+
+    /** Receives every finished marker: its hops and END_TO_END, and its whole path on demand. */
+    public interface Sink {
+        void marker(FlowKey flow, List<MarkerPath.HopSample> hops, long endToEndNanos, boolean retransmitted,
+                    Supplier<MarkerPath> path);
+    }
+
+    public MarkerJoiner(int strideShift, long timeoutNanos, Set<ProbePoint> expected, IntFunction<String> scopeOfNetns,
+                        Sink sink) {
+        this.strideShift = strideShift;
+        this.timeoutNanos = timeoutNanos;
+        this.expected = Set.copyOf(expected);
+        this.scopeOfNetns = scopeOfNetns;
+        this.hopNames = new PathHops.Names(scopeOfNetns);
+        this.sink = sink;
+    }
+
+    /** Raw address/port tuple of an event, as the key of its flow. */
+    private record Tuple(long s0, long s1, long d0, long d1, int ports) {
+    }
+
+    private static final class FlowState {
+        final FlowKey key;
+        final LinkedHashMap<Integer, Marker> pending = new LinkedHashMap<>();
+        long lastNanos;
+
+        FlowState(FlowKey key) {
+            this.key = key;
+        }
+    }
+
+    private static final class Marker {
+        final int seq;
+        final long firstNanos;
+        final List<Stamp> stamps = new ArrayList<>(12);
+        boolean retrans;
+
+        Marker(int seq, long firstNanos) {
+            this.seq = seq;
+            this.firstNanos = firstNanos;
+        }
+    }
+
+    /** Handles one 64-byte ls_event at {@code off} in {@code seg}. */
+    public void onEvent(MemorySegment seg, long off) {
+        events.incrementAndGet();
+        long ts = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off);
+        int sport = Short.toUnsignedInt(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 40));
+        int dport = Short.toUnsignedInt(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 42));
+        int seq = seg.get(ValueLayout.JAVA_INT_UNALIGNED, off + 44);
+        int len = seg.get(ValueLayout.JAVA_INT_UNALIGNED, off + 48);
+        int netns = seg.get(ValueLayout.JAVA_INT_UNALIGNED, off + 52);
+        int ifindex = seg.get(ValueLayout.JAVA_INT_UNALIGNED, off + 56);
+        int pointId = seg.get(ValueLayout.JAVA_BYTE, off + 60);
+        int flags = seg.get(ValueLayout.JAVA_BYTE, off + 61);
+        if (pointId < 0 || pointId >= ProbePoint.values().length) {
+            return;
+        }
+        ProbePoint point = ProbePoint.of(pointId);
+        Tuple t = new Tuple(seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 8), seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 16),
+                seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 24), seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 32),
+                (sport << 16) | dport);
+        FlowState flow = flows.get(t);
+        if (flow == null) {
+            flow = new FlowState(flowKey(seg, off, (flags & 1) != 0, sport, dport));
+            flows.put(t, flow);
+        }
+        flow.lastNanos = ts;
+        int stride = 1 << strideShift;
+        int mask = stride - 1;
+        int first = (seq + mask) & ~mask;
+        // Every marker byte in [seq, seq+len); unsigned arithmetic handles wrap-around.
+        for (long d = Integer.toUnsignedLong(first - seq); d < Integer.toUnsignedLong(len); d += stride) {
+            int m = seq + (int) d;
+            onMarker(flow, m, new Stamp(point, netns, ifindex, ts, flags));
+        }
+    }
+
+    private void onMarker(FlowState flow, int m, Stamp s) {
+        perPoint.incrementAndGet(s.point().ordinal());
+        Marker mk = flow.pending.get(m);
+        if (mk != null && s.nanos() - mk.firstNanos > timeoutNanos) {
+            // the sequence space wrapped around: the old marker is long gone
+            finish(flow, mk);
+            mk = null;
+        }
+        if (mk == null) {
+            mk = new Marker(m, s.nanos());
+            flow.pending.put(m, mk);
+        }
+        if ((s.flags() & 2) != 0) {
+            mk.retrans = true;
+        }
+        boolean added = false;
+        for (int i = 0; i < mk.stamps.size(); i++) {
+            Stamp o = mk.stamps.get(i);
+            if (o.point() == s.point() && o.netns() == s.netns() && o.ifindex() == s.ifindex()) {
+                if (s.point() == ProbePoint.TX_SOCK) {
+                    // a byte belongs to the last copy-loop pass that started at or before it
+                    mk.stamps.set(i, s);
+                } else {
+                    mk.retrans = true; // seen twice at one point: sent or received again
+                }
+                added = true;
+                break;
+            }
+        }
+        if (!added) {
+            mk.stamps.add(s);
+        }
+        if (s.point() == ProbePoint.RX_APP) {
+            finish(flow, mk);
+        }
+    }
+
+    /** Finishes markers older than the timeout, and forgets idle flows. */
+    public void expire(long nowNanos) {
+        Iterator<FlowState> fi = flows.values().iterator();
+        while (fi.hasNext()) {
+            FlowState f = fi.next();
+            Iterator<Marker> mi = f.pending.values().iterator();
+            List<Marker> old = new ArrayList<>();
+            while (mi.hasNext()) {
+                Marker m = mi.next();
+                if (nowNanos - m.firstNanos <= timeoutNanos) {
+                    break; // insertion order: the rest are younger
+                }
+                old.add(m);
+            }
+            for (Marker m : old) {
+                finish(f, m);
+            }
+            if (f.pending.isEmpty() && nowNanos - f.lastNanos > 60 * timeoutNanos) {
+                fi.remove();
+            }
+        }
+    }
+
+    /** Finishes every pending marker (at session end). */
+    public void finishAll() {
+        for (FlowState f : flows.values()) {
+            for (Marker m : new ArrayList<>(f.pending.values())) {
+                finish(f, m);
+            }
+        }
+    }
+
+    public int pendingMarkers() {
+        int n = 0;
+        for (FlowState f : flows.values()) {
+            n += f.pending.size();
+        }
+        return n;
+    }
+
+    private void finish(FlowState flow, Marker mk) {
+        flow.pending.remove(mk.seq);
+        List<Stamp> sorted = new ArrayList<>(mk.stamps);
+        sorted.sort(Comparator.comparingLong(Stamp::nanos));
+        boolean complete = true;
+        for (ProbePoint p : expected) {
+            boolean seen = false;
+            for (Stamp s : sorted) {
+                if (s.point() == p) {
+                    seen = true;
+                    break;
+                }
+            }
+            if (!seen) {
+                complete = false;
+                missing.incrementAndGet(p.ordinal());
+            }
+        }
+        if (complete) {
+            matched.incrementAndGet();
+        } else {
+            incomplete.incrementAndGet();
+        }
+        if (mk.retrans) {
+            retransmitted.incrementAndGet();
+        }
+        List<MarkerPath.HopSample> hops = PathHops.hops(sorted, expected, hopNames);
+        long e2e = PathHops.endToEnd(sorted);
+        boolean done = complete;
+        sink.marker(flow.key, hops, e2e, mk.retrans, () -> {
+            List<MarkerRecord.Stamp> rs = new ArrayList<>(sorted.size());
+            for (Stamp s : sorted) {
+                rs.add(new MarkerRecord.Stamp(s.point().label(), scopeOfNetns.apply(s.netns()), s.nanos()));
+            }
+            return new MarkerPath(new MarkerRecord(flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops, e2e, done);
+        });
+    }
+
+    /** Counters so far (ring-buffer drops are the caller's to add). */
+    public Counters counters(long ringDrops) {
+        Map<String, Long> pp = new LinkedHashMap<>();
+        for (ProbePoint p : ProbePoint.values()) {
+            long n = perPoint.get(p.ordinal());
+            if (n > 0 || expected.contains(p)) {
+                pp.put(p.label(), n);
+            }
+        }
+        return new Counters(pp, matched.get(), incomplete.get(), retransmitted.get(), ringDrops, events.get());
+    }
+
+    /** How often each expected point was missing from a finished marker. */
+    public Map<ProbePoint, Long> missingPerPoint() {
+        Map<ProbePoint, Long> out = new LinkedHashMap<>();
+        for (ProbePoint p : ProbePoint.values()) {
+            if (missing.get(p.ordinal()) > 0) {
+                out.put(p, missing.get(p.ordinal()));
+            }
+        }
+        return out;
+    }
+
+    private static FlowKey flowKey(MemorySegment seg, long off, boolean v6, int sport, int dport) {
+        return new FlowKey(address(seg, off + 8, v6), sport, address(seg, off + 24, v6), dport);
+    }
+
+    private static InetAddress address(MemorySegment seg, long off, boolean v6) {
+        byte[] b = seg.asSlice(off, v6 ? 16 : 4).toArray(ValueLayout.JAVA_BYTE);
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,54 @@
+package io.latscope.agent;
+
+import io.latscope.bpf.NetNs;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Every network namespace in use on this host: named ones first, then those of processes. */
+final class Namespaces {
+    private Namespaces() {
+    }
+
+    static List<NetNs> all() {
+        Map<Long, NetNs> byInode = new LinkedHashMap<>();
+        NetNs self = NetNs.current();
+        byInode.put(self.inode(), self);
+        list(Path.of("/run/netns"), p -> NetNs.ofPath(p.getFileName().toString(), p), byInode);
+        list(Path.of("/proc"), p -> {
+            String n = p.getFileName().toString();
+            return n.chars().allMatch(Character::isDigit) ? NetNs.ofPid(Long.parseLong(n)) : null;
+        }, byInode);
+        return new ArrayList<>(byInode.values());
+    }
+
+    private interface Resolver {
+        NetNs resolve(Path p);
+    }
+
+    private static void list(Path dir, Resolver r, Map<Long, NetNs> out) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+            for (Path p : ds) {
+                try {
+                    NetNs ns = r.resolve(p);
+                    if (ns != null) {
+                        out.putIfAbsent(ns.inode(), ns);
+                    }
+                } catch (RuntimeException e) {
+                    // a process that exited meanwhile, or a stale mount
+                }
+            }
+        } catch (IOException e) {
+            // nothing to add
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package io.latscope;
+
+import io.latscope.bpf.BpfLink;
+import io.latscope.bpf.BpfObject;
+import io.latscope.bpf.MapCodec;
+import io.latscope.bpf.NetNs;
+import io.latscope.bpf.TcDirection;
+import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.Cmd;
+import io.latscope.testbed.NativeTraffic;
+import io.latscope.testbed.TcpTraffic;
+import io.latscope.testbed.TestNetwork;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.latscope.Hop.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Sessions under loss, GRO, software segmentation, and on a kernel that lacks a probe point. */
+@KernelTest
+class SessionConditionsTest {
+
+    @Test
+    void retransmittedMarkersAreFlaggedCountedAndLeftOutOfHistogramsByDefault() {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.75.0.1/24", "b", "10.75.0.2/24");
+            // real loss: a tc program drops every 37th data packet the sender's veth sends
+            LatencyReport excluded;
+            LatencyReport included;
+            try (BpfObject dropper = BpfObject.openResource(SessionConditionsTest.class,
+                    "/io/latscope/bpf/testobj/testprogs.bpf.o", "dropper")) {
+                dropper.program("test_rejected").setAutoload(false);
+                dropper.setConstant("drop_every", 37);
+                dropper.load();
+                try (BpfLink l = dropper.program("test_drop").attachTc(a, TestNetwork.vethName("a", "b"), TcDirection.EGRESS)) {
+                    excluded = lossyRun(a, b, 5301, false);
+                    included = lossyRun(a, b, 5302, true);
+                }
+                assertThat(dropper.map("drop_state").typed(MapCodec.INT, MapCodec.LONG).get(1)).isGreaterThan(40);
+            }
+            for (LatencyReport r : List.of(excluded, included)) {
+                assertThat(r.counters().markersRetransmitted()).as(r.toString()).isPositive();
+                assertThat(r.counters().markersMatched()).as(r.toString()).isEqualTo(2000);
+            }
+            assertThat(excluded.hop(END_TO_END).count())
+                    .isEqualTo(2000 - excluded.counters().markersRetransmitted());
+            assertThat(included.hop(END_TO_END).count()).isEqualTo(2000);
+        }
+    }
+
+    private static LatencyReport lossyRun(NetNs a, NetNs b, int port, boolean includeRetransmissions) {
+        try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(port).stride(1024)
+                .includeRetransmissions(includeRetransmissions).start()) {
+            NativeTraffic.messages(a, b, "10.75.0.2", port, 1024, 2000, Duration.ofMillis(1), Duration.ZERO);
+            s.close();
+            return s.snapshot();
+        }
+    }
+
+    @Test
+    void groOnTheReceiverAndSoftwareSegmentationOnTheSenderKeepMarkersMatched() {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.75.1.1/24", "b", "10.75.1.2/24");
+            // receiver: veth GRO (NAPI path); sender: no TSO, so GSO splits at the device
+            net.exec("b", "ethtool", "-K", TestNetwork.vethName("b", "a"), "gro", "on");
+            net.exec("a", "ethtool", "-K", TestNetwork.vethName("a", "b"), "tso", "off");
+            LatencyReport r;
+            try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5303).stride(4096).start()) {
+                TcpTraffic.bulk(a, b, "10.75.1.2", 5303, 64 * 1024, Duration.ofSeconds(2));
+                s.close();
+                r = s.snapshot();
+            }
+            assertThat(r.probeCosts()).as(r.toString()).anyMatch(c -> c.attachPoint().contains("napi_gro_receive_entry")
+                    && c.runs() > 0);
+            assertThat(r.counters().matchedRatio()).as(r.toString()).isGreaterThan(0.99);
+            for (Hop h : LocalSessionTest.ALL) {
+                assertThat(r.hop(h).count()).as(h + "\n" + r).isPositive();
+            }
+        }
+    }
+
+    @Test
+    void aKernelWithoutAProbePointReportsTheHopUnavailableAndMeasuresTheRest() throws Exception {
+        // The kernel BTF that libbpf reads, with the sk_data_ready tracepoint renamed, seen
+        // only by a child process in its own mount namespace: to libbpf this kernel lacks it.
+        Path btf = Files.createTempFile("vmlinux-no-sk-data-ready", ".btf");
+        try (TestNetwork net = TestNetwork.create()) {
+            byte[] bytes = Files.readAllBytes(Path.of("/sys/kernel/btf/vmlinux"));
+            byte[] from = "btf_trace_sk_data_ready".getBytes(StandardCharsets.US_ASCII);
+            byte[] to = "btf_trace_sk_data_readz".getBytes(StandardCharsets.US_ASCII);
+            int at = indexOf(bytes, from);
+            assertThat(at).as("kernel BTF has btf_trace_sk_data_ready").isNotNegative();
+            System.arraycopy(to, 0, bytes, at, to.length);
+            Files.write(btf, bytes);
+
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.75.2.1/24", "b", "10.75.2.2/24");
+            List<String> cmd = new ArrayList<>(List.of("unshare", "-m", "sh", "-c",
+                    "mount --bind " + btf + " /sys/kernel/btf/vmlinux && exec \"$@\"", "sh"));
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                    MissingProbePointMain.class.getName(), a.name(), b.name(), "10.75.2.2", "5304"));
+            Cmd.Result r = Cmd.exec(cmd);
+            assertThat(r.exit()).as(r.stdout() + r.stderr()).isZero();
+            assertThat(r.stdout()).contains("UNAVAILABLE rx.SOCKET :: sk_data_ready")
+                    .contains("sk_data_ready").contains("END_TO_END count 500");
+            for (String hop : List.of("tx.SOCKET", "tx.TCP", "tx.IP", "tx.DEV", "VETH", "rx.DEV", "rx.IP", "rx.TCP")) {
+                assertThat(r.stdout()).as(r.stdout()).containsPattern("(?m)^" + java.util.regex.Pattern.quote(hop) + " +500 ");
+            }
+        } finally {
+            Files.deleteIfExists(btf);
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (hay[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            if (i + needle.length < hay.length && hay[i + needle.length] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,71 @@
+package io.latscope.examples;
+
+import io.latscope.LatScope;
+import io.latscope.LatScopeSession;
+import io.latscope.LatencyReport;
+import io.latscope.bpf.BpfEnvironment;
+import io.latscope.bpf.NetNs;
+import io.latscope.error.LatScopeException;
+import io.latscope.testbed.TcpTraffic;
+import io.latscope.testbed.TestNetwork;
+
+import java.time.Duration;
+
+import static io.latscope.Layer.*;
+
+/**
+ * The README's main job: two network namespaces joined by a veth pair, real TCP traffic
+ * between them, and where its latency goes, hop by hop.
+ */
+public final class Demo {
+    private Demo() {
+    }
+
+    public static void main(String[] args) {
+        try {
+            run();
+        } catch (LatScopeException e) {
+            System.err.println("demo failed: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    static void run() {
+        BpfEnvironment.check();
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs client = net.namespace("client");
+            NetNs server = net.namespace("server");
+            net.veth("client", "10.99.0.1/24", "server", "10.99.0.2/24");
+            System.out.printf("two hosts: %s (10.99.0.1) and %s (10.99.0.2), joined by a veth pair%n%n",
+                    client.name(), server.name());
+
+            try (LatScopeSession s = LatScope.builder()
+                    .layers(SOCKET, TCP, IP, DEV, VETH)
+                    .namespaces(client, server)
+                    .ports(5001)
+                    .stride(4096)
+                    .start()) {
+                TcpTraffic.RoundTrips rt = TcpTraffic.requestResponse(client, server, "10.99.0.2", 5001, 512, 1024, 20_000);
+                System.out.println("== request/response: 20 000 exchanges of 512 B requests and 1 KiB responses ==");
+                System.out.println("application's own one-way latency: requests " + rt.requests());
+                print(s.snapshot());
+            }
+
+            try (LatScopeSession s = LatScope.builder()
+                    .layers(SOCKET, TCP, IP, DEV, VETH)
+                    .namespaces(client, server)
+                    .ports(5002)
+                    .start()) {
+                TcpTraffic.FlowResult bulk = TcpTraffic.bulk(client, server, "10.99.0.2", 5002, 64 * 1024,
+                        Duration.ofSeconds(3));
+                System.out.println("== bulk transfer for 3 s (one marker per 64 KiB) ==");
+                System.out.println("application: " + bulk);
+                print(s.snapshot());
+            }
+        }
+    }
+
+    private static void print(LatencyReport r) {
+        System.out.println(r);
+    }
+}

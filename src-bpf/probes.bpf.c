@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * LatScope per-layer probes. Every probe sees a range of TCP sequence numbers
+ * [seq, seq+len) of one flow direction and emits an event only when the range holds a
+ * marker byte (seq % stride == 0), so all layers sample the same bytes without
+ * coordination. Events go to a ring buffer without wake-ups (the agent drains on a
+ * timer): a wake-up costs microseconds inside the very path being measured.
+ * Probes are kept lean: marker test first (arithmetic only), filters next (map lookups),
+ * then one 64-byte ring-buffer record.
+ */
+#include "common.bpf.h"
+#include "probes.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define TCPHDR_FIN 0x01
+#define TCPHDR_SYN 0x02
+#define MSG_PEEK 2
+
+const volatile __u32 stride_shift = 16;   /* stride N = 1 << stride_shift */
+const volatile __u8 filter_ports = 1;     /* ports map must contain sport or dport */
+const volatile __u8 filter_netns = 1;     /* netns map must contain the namespace */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u16);
+	__type(value, __u8);
+} ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} netns SEC(".maps");
+
+/* Ring-buffer reservations that failed, per point (never silent). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LS_POINTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* rcv_nxt at the previous sk_data_ready, per socket; freed with the socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u32);
+} rcv_mark SEC(".maps");
+
+/* Entry time of the write/send system call each thread is in (by thread id), so the tx
+ * SOCKET point is when the application handed its bytes to the kernel. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} write_entry SEC(".maps");
+
+/* A marker read by a thread, kept until its read system call returns, so the rx SOCKET
+ * point is when the application gets the bytes back. One slot per CPU: the return
+ * almost always runs on the CPU that copied; if the thread moved, the slot is flushed
+ * with the copy's time by the next reader on that CPU. */
+struct read_slot {
+	__u32 tid;
+	__u32 full;
+	struct ls_event e;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct read_slot);
+} read_pending SEC(".maps");
+
+/* Runtime switches set by the agent after attaching: bit 0 = read system call exits are
+ * hooked (otherwise rx_app emits at sock_recv_length directly). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} switches SEC(".maps");
+
+struct flow {
+	__u32 saddr[4];
+	__u32 daddr[4];
+	__u16 sport;
+	__u16 dport;
+	__u8 v6;
+};
+
+/* Direct loads through BTF pointers (no helper call per field): the verifier turns them
+ * into fault-safe loads, and CO-RE relocates the offsets (vmlinux.h marks every struct
+ * preserve_access_index). */
+static __always_inline __u32 ns_of_sk(const struct sock *sk)
+{
+	return sk->__sk_common.skc_net.net->ns.inum;
+}
+
+static __always_inline __u32 ns_of_dev(const struct net_device *dev)
+{
+	return dev->nd_net.net->ns.inum;
+}
+
+/* True when [seq, seq+len) holds a byte whose sequence number is a multiple of the stride. */
+static __always_inline int has_marker(__u32 seq, __u32 len)
+{
+	__u32 mask = (1u << stride_shift) - 1;
+	__u32 first = (seq + mask) & ~mask;
+	return len && (first - seq) < len;
+}
+
+static __always_inline int wanted(const struct flow *f, __u32 ns)
+{
+	if (filter_netns && !bpf_map_lookup_elem(&netns, &ns))
+		return 0;
+	if (filter_ports) {
+		__u16 p = f->sport;
+		if (!bpf_map_lookup_elem(&ports, &p)) {
+			p = f->dport;
+			if (!bpf_map_lookup_elem(&ports, &p))
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static __always_inline void count_drop(__u32 point)
+{
+	__u64 *d = bpf_map_lookup_elem(&drops, &point);
+	if (d)
+		__sync_fetch_and_add(d, 1);
+}
+
+static __always_inline void fill(struct ls_event *e, __u64 ts, const struct flow *f, __u32 seq, __u32 len, __u32 ns,
+				 __u32 ifindex, __u8 point, __u8 flags)
+{
+	e->ts_ns = ts;
+	__builtin_memcpy(e->saddr, f->saddr, sizeof(e->saddr));
+	__builtin_memcpy(e->daddr, f->daddr, sizeof(e->daddr));
+	e->sport = f->sport;
+	e->dport = f->dport;
+	e->seq = seq;
+	e->len = len;
+	e->netns = ns;
+	e->ifindex = ifindex;
+	e->point = point;
+	e->flags = flags | (f->v6 ? LS_F_IPV6 : 0);
+	e->cpu = bpf_get_smp_processor_id();
+}
+
+static __always_inline void emit(__u64 ts, const struct flow *f, __u32 seq, __u32 len, __u32 ns, __u32 ifindex,
+				 __u8 point, __u8 flags)
+{
+	struct ls_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(point);
+		return;
+	}
+	fill(e, ts, f, seq, len, ns, ifindex, point, flags);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void emit_copy(const struct ls_event *src)
+{
+	if (bpf_ringbuf_output(&events, (void *)src, sizeof(*src), BPF_RB_NO_WAKEUP))
+		count_drop(src->point);
+}
+
+/* ---- flows from sockets ------------------------------------------------------------ */
+
+/* The flow of data the socket sends (outbound=1) or receives (outbound=0). IPv4 over an
+ * AF_INET6 socket (v4-mapped, as Java uses) is reported as IPv4, like its packets. */
+static __always_inline int sk_flow(const struct sock *sk, struct flow *f, int outbound)
+{
+	const struct sock_common *c = &sk->__sk_common;
+	__u16 family = c->skc_family;
+	__u32 local[4] = {}, remote[4] = {};
+	__u8 v6 = 0;
+	if (family == AF_INET6) {
+		const __u32 *r6 = c->skc_v6_daddr.in6_u.u6_addr32;
+		if (r6[0] == 0 && r6[1] == 0 && r6[2] == bpf_htonl(0xffff)) {
+			family = AF_INET; /* v4-mapped */
+		} else {
+			const __u32 *l6 = c->skc_v6_rcv_saddr.in6_u.u6_addr32;
+			local[0] = l6[0], local[1] = l6[1], local[2] = l6[2], local[3] = l6[3];
+			remote[0] = r6[0], remote[1] = r6[1], remote[2] = r6[2], remote[3] = r6[3];
+			v6 = 1;
+		}
+	}
+	if (family == AF_INET) {
+		local[0] = c->skc_rcv_saddr;
+		remote[0] = c->skc_daddr;
+	} else if (!v6) {
+		return 0;
+	}
+	__u16 lport = c->skc_num;
+	__u16 rport = bpf_ntohs(c->skc_dport);
+	f->v6 = v6;
+	if (outbound) {
+		__builtin_memcpy(f->saddr, local, 16);
+		__builtin_memcpy(f->daddr, remote, 16);
+		f->sport = lport;
+		f->dport = rport;
+	} else {
+		__builtin_memcpy(f->saddr, remote, 16);
+		__builtin_memcpy(f->daddr, local, 16);
+		f->sport = rport;
+		f->dport = lport;
+	}
+	return 1;
+}
+
+static __always_inline int is_tcp(const struct sock *sk)
+{
+	return sk->sk_protocol == IPPROTO_TCP && sk->sk_type == 1 /* SOCK_STREAM */;
+}
+
+/* Byte range of a segment from its TCP control block, without SYN and FIN. */
+static __always_inline __u32 cb_range(const struct sk_buff *skb, __u32 *seq)
+{
+	const struct tcp_skb_cb *cb = (const struct tcp_skb_cb *)skb->cb;
+	__u32 s = cb->seq, end = cb->end_seq;
+	__u8 tf = cb->tcp_flags;
+	if (tf & TCPHDR_SYN)
+		s++;
+	if (tf & TCPHDR_FIN)
+		end--;
+	*seq = s;
+	return (__s32)(end - s) > 0 ? end - s : 0;
+}
+
+/* ---- flows from packets ------------------------------------------------------------ */
+
+#define HDR_BYTES 80 /* IPv4 with options (60) or IPv6 (40), plus the fixed TCP header */
+
+/* Parses IP + TCP at head+nh with one kernel read. Returns the TCP payload length
+ * (0 when none), or -1 when the packet is not TCP. */
+static __always_inline int parse(const struct sk_buff *skb, __u32 nh, struct flow *f, __u32 *seq)
+{
+	unsigned char *head = skb->head;
+	__u32 before = (__u32)((head + nh) - skb->data); /* link-layer bytes still counted in skb->len */
+	__u8 buf[HDR_BYTES];
+	__u32 ihl;
+	if (bpf_probe_read_kernel(buf, sizeof(buf), head + nh))
+		return -1;
+	__u8 version = buf[0] >> 4;
+	if (version == 4) {
+		struct iphdr *ip = (struct iphdr *)buf;
+		if (ip->protocol != IPPROTO_TCP)
+			return -1;
+		ihl = (buf[0] & 0x0f) * 4;
+		if (ihl < 20)
+			return -1;
+		f->saddr[0] = ip->saddr;
+		f->daddr[0] = ip->daddr;
+	} else if (version == 6) {
+		struct ipv6hdr *ip6 = (struct ipv6hdr *)buf;
+		if (ip6->nexthdr != IPPROTO_TCP) /* extension headers: not followed */
+			return -1;
+		ihl = 40;
+		__builtin_memcpy(f->saddr, ip6->saddr.in6_u.u6_addr32, 16);
+		__builtin_memcpy(f->daddr, ip6->daddr.in6_u.u6_addr32, 16);
+		f->v6 = 1;
+	} else {
+		return -1;
+	}
+	ihl &= 63;
+	if (ihl + sizeof(struct tcphdr) > HDR_BYTES)
+		return -1;
+	struct tcphdr *th = (struct tcphdr *)(buf + ihl);
+	__u32 thoff = th->doff * 4;
+	f->sport = bpf_ntohs(th->source);
+	f->dport = bpf_ntohs(th->dest);
+	*seq = bpf_ntohl(th->seq) + th->syn;
+	__s64 payload = (__s64)skb->len - before - ihl - thoff;
+	return payload > 0 ? (int)payload : 0;
+}
+
+static __always_inline void on_packet(__u64 ts, const struct sk_buff *skb, __u32 nh, __u32 ns, __u32 ifindex,
+				      __u8 point)
+{
+	struct flow f = {};
+	__u32 seq;
+	int len = parse(skb, nh, &f, &seq);
+	if (len <= 0 || !has_marker(seq, len))
+		return;
+	if (!wanted(&f, ns))
+		return;
+	emit(ts, &f, seq, len, ns, ifindex, point, 0);
+}
+
+static __always_inline void on_dev(const struct sk_buff *skb, const struct net_device *dev, __u8 point, int rx)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	if (!dev)
+		return;
+	/* On the receive entry points network_header is not set yet, but data is at L3. */
+	__u32 nh = rx ? (__u32)(skb->data - skb->head) : skb->network_header;
+	on_packet(ts, skb, nh, ns_of_dev(dev), dev->ifindex, point);
+}
+
+/* ---- tx ------------------------------------------------------------------------------ */
+
+SEC("tp_btf/tcp_sendmsg_locked")
+int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const struct sk_buff *skb, int size_goal)
+{
+	/* A pass of the copy loop: bytes [write_seq, write_seq + min(left, size_goal)) may be
+	 * copied now. A byte belongs to the last pass starting at or before it. */
+	__u64 ts = bpf_ktime_get_ns();
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	if (!tp)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *entry = bpf_map_lookup_elem(&write_entry, &tid);
+	if (entry)
+		ts = *entry; /* the application's write began here */
+	__u32 seq = tp->write_seq;
+	__u64 left = msg->msg_iter.count;
+	__u32 len = left < (__u64)size_goal ? (__u32)left : (__u32)size_goal;
+	if (size_goal <= 0 || !has_marker(seq, len))
+		return 0;
+	struct flow f = {};
+	if (!sk_flow(sk, &f, 1))
+		return 0;
+	__u32 ns = ns_of_sk(sk);
+	if (!wanted(&f, ns))
+		return 0;
+	emit(ts, &f, seq, len, ns, 0, LS_TX_SOCK, 0);
+	return 0;
+}
+
+/* Write-family system calls of threads in wanted namespaces: remember the entry time
+ * until the call returns. Optional: without them tx SOCKET starts at the copy loop. */
+static __always_inline int on_write_enter(void)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	if (filter_netns) {
+		struct task_struct *t = bpf_get_current_task_btf();
+		__u32 ns = t->nsproxy->net_ns->ns.inum;
+		if (!bpf_map_lookup_elem(&netns, &ns))
+			return 0;
+	}
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&write_entry, &tid, &ts, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int on_write_exit(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_delete_elem(&write_entry, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int sys_enter_write(void *ctx) { return on_write_enter(); }
+SEC("tracepoint/syscalls/sys_enter_writev")
+int sys_enter_writev(void *ctx) { return on_write_enter(); }
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int sys_enter_sendto(void *ctx) { return on_write_enter(); }
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int sys_enter_sendmsg(void *ctx) { return on_write_enter(); }
+SEC("tracepoint/syscalls/sys_exit_write")
+int sys_exit_write(void *ctx) { return on_write_exit(); }
+SEC("tracepoint/syscalls/sys_exit_writev")
+int sys_exit_writev(void *ctx) { return on_write_exit(); }
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int sys_exit_sendto(void *ctx) { return on_write_exit(); }
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int sys_exit_sendmsg(void *ctx) { return on_write_exit(); }
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+SEC("sockops")
+int tx_tcp(struct bpf_sock_ops *skops)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	switch (skops->op) {
+	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB: {
+		/* Ask for the header-option callback on wanted sockets only. */
+		struct bpf_sock_ops_kern *k = bpf_cast_to_kern_ctx(skops);
+		struct flow f = {};
+		struct sock *sk = k->sk;
+		if (!sk || !sk_flow(sk, &f, 1))
+			return 1;
+		if (wanted(&f, ns_of_sk(sk)))
+			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
+						  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
+		return 1;
+	}
+	case BPF_SOCK_OPS_HDR_OPT_LEN_CB: {
+		struct bpf_sock_ops_kern *k = bpf_cast_to_kern_ctx(skops);
+		struct sk_buff *skb = k->skb;
+		struct sock *sk = k->sk;
+		if (!skb || !sk)
+			return 1;
+		__u32 seq, len = cb_range(skb, &seq);
+		if (!has_marker(seq, len))
+			return 1;
+		struct flow f = {};
+		if (!sk_flow(sk, &f, 1))
+			return 1;
+		__u32 ns = ns_of_sk(sk);
+		if (!wanted(&f, ns))
+			return 1;
+		/* snd_nxt has not moved past a new segment yet: anything before it is resent */
+		__u8 flags = (__s32)(seq - skops->snd_nxt) < 0 ? LS_F_RETRANS : 0;
+		emit(ts, &f, seq, len, ns, 0, LS_TX_TCP, flags);
+		return 1;
+	}
+	}
+	return 1;
+}
+
+/* The better tx TCP point where the kernel allows BPF trampolines: every transmitted
+ * segment of every socket (sockops sees only sockets established while attached). */
+SEC("fentry/__tcp_transmit_skb")
+int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	__u32 seq, len = cb_range(skb, &seq);
+	if (!has_marker(seq, len))
+		return 0;
+	struct flow f = {};
+	if (!sk_flow(sk, &f, 1))
+		return 0;
+	__u32 ns = ns_of_sk(sk);
+	if (!wanted(&f, ns))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	__u32 snd_nxt = tp ? tp->snd_nxt : seq;
+	emit(ts, &f, seq, len, ns, 0, LS_TX_TCP, (__s32)(seq - snd_nxt) < 0 ? LS_F_RETRANS : 0);
+	return 0;
+}
+
+static __always_inline int on_netfilter(struct bpf_nf_ctx *ctx, __u8 point)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	const struct sk_buff *skb = ctx->skb;
+	on_packet(ts, skb, skb->network_header, ctx->state->net->ns.inum, 0, point);
+	return 1; /* NF_ACCEPT */
+}
+
+SEC("netfilter")
+int tx_ip(struct bpf_nf_ctx *ctx)
+{
+	return on_netfilter(ctx, LS_TX_IP);
+}
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(tx_dev, struct sk_buff *skb)
+{
+	on_dev(skb, skb->dev, LS_TX_DEV, 0);
+	return 0;
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(tx_xmit, const struct sk_buff *skb, const struct net_device *dev)
+{
+	on_dev(skb, dev, LS_TX_XMIT, 0);
+	return 0;
+}
+
+/* ---- rx ------------------------------------------------------------------------------ */
+
+SEC("tp_btf/netif_rx")
+int BPF_PROG(rx_dev_netif_rx, struct sk_buff *skb)
+{
+	on_dev(skb, skb->dev, LS_RX_DEV, 1);
+	return 0;
+}
+
+SEC("tp_btf/napi_gro_receive_entry")
+int BPF_PROG(rx_dev_gro, const struct sk_buff *skb)
+{
+	on_dev(skb, skb->dev, LS_RX_DEV, 1);
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb_entry")
+int BPF_PROG(rx_dev_receive, const struct sk_buff *skb)
+{
+	on_dev(skb, skb->dev, LS_RX_DEV, 1);
+	return 0;
+}
+
+SEC("tp_btf/netif_receive_skb_list_entry")
+int BPF_PROG(rx_dev_receive_list, const struct sk_buff *skb)
+{
+	on_dev(skb, skb->dev, LS_RX_DEV, 1);
+	return 0;
+}
+
+SEC("netfilter")
+int rx_ip(struct bpf_nf_ctx *ctx)
+{
+	return on_netfilter(ctx, LS_RX_IP);
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(rx_tcp, struct sock *sk, const struct sk_buff *skb)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	__u32 seq, len = cb_range(skb, &seq);
+	if (!has_marker(seq, len))
+		return 0;
+	struct flow f = {};
+	if (!sk_flow(sk, &f, 0))
+		return 0;
+	__u32 ns = ns_of_sk(sk);
+	if (!wanted(&f, ns))
+		return 0;
+	/* data ending at or before rcv_nxt was received before: a retransmission */
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	__u32 rcv_nxt = tp ? tp->rcv_nxt : seq + len;
+	__u8 flags = (__s32)(seq + len - rcv_nxt) <= 0 ? LS_F_RETRANS : 0;
+	emit(ts, &f, seq, len, ns, 0, LS_RX_TCP, flags);
+	return 0;
+}
+
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(rx_sock, const struct sock *sk)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	if (!is_tcp(sk))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	if (!tp)
+		return 0;
+	__u32 rcv_nxt = tp->rcv_nxt;
+	/* After a FIN, rcv_nxt counts it: one past the last data byte. */
+	if (sk->sk_shutdown & 1 /* RCV_SHUTDOWN */)
+		rcv_nxt--;
+	__u32 *prev = bpf_sk_storage_get(&rcv_mark, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!prev)
+		return 0;
+	__u32 from = *prev;
+	*prev = rcv_nxt;
+	if (from == 0) /* first sight of the socket: everything not yet read */
+		from = tp->copied_seq;
+	__u32 len = rcv_nxt - from;
+	if ((__s32)len <= 0 || !has_marker(from, len))
+		return 0;
+	struct flow f = {};
+	if (!sk_flow(sk, &f, 0))
+		return 0;
+	__u32 ns = ns_of_sk(sk);
+	if (!wanted(&f, ns))
+		return 0;
+	emit(ts, &f, from, len, ns, 0, LS_RX_SOCK, 0);
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
+{
+	__u64 ts = bpf_ktime_get_ns();
+	if (ret <= 0 || (flags & MSG_PEEK) || !is_tcp(sk))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	if (!tp)
+		return 0;
+	__u32 end = tp->copied_seq;
+	/* A read that consumed the FIN advanced copied_seq one past the data. */
+	if ((sk->sk_shutdown & 1 /* RCV_SHUTDOWN */) && end == tp->rcv_nxt)
+		end--;
+	__u32 seq = end - (__u32)ret;
+	if (!has_marker(seq, ret))
+		return 0;
+	struct flow f = {};
+	if (!sk_flow(sk, &f, 0))
+		return 0;
+	__u32 ns = ns_of_sk(sk);
+	if (!wanted(&f, ns))
+		return 0;
+	__u32 zero = 0;
+	__u32 *sw = bpf_map_lookup_elem(&switches, &zero);
+	if (!sw || !(*sw & 1)) {
+		emit(ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
+		return 0;
+	}
+	/* Stamped when the read system call returns (on_read_exit). A pending marker whose
+	 * call did not return through a hooked exit (e.g. recvmmsg) goes out as it is. */
+	struct read_slot *slot = bpf_map_lookup_elem(&read_pending, &zero);
+	if (!slot)
+		return 0;
+	if (slot->full)
+		emit_copy(&slot->e);
+	fill(&slot->e, ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
+	slot->tid = (__u32)bpf_get_current_pid_tgid();
+	slot->full = 1;
+	return 0;
+}
+
+static __always_inline int on_read_exit(void)
+{
+	__u32 zero = 0;
+	struct read_slot *slot = bpf_map_lookup_elem(&read_pending, &zero);
+	if (!slot || !slot->full || slot->tid != (__u32)bpf_get_current_pid_tgid())
+		return 0;
+	slot->e.ts_ns = bpf_ktime_get_ns();
+	emit_copy(&slot->e);
+	slot->full = 0;
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int sys_exit_read(void *ctx) { return on_read_exit(); }
+SEC("tracepoint/syscalls/sys_exit_readv")
+int sys_exit_readv(void *ctx) { return on_read_exit(); }
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int sys_exit_recvfrom(void *ctx) { return on_read_exit(); }
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int sys_exit_recvmsg(void *ctx) { return on_read_exit(); }
+
+/* An empty program on the same kind of hook: the floor probe costs are compared with. */
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(empty_floor, struct sk_buff *skb)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
