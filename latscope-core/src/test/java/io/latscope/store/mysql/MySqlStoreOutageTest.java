@@ -111,7 +111,7 @@ class MySqlStoreOutageTest {
         assertThat(Duration.ofNanos(slowestCallNanos.get())).as("slowest write call").isLessThan(Duration.ofSeconds(1));
 
         int n = sent.size();
-        assertThat(n).isGreaterThan(250);
+        assertThat(n).as("intervals sent in ~34 s").isGreaterThan(100);
         assertThat(db.count("sessions", id)).isEqualTo(1);
         assertThat(db.count("intervals", id)).isEqualTo(n);
         assertThat(db.queryLong("SELECT MAX(seq) + 1 FROM intervals WHERE session_id = ?", id)).isEqualTo(n);
