@@ -3,24 +3,29 @@ package io.latscope;
 import org.HdrHistogram.Histogram;
 
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Folds interval reports, one at a time, into the cumulative report of a session:
  * histograms, counters and bytes add up; per-flow throughput is over the intervals the flow
  * was reported in; a process's CPU is its time-weighted mean and its memory the peak; the
- * newest clock estimate per host pair is kept; probe costs (per-interval deltas) add runs.
- * Hops come out in path order. A live session's running total and a stored session read
- * back are built by this one class, so they agree. Not thread-safe.
+ * newest clock estimate per host pair is kept; probe costs (per-interval deltas) add runs;
+ * a hop keeps its sole scope while every interval names the same one. Hops come out in path
+ * order. Stores build a session read back with it; a live session's running total can use
+ * it too, so the two agree. Not thread-safe.
  */
 public final class CumulativeReport {
     // Hops in path order: a hop first seen in a later interval still lands in its place.
     private final Map<Hop, Histogram> hops = new TreeMap<>();
     private final Map<FlowKey, Map<Hop, Histogram>> byFlow = new LinkedHashMap<>();
     private final Map<Hop, String> unavailable = new LinkedHashMap<>();
+    private final Map<Hop, String> soleScopes = new LinkedHashMap<>();
+    private final Set<Hop> manyScopes = new HashSet<>();
     private final Map<FlowKey, FlowTotal> flows = new LinkedHashMap<>();
     private final Map<List<Object>, ProcessTotal> processes = new LinkedHashMap<>();
     private final Map<List<String>, ClockEstimate> clocks = new LinkedHashMap<>();
@@ -33,6 +38,17 @@ public final class CumulativeReport {
         r.hopsByFlow().forEach((f, list) -> list.forEach(h -> add(byFlow.computeIfAbsent(f, k -> new TreeMap<>()), h)));
         counters = counters.plus(r.counters());
         unavailable.putAll(r.unavailable());
+        // A hop stays "measured in one scope only" while every interval names the same scope.
+        r.soleScopes().forEach((h, scope) -> {
+            if (manyScopes.contains(h)) {
+                return;
+            }
+            String seen = soleScopes.putIfAbsent(h, scope);
+            if (seen != null && !seen.equals(scope)) {
+                soleScopes.remove(h);
+                manyScopes.add(h);
+            }
+        });
         double seconds = r.duration().toNanos() / 1e9;
         r.flows().forEach(f -> flows.computeIfAbsent(f.flow(), FlowTotal::new).add(f, seconds));
         r.processes().forEach(p -> processes.computeIfAbsent(List.of(p.host(), p.pid(), String.valueOf(p.flow())),
@@ -56,6 +72,7 @@ public final class CumulativeReport {
         byFlow.forEach((f, m) -> m.forEach((h, hist) -> b.flowHop(f, h, hist)));
         b.counters(counters);
         unavailable.forEach(b::unavailable);
+        soleScopes.forEach(b::soleScope);
         flows.values().forEach(t -> b.flow(t.stats()));
         processes.values().forEach(t -> b.process(t.stats()));
         clocks.values().forEach(b::clock);

@@ -139,6 +139,11 @@ public final class LatencyReport {
         return soleScope.get(unscopedHop);
     }
 
+    /** Every hop shown unscoped because it was measured in one scope only, with that scope. */
+    public Map<Hop, String> soleScopes() {
+        return soleScope;
+    }
+
     private Optional<HopStats> find(List<HopStats> list, Hop hop) {
         for (HopStats h : list) {
             if (h.hop().equals(hop)) {

@@ -67,6 +67,20 @@ class CumulativeReportTest {
     }
 
     @Test
+    void soleScopeSurvivesOnlyWhileEveryIntervalAgrees() {
+        LatencyReport.Builder a = LatencyReport.builder("s").interval(true).period(T, T.plusSeconds(1))
+                .hop(Hop.TX_DEV, values(10)).hop(Hop.RX_IP, values(10)).soleScope(Hop.TX_DEV, "ns1").soleScope(Hop.RX_IP, "ns2");
+        LatencyReport.Builder b = LatencyReport.builder("s").interval(true).period(T.plusSeconds(1), T.plusSeconds(2))
+                .hop(Hop.TX_DEV, values(10)).hop(Hop.RX_IP, values(10)).soleScope(Hop.TX_DEV, "ns1").soleScope(Hop.RX_IP, "ns3");
+        LatencyReport c = LatencyReport.builder("s").interval(true).period(T.plusSeconds(2), T.plusSeconds(3))
+                .hop(Hop.RX_IP, values(10)).soleScope(Hop.RX_IP, "ns2").build();
+        LatencyReport total = LatencyReport.merge("s", T, T.plusSeconds(3), List.of(a.build(), b.build(), c));
+        assertThat(total.soleScopes()).containsExactly(java.util.Map.entry(Hop.TX_DEV, "ns1"));
+        assertThat(total.findHop(Hop.TX_DEV.in("ns1"))).isPresent();
+        assertThat(total.findHop(Hop.RX_IP.in("ns2"))).isEmpty();
+    }
+
+    @Test
     void noIntervalsGiveAnEmptyReportForThePeriod() {
         LatencyReport total = new CumulativeReport().build("s", T, T.plusSeconds(2));
         assertThat(total.hops()).isEmpty();

@@ -67,6 +67,7 @@ public final class TestReports {
         b.clock(new ClockEstimate("receiver", "sender", start.plusNanos(17), 123_456_789L + seq, -340 - seq, 1.5, 12, 64));
         b.probeCost(new ProbeCost("on_sendmsg", "tp_btf/tcp_sendmsg_locked", 10_000 + seq, 151.25));
         b.unavailable(Hop.NETWORK, "single host: no wire between hosts");
+        b.soleScope(Hop.RX_IP, "ns2");
         return b.build();
     }
 

@@ -65,7 +65,8 @@ final class IntervalReader {
              Scan costs = new Scan(c, "SELECT interval_seq, program_name, attach_point, runs, mean_ns FROM probe_costs"
                      + where + ", idx", id, from, to);
              Scan unavailable = new Scan(c, "SELECT interval_seq, hop, reason FROM unavailable_hops" + where + ", idx",
-                     id, from, to)) {
+                     id, from, to);
+             Scan soleScopes = new Scan(c, "SELECT interval_seq, hop, scope FROM sole_scopes" + where, id, from, to)) {
             for (; intervals.hasRow(); intervals.next()) {
                 ResultSet i = intervals.row();
                 int seq = i.getInt(1);
@@ -110,6 +111,9 @@ final class IntervalReader {
                 }
                 for (; unavailable.at(seq); unavailable.next()) {
                     b.unavailable(parseHop(unavailable.row().getString(2)), unavailable.row().getString(3));
+                }
+                for (; soleScopes.at(seq); soleScopes.next()) {
+                    b.soleScope(parseHop(soleScopes.row().getString(2)), soleScopes.row().getString(3));
                 }
                 action.accept(b.build());
             }

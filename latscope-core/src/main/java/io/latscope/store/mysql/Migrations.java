@@ -35,7 +35,15 @@ final class Migrations {
                     addColumn("hop_histograms", "min_ns", "BIGINT NULL AFTER max_ns"),
                     addColumn("hop_histograms", "mean_ns", "DOUBLE NULL AFTER min_ns"),
                     addIndex("hop_histograms", "hop_histograms_by_hop", "session_id, hop, interval_seq"),
-                    HistogramBackfill::apply)));
+                    HistogramBackfill::apply)),
+            new Migration(3, "sole_scopes: hops shown unscoped because they were measured in one scope", List.of(
+                    sql("""
+                        CREATE TABLE IF NOT EXISTS sole_scopes (
+                          session_id VARCHAR(64) NOT NULL,
+                          interval_seq INT NOT NULL,
+                          hop VARCHAR(255) NOT NULL,
+                          scope TEXT NOT NULL,
+                          PRIMARY KEY (session_id, interval_seq, hop))""" + SchemaV1.TABLE_OPTIONS))));
 
     private Migrations() {
     }

@@ -96,6 +96,11 @@ public final class MySqlStore implements ResultStore {
                 throw new StoreException("database '" + url.database() + "' at " + url.hostPort()
                         + " holds no LatScope results yet (no schema); open it for writing once to create the schema");
             }
+            if (version < Migrations.latest()) {
+                throw new StoreException("database '" + url.database() + "' at " + url.hostPort() + " has LatScope schema"
+                        + " version " + version + ", older than this LatScope reads (" + Migrations.latest()
+                        + "); open it for writing once, as a user who may CREATE and ALTER, to upgrade it");
+            }
             return;
         }
         if (version < Migrations.latest()) {

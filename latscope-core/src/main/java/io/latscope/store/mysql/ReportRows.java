@@ -92,6 +92,9 @@ final class ReportRows {
         for (Map.Entry<Hop, String> e : r.unavailable().entrySet()) {
             rows.add(Row.of(Table.UNAVAILABLE_HOPS, id, seq, i++, hopText(e.getKey()), e.getValue()));
         }
+        for (Map.Entry<Hop, String> e : r.soleScopes().entrySet()) {
+            rows.add(Row.of(Table.SOLE_SCOPES, id, seq, hopText(e.getKey()), e.getValue()));
+        }
         return RowSet.of(1, rows);
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * and a session's rows can be deleted table by table.
  */
 final class SchemaV1 {
-    private static final String TABLE_OPTIONS = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
+    static final String TABLE_OPTIONS = " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
     private SchemaV1() {
     }

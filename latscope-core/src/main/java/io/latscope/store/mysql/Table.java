@@ -25,6 +25,7 @@ enum Table {
             "anchor_ns", "offset_ns", "drift_ppb", "error_bound_ns", "probes_used"),
     PROBE_COSTS("probe_costs", "session_id", "interval_seq", "idx", "program_name", "attach_point", "runs", "mean_ns"),
     UNAVAILABLE_HOPS("unavailable_hops", "session_id", "interval_seq", "idx", "hop", "reason"),
+    SOLE_SCOPES("sole_scopes", "session_id", "interval_seq", "hop", "scope"),
     MARKERS("markers", "session_id", "record_no", "flow_id", "tcp_seq", "retransmitted", "stamp_count", "first_ns",
             "last_ns", "stamps"),
     /** Not an insert: sets a session's end; idempotent as it is. */

@@ -71,11 +71,12 @@ class MySqlStoreHostileInputTest {
 
                 assertThat(store.session(id)).contains(session);
                 assertThat(store.intervals(id)).containsExactly(interval);
+                assertThat(store.intervals(id).getFirst().soleScopes()).isEqualTo(interval.soleScopes());
                 assertThat(store.markers(id, 100)).isEqualTo(markers);
                 assertThat(store.sessions()).extracting(SessionInfo::id).containsExactly(id);
             }
             assertThat(db.queryLong("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", db.name()))
-                    .isEqualTo(14);
+                    .isEqualTo(15);
             assertThat(db.count("hosts")).isEqualTo(HOSTILE.size());
             assertThat(db.count("hop_histograms")).isEqualTo(HOSTILE.size());
             assertThat(db.count("markers")).isEqualTo(HOSTILE.size());
@@ -96,6 +97,7 @@ class MySqlStoreHostileInputTest {
             b.probeCost(new ProbeCost(h, h, i, i));
             b.unavailable(Hop.RX_IP.in(h), h);
         }
+        b.soleScope(Hop.TX_SOCKET, HOSTILE.getFirst()).soleScope(Hop.RX_TCP, HOSTILE.get(7));
         return b.counters(new Counters(points, 1, 2, 3, 4, 5)).build();
     }
 }

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MySqlStoreMigrationTest {
     private static final List<String> TABLES = List.of("clock_estimates", "flow_stats", "flows", "hop_histograms",
             "host_interfaces", "hosts", "intervals", "markers", "point_counters", "probe_costs", "process_stats",
-            "schema_version", "sessions", "unavailable_hops");
+            "schema_version", "sessions", "sole_scopes", "unavailable_hops");
     @TempDir
     Path spill;
 
@@ -38,7 +38,7 @@ class MySqlStoreMigrationTest {
     void emptyDatabaseGetsEveryMigrationInOrderAndReopeningChangesNothing() throws SQLException {
         try (TestDatabase db = TestDatabase.onSystemMariaDb()) {
             open(db).close();
-            assertThat(versions(db)).containsExactly(1, 2);
+            assertThat(versions(db)).containsExactly(1, 2, 3);
             assertThat(strings(db, "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1",
                     db.name())).containsExactlyInAnyOrderElementsOf(TABLES);
             assertThat(strings(db, "SELECT INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ?"
@@ -46,23 +46,46 @@ class MySqlStoreMigrationTest {
                     .containsExactlyInAnyOrder("PRIMARY", "hop_histograms_by_hop");
 
             open(db).close();
-            assertThat(versions(db)).containsExactly(1, 2);
+            assertThat(versions(db)).containsExactly(1, 2, 3);
         }
     }
 
     @Test
-    void previousVersionWithDataIsUpgradedAndItsRowsBackfilled() throws SQLException {
+    void previousVersionWithDataIsUpgradedAndCanThenBeRead() throws SQLException {
+        try (TestDatabase db = TestDatabase.onSystemMariaDb()) {
+            Histogram tcp = TestReports.histogramOf(1_000, 2_000, 3_000, 40_000);
+            Histogram ip = TestReports.histogramOf(700, 900);
+            try (Connection c = db.connect()) {
+                Migrations.migrate(c, db.name(), 2);
+                writeAsOlderVersionsDid(c, "previous", tcp, ip, 2);
+            }
+            assertThat(versions(db)).containsExactly(1, 2);
+            assertThatThrownBy(() -> Stores.mysql(db.url(), db.admin()).withSpillDirectory(spill).asReadOnly().open())
+                    .isInstanceOf(StoreException.class).hasMessageContaining("schema version 2, older than this LatScope reads (3)")
+                    .hasMessageContaining("open it for writing once");
+
+            try (ResultStore store = open(db)) {
+                assertThat(versions(db)).containsExactly(1, 2, 3);
+                LatencyReport expected = LatencyReport.builder("previous").interval(true).period(T0, T0.plusSeconds(1))
+                        .hop(Hop.TX_TCP, tcp).hop(Hop.TX_IP, ip).build();
+                assertThat(store.intervals("previous")).containsExactly(expected);
+            }
+        }
+    }
+
+    @Test
+    void firstVersionWithDataIsUpgradedThroughEveryStepAndItsRowsBackfilled() throws SQLException {
         try (TestDatabase db = TestDatabase.onSystemMariaDb()) {
             Histogram tcp = TestReports.histogramOf(1_000, 2_000, 3_000, 40_000);
             Histogram ip = TestReports.histogramOf(700, 900);
             try (Connection c = db.connect()) {
                 Migrations.migrate(c, db.name(), 1);
-                writeAsVersion1Did(c, "old", tcp, ip);
+                writeAsOlderVersionsDid(c, "old", tcp, ip, 1);
             }
             assertThat(versions(db)).containsExactly(1);
 
             try (ResultStore store = open(db)) {
-                assertThat(versions(db)).containsExactly(1, 2);
+                assertThat(versions(db)).containsExactly(1, 2, 3);
                 assertThat(db.queryLong("SELECT min_ns FROM hop_histograms WHERE hop = 'tx.TCP'")).isEqualTo(1_000);
                 assertThat(db.queryLong("SELECT ROUND(mean_ns) FROM hop_histograms WHERE hop = 'tx.TCP'"))
                         .isEqualTo(Math.round(tcp.getMean()));
@@ -85,7 +108,7 @@ class MySqlStoreMigrationTest {
                 Migrations.ALL.get(1).steps().getFirst().apply(c);
             }
             open(db).close();
-            assertThat(versions(db)).containsExactly(1, 2);
+            assertThat(versions(db)).containsExactly(1, 2, 3);
         }
     }
 
@@ -95,12 +118,13 @@ class MySqlStoreMigrationTest {
             open(db).close();
             db.execute("INSERT INTO schema_version (version, description) VALUES (99, 'from the future')");
             assertThatThrownBy(() -> open(db)).isInstanceOf(StoreException.class)
-                    .hasMessageContaining("schema version 99, newer than this LatScope knows (2)");
+                    .hasMessageContaining("schema version 99, newer than this LatScope knows (3)");
         }
     }
 
-    /** The rows an interval had under schema V1: no min_ns or mean_ns yet. */
-    private static void writeAsVersion1Did(Connection c, String id, Histogram tcp, Histogram ip) throws SQLException {
+    /** The rows of one interval as LatScope wrote them at schema {@code version}: V1 had no min_ns or mean_ns. */
+    private static void writeAsOlderVersionsDid(Connection c, String id, Histogram tcp, Histogram ip, int version)
+            throws SQLException {
         long start = ReportRows.epochNanos(T0);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions (id, label, start_epoch_ns) VALUES (?, NULL, ?)")) {
             ps.setString(1, id);
@@ -116,8 +140,10 @@ class MySqlStoreMigrationTest {
         int idx = 0;
         for (var e : List.of(java.util.Map.entry("tx.TCP", tcp), java.util.Map.entry("tx.IP", ip))) {
             Histogram h = e.getValue();
+            String v2 = version >= 2 ? ", min_ns, mean_ns" : "";
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO hop_histograms (session_id, interval_seq, flow_id, hop,"
-                    + " idx, total_count, p50_ns, p90_ns, p99_ns, max_ns, histogram) VALUES (?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " idx, total_count, p50_ns, p90_ns, p99_ns, max_ns, histogram" + v2 + ") VALUES (?, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?"
+                    + (version >= 2 ? ", ?, ?" : "") + ")")) {
                 ps.setString(1, id);
                 ps.setString(2, e.getKey());
                 ps.setInt(3, idx++);
@@ -127,6 +153,10 @@ class MySqlStoreMigrationTest {
                 ps.setLong(7, h.getValueAtPercentile(99));
                 ps.setLong(8, h.getMaxValue());
                 ps.setBytes(9, ReportRows.encode(h));
+                if (version >= 2) {
+                    ps.setLong(10, h.getMinValue());
+                    ps.setDouble(11, h.getMean());
+                }
                 ps.executeUpdate();
             }
         }
