@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * Folds interval reports, one at a time, into the cumulative report of a session:
  * histograms, counters and bytes add up; per-flow throughput is over the intervals the flow
  * was reported in; a process's CPU is its time-weighted mean and its memory the peak; the
- * newest clock estimate per host pair is kept; probe costs (per-interval deltas) add runs;
+ * newest clock estimate per host pair is kept, and so are the newest probe costs (they are
+ * the kernel's running totals since the probes were attached, as a live session reports them);
  * a hop keeps its sole scope while every interval names the same one. Hops come out in path
  * order. Stores build a session read back with it; a live session's running total can use
  * it too, so the two agree. Not thread-safe.
@@ -29,7 +30,7 @@ public final class CumulativeReport {
     private final Map<FlowKey, FlowTotal> flows = new LinkedHashMap<>();
     private final Map<List<Object>, ProcessTotal> processes = new LinkedHashMap<>();
     private final Map<List<String>, ClockEstimate> clocks = new LinkedHashMap<>();
-    private final Map<List<String>, CostTotal> costs = new LinkedHashMap<>();
+    private final Map<List<String>, ProbeCost> costs = new LinkedHashMap<>();
     private Counters counters = Counters.EMPTY;
     private int intervals;
 
@@ -56,7 +57,12 @@ public final class CumulativeReport {
         // The newest estimate per host pair is the one that maps timestamps best.
         r.clocks().forEach(c -> clocks.merge(List.of(c.host(), c.reference()), c,
                 (old, neu) -> neu.at().isBefore(old.at()) ? old : neu));
-        r.probeCosts().forEach(c -> costs.computeIfAbsent(List.of(c.program(), c.attachPoint()), k -> new CostTotal()).add(c));
+        // Running totals: the newest interval's list, in its order, is the session's so far.
+        Map<List<String>, ProbeCost> newest = new LinkedHashMap<>();
+        r.probeCosts().forEach(c -> newest.put(List.of(c.program(), c.attachPoint()), c));
+        costs.forEach(newest::putIfAbsent);
+        costs.clear();
+        costs.putAll(newest);
         intervals++;
         return this;
     }
@@ -76,7 +82,7 @@ public final class CumulativeReport {
         flows.values().forEach(t -> b.flow(t.stats()));
         processes.values().forEach(t -> b.process(t.stats()));
         clocks.values().forEach(b::clock);
-        costs.values().forEach(t -> b.probeCost(t.cost()));
+        costs.values().forEach(b::probeCost);
         return b.build();
     }
 
@@ -126,23 +132,6 @@ public final class CumulativeReport {
         ProcessStats stats() {
             double cpu = seconds == 0 ? last.cpuPercent() : cpuSeconds / seconds;
             return new ProcessStats(last.host(), last.pid(), last.command(), last.flow(), cpu, peakRss);
-        }
-    }
-
-    /** Interval probe costs are deltas: runs add up, the mean is weighted by runs. */
-    private static final class CostTotal {
-        private ProbeCost first;
-        private long runs;
-        private double totalNanos;
-
-        void add(ProbeCost c) {
-            first = first == null ? c : first;
-            runs += c.runs();
-            totalNanos += c.meanNanos() * c.runs();
-        }
-
-        ProbeCost cost() {
-            return new ProbeCost(first.program(), first.attachPoint(), runs, runs == 0 ? first.meanNanos() : totalNanos / runs);
         }
     }
 }
