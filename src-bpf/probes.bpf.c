@@ -287,27 +287,30 @@ static __always_inline int parse(const struct sk_buff *skb, __u32 nh, struct flo
 	return payload > 0 ? (int)payload : 0;
 }
 
-static __always_inline void on_packet(__u64 ts, const struct sk_buff *skb, __u32 nh, __u32 ns, __u32 ifindex,
-				      __u8 point)
+/* Lean path first: one header read and the marker test; the clock, namespace and
+ * filters only for the rare segment that carries a marker. */
+static __always_inline void on_packet(const struct sk_buff *skb, __u32 nh, const struct net_device *dev,
+				      const struct nf_hook_state *state, __u8 point)
 {
 	struct flow f = {};
 	__u32 seq;
 	int len = parse(skb, nh, &f, &seq);
 	if (len <= 0 || !has_marker(seq, len))
 		return;
+	__u64 ts = bpf_ktime_get_ns();
+	__u32 ns = dev ? ns_of_dev(dev) : state->net->ns.inum;
 	if (!wanted(&f, ns))
 		return;
-	emit(ts, &f, seq, len, ns, ifindex, point, 0);
+	emit(ts, &f, seq, len, ns, dev ? dev->ifindex : 0, point, 0);
 }
 
 static __always_inline void on_dev(const struct sk_buff *skb, const struct net_device *dev, __u8 point, int rx)
 {
-	__u64 ts = bpf_ktime_get_ns();
 	if (!dev)
 		return;
 	/* On the receive entry points network_header is not set yet, but data is at L3. */
 	__u32 nh = rx ? (__u32)(skb->data - skb->head) : skb->network_header;
-	on_packet(ts, skb, nh, ns_of_dev(dev), dev->ifindex, point);
+	on_packet(skb, nh, dev, NULL, point);
 }
 
 /* ---- tx ------------------------------------------------------------------------------ */
@@ -317,19 +320,19 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 {
 	/* A pass of the copy loop: bytes [write_seq, write_seq + min(left, size_goal)) may be
 	 * copied now. A byte belongs to the last pass starting at or before it. */
-	__u64 ts = bpf_ktime_get_ns();
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
 	if (!tp)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *entry = bpf_map_lookup_elem(&write_entry, &tid);
-	if (entry)
-		ts = *entry; /* the application's write began here */
 	__u32 seq = tp->write_seq;
 	__u64 left = msg->msg_iter.count;
 	__u32 len = left < (__u64)size_goal ? (__u32)left : (__u32)size_goal;
 	if (size_goal <= 0 || !has_marker(seq, len))
 		return 0;
+	__u64 ts = bpf_ktime_get_ns();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 *entry = bpf_map_lookup_elem(&write_entry, &tid);
+	if (entry)
+		ts = *entry; /* the application's write began here */
 	struct flow f = {};
 	if (!sk_flow(sk, &f, 1))
 		return 0;
@@ -385,7 +388,6 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 SEC("sockops")
 int tx_tcp(struct bpf_sock_ops *skops)
 {
-	__u64 ts = bpf_ktime_get_ns();
 	switch (skops->op) {
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB: {
@@ -409,6 +411,7 @@ int tx_tcp(struct bpf_sock_ops *skops)
 		__u32 seq, len = cb_range(skb, &seq);
 		if (!has_marker(seq, len))
 			return 1;
+		__u64 ts = bpf_ktime_get_ns();
 		struct flow f = {};
 		if (!sk_flow(sk, &f, 1))
 			return 1;
@@ -429,10 +432,10 @@ int tx_tcp(struct bpf_sock_ops *skops)
 SEC("fentry/__tcp_transmit_skb")
 int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
 {
-	__u64 ts = bpf_ktime_get_ns();
 	__u32 seq, len = cb_range(skb, &seq);
 	if (!has_marker(seq, len))
 		return 0;
+	__u64 ts = bpf_ktime_get_ns();
 	struct flow f = {};
 	if (!sk_flow(sk, &f, 1))
 		return 0;
@@ -447,9 +450,8 @@ int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
 
 static __always_inline int on_netfilter(struct bpf_nf_ctx *ctx, __u8 point)
 {
-	__u64 ts = bpf_ktime_get_ns();
 	const struct sk_buff *skb = ctx->skb;
-	on_packet(ts, skb, skb->network_header, ctx->state->net->ns.inum, 0, point);
+	on_packet(skb, skb->network_header, NULL, ctx->state, point);
 	return 1; /* NF_ACCEPT */
 }
 
@@ -512,10 +514,10 @@ int rx_ip(struct bpf_nf_ctx *ctx)
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(rx_tcp, struct sock *sk, const struct sk_buff *skb)
 {
-	__u64 ts = bpf_ktime_get_ns();
 	__u32 seq, len = cb_range(skb, &seq);
 	if (!has_marker(seq, len))
 		return 0;
+	__u64 ts = bpf_ktime_get_ns();
 	struct flow f = {};
 	if (!sk_flow(sk, &f, 0))
 		return 0;
@@ -533,7 +535,6 @@ int BPF_PROG(rx_tcp, struct sock *sk, const struct sk_buff *skb)
 SEC("tp_btf/sk_data_ready")
 int BPF_PROG(rx_sock, const struct sock *sk)
 {
-	__u64 ts = bpf_ktime_get_ns();
 	if (!is_tcp(sk))
 		return 0;
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
@@ -553,6 +554,7 @@ int BPF_PROG(rx_sock, const struct sock *sk)
 	__u32 len = rcv_nxt - from;
 	if ((__s32)len <= 0 || !has_marker(from, len))
 		return 0;
+	__u64 ts = bpf_ktime_get_ns();
 	struct flow f = {};
 	if (!sk_flow(sk, &f, 0))
 		return 0;
@@ -566,7 +568,6 @@ int BPF_PROG(rx_sock, const struct sock *sk)
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 {
-	__u64 ts = bpf_ktime_get_ns();
 	if (ret <= 0 || (flags & MSG_PEEK) || !is_tcp(sk))
 		return 0;
 	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
@@ -579,6 +580,7 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 	__u32 seq = end - (__u32)ret;
 	if (!has_marker(seq, ret))
 		return 0;
+	__u64 ts = bpf_ktime_get_ns();
 	struct flow f = {};
 	if (!sk_flow(sk, &f, 0))
 		return 0;

@@ -35,8 +35,9 @@ public final class CumulativeReport {
     private int intervals;
 
     public CumulativeReport add(LatencyReport r) {
-        r.hops().forEach(h -> add(hops, h));
-        r.hopsByFlow().forEach((f, list) -> list.forEach(h -> add(byFlow.computeIfAbsent(f, k -> new TreeMap<>()), h)));
+        r.hops().forEach(h -> hops.computeIfAbsent(h.hop(), k -> LatencyReport.newHistogram()).add(h.histogram()));
+        r.hopsByFlow().forEach((f, list) -> list.forEach(h -> byFlow.computeIfAbsent(f, k -> new TreeMap<>())
+                .computeIfAbsent(h.hop(), k -> LatencyReport.newFlowHistogram()).add(h.histogram())));
         counters = counters.plus(r.counters());
         unavailable.putAll(r.unavailable());
         // A hop stays "measured in one scope only" while every interval names the same scope.
@@ -84,10 +85,6 @@ public final class CumulativeReport {
         clocks.values().forEach(b::clock);
         costs.values().forEach(b::probeCost);
         return b.build();
-    }
-
-    private static void add(Map<Hop, Histogram> m, HopStats h) {
-        m.computeIfAbsent(h.hop(), k -> LatencyReport.newHistogram()).add(h.histogram());
     }
 
     /** Bytes and segments add up; throughput is over the time the flow was reported in. */

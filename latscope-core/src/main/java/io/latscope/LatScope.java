@@ -60,6 +60,7 @@ public final class LatScope {
         private int markerSampleEvery = 100;
         private Consumer<MarkerPath> markerListener;
         private int ringBufferBytes = DEFAULT_RING_BYTES;
+        private boolean syscallBoundaries = true;
 
         private Builder() {
         }
@@ -158,6 +159,15 @@ public final class LatScope {
             return this;
         }
 
+        /**
+         * Whether the socket hops start and end at the application's system calls (default)
+         * or at the kernel's copies; see {@link SessionSpec}.
+         */
+        public Builder syscallBoundaries(boolean atSystemCalls) {
+            this.syscallBoundaries = atSystemCalls;
+            return this;
+        }
+
         public Builder markerListener(Consumer<MarkerPath> listener) {
             this.markerListener = listener;
             return this;
@@ -202,7 +212,8 @@ public final class LatScope {
             }
             List<Host> hs = hosts.isEmpty() ? List.of(Host.local()) : hosts;
             return new SessionSpec(hs, ls, ports, ns, allNamespaces, flows, stride, includeRetransmissions, interval,
-                    markerTimeout, probeCost, store, label, markerSampleEvery, markerListener, ringBufferBytes);
+                    markerTimeout, probeCost, store, label, markerSampleEvery, markerListener, ringBufferBytes,
+                    syscallBoundaries);
         }
 
         /** {@code build().start()}. */

@@ -3,7 +3,6 @@ package io.latscope;
 import io.latscope.error.ConfigurationException;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
-import org.HdrHistogram.PackedHistogram;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -81,12 +80,20 @@ public final class LatencyReport {
         return c.build(sessionId, start, end);
     }
 
+    /** Significant digits of per-flow histograms (1 %): there can be hundreds of flows. */
+    public static final int FLOW_SIGNIFICANT_DIGITS = 2;
+
     /**
-     * A fresh histogram with LatScope's range (1 ns – 1 h, 3 significant digits), packed:
-     * its memory grows with the values recorded, not with the range.
+     * A fresh per-hop histogram: nanoseconds from 1 ns, 3 significant digits, growing to
+     * the largest value recorded (values are clamped to {@link #HIGHEST_TRACKABLE_NANOS}).
      */
     public static Histogram newHistogram() {
-        return new PackedHistogram(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
+        return new Histogram(SIGNIFICANT_DIGITS);
+    }
+
+    /** A fresh per-flow histogram: like {@link #newHistogram()} with 2 significant digits. */
+    public static Histogram newFlowHistogram() {
+        return new Histogram(FLOW_SIGNIFICANT_DIGITS);
     }
 
     public String sessionId() {
@@ -352,19 +359,19 @@ public final class LatencyReport {
 
         /** Adds (or merges into) a hop; the histogram is copied. */
         public Builder hop(Hop hop, Histogram histogram) {
-            merge(hops, hop, histogram);
+            merge(hops, hop, histogram, false);
             return this;
         }
 
         public Builder flowHop(FlowKey flow, Hop hop, Histogram histogram) {
-            merge(hopsByFlow.computeIfAbsent(flow, f -> new LinkedHashMap<>()), hop, histogram);
+            merge(hopsByFlow.computeIfAbsent(flow, f -> new LinkedHashMap<>()), hop, histogram, true);
             return this;
         }
 
-        private static void merge(Map<Hop, HopStats> m, Hop hop, Histogram h) {
+        private static void merge(Map<Hop, HopStats> m, Hop hop, Histogram h, boolean perFlow) {
             HopStats cur = m.get(hop);
             if (cur == null) {
-                Histogram c = newHistogram();
+                Histogram c = perFlow ? newFlowHistogram() : newHistogram();
                 c.add(h);
                 c.setStartTimeStamp(h.getStartTimeStamp());
                 c.setEndTimeStamp(h.getEndTimeStamp());

@@ -30,11 +30,16 @@ import java.util.function.Consumer;
  * @param markerListener   called with every finished marker, on LatScope's draining thread (keep it quick)
  * @param ringBufferBytes  size of the kernel-to-agent ring buffer (a power of two); events that
  *                         do not fit are dropped by the kernel and counted
+ * @param syscallBoundaries start tx.SOCKET at the write system call's entry and end rx.SOCKET at
+ *                         the read's return (syscall tracepoints; every system call of every
+ *                         process then takes the kernel's slower traced path), instead of at
+ *                         the kernel's copies into and out of the socket
  */
 public record SessionSpec(List<Host> hosts, Set<Layer> layers, Set<Integer> ports, List<NetNs> namespaces,
                           boolean allNamespaces, List<FlowKey> flows, int strideBytes, boolean includeRetransmissions,
                           Duration interval, Duration markerTimeout, boolean probeCost, StoreSpec store, String label,
-                          int markerSampleEvery, Consumer<MarkerPath> markerListener, int ringBufferBytes) {
+                          int markerSampleEvery, Consumer<MarkerPath> markerListener, int ringBufferBytes,
+                          boolean syscallBoundaries) {
 
     public SessionSpec {
         hosts = List.copyOf(hosts);

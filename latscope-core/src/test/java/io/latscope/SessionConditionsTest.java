@@ -66,6 +66,32 @@ class SessionConditionsTest {
     }
 
     @Test
+    void withoutSystemCallBoundariesTheSocketHopsRunFromAndToTheKernelCopies() {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.75.3.1/24", "b", "10.75.3.2/24");
+            LatencyReport atCalls = socketRun(a, b, 5305, true);
+            LatencyReport atCopies = socketRun(a, b, 5306, false);
+            for (LatencyReport r : List.of(atCalls, atCopies)) {
+                assertThat(r.hop(END_TO_END).count()).as(r.toString()).isEqualTo(1000);
+            }
+            // the system call's entry comes before the copy into the socket
+            assertThat(atCopies.hop(TX_SOCKET).meanNanos()).as("%s%n%s", atCalls, atCopies)
+                    .isLessThan(atCalls.hop(TX_SOCKET).meanNanos());
+        }
+    }
+
+    private static LatencyReport socketRun(NetNs a, NetNs b, int port, boolean syscalls) {
+        try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(port).stride(1024)
+                .syscallBoundaries(syscalls).start()) {
+            NativeTraffic.messages(a, b, "10.75.3.2", port, 1024, 1000, Duration.ofMillis(1), Duration.ZERO);
+            s.close();
+            return s.snapshot();
+        }
+    }
+
+    @Test
     void groOnTheReceiverAndSoftwareSegmentationOnTheSenderKeepMarkersMatched() {
         try (TestNetwork net = TestNetwork.create()) {
             NetNs a = net.namespace("a");

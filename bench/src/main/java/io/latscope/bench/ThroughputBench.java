@@ -3,6 +3,7 @@ package io.latscope.bench;
 import io.latscope.LatScope;
 import io.latscope.LatScopeSession;
 import io.latscope.LatencyReport;
+import io.latscope.Layer;
 import io.latscope.bpf.NetNs;
 import io.latscope.testbed.TcpTraffic;
 import io.latscope.testbed.TestNetwork;
@@ -19,17 +20,25 @@ public final class ThroughputBench {
     private ThroughputBench() {
     }
 
-    record Config(String name, Integer stride, boolean probeCost) {
+    record Config(String name, Integer stride, boolean probeCost, boolean syscalls, Layer... layers) {
+        Config(String name, Integer stride, boolean probeCost) {
+            this(name, stride, probeCost, true);
+        }
     }
 
     public static void main(String[] args) {
         Config[] configs = {
                 new Config("no LatScope", null, false),
-                new Config("LatScope, default stride (64 KiB)", LatScope.DEFAULT_STRIDE, true),
-                new Config("LatScope, default stride, no probe-cost stats", LatScope.DEFAULT_STRIDE, false),
                 new Config("LatScope, every segment (stride 1 KiB)", 1024, true),
-                new Config("LatScope, stride 16 KiB", 16 * 1024, true),
+                new Config("LatScope, stride 64 KiB", 64 * 1024, true),
                 new Config("LatScope, stride 256 KiB", 256 * 1024, true),
+                new Config("LatScope, stride 1 MiB", 1024 * 1024, true),
+                new Config("LatScope, stride 256 KiB, no probe-cost stats", 256 * 1024, false),
+                new Config("LatScope, stride 256 KiB, no syscall boundaries", 256 * 1024, true, false),
+                new Config("LatScope, stride 256 KiB, SOCKET layer only", 256 * 1024, true, true, Layer.SOCKET),
+                new Config("LatScope, stride 256 KiB, TCP layer only", 256 * 1024, true, true, Layer.TCP),
+                new Config("LatScope, stride 256 KiB, IP layer only", 256 * 1024, true, true, Layer.IP),
+                new Config("LatScope, stride 256 KiB, DEV and VETH only", 256 * 1024, true, true, Layer.DEV, Layer.VETH),
         };
         int rounds = 5;
         Map<Config, double[]> gbps = new LinkedHashMap<>();
@@ -65,8 +74,8 @@ public final class ThroughputBench {
         if (c.stride() == null) {
             return TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(3)).throughputBitsPerSecond() / 1e9;
         }
-        try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(c.stride())
-                .probeCost(c.probeCost()).start()) {
+        try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(c.stride()).layers(c.layers())
+                .probeCost(c.probeCost()).syscallBoundaries(c.syscalls()).start()) {
             double g = TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(3)).throughputBitsPerSecond() / 1e9;
             LatencyReport rep = s.snapshot();
             drops[r] = rep.counters().ringBufferDrops();

@@ -271,6 +271,7 @@ public final class TcpTraffic {
             Thread.ofPlatform().daemon().name("testbed-server-" + ns.name()).start(() -> {
                 try {
                     ns.enterOnThisThread();
+                    long[] result;
                     try (ServerSocket ss = ServerSocketChannel.open().socket()) {
                         ss.setReuseAddress(true);
                         ss.bind(new InetSocketAddress(InetAddress.getByName(address), requestedPort));
@@ -282,9 +283,11 @@ public final class TcpTraffic {
                             long bytes = handler.handle(c);
                             long elapsed = System.nanoTime() - start;
                             c.shutdownOutput();
-                            done.complete(new long[] {bytes, elapsed});
+                            result = new long[] {bytes, elapsed};
                         }
                     }
+                    // only now is the port free for the next server
+                    done.complete(result);
                 } catch (Throwable t) {
                     bindFailure = t;
                     listening.countDown();

@@ -14,10 +14,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Per-hop (and per-flow, per-hop) latency recorders: one writer records without
  * blocking ({@link Recorder}); readers take interval and cumulative histograms. Every
  * flip adds what was recorded to both the open interval and the cumulative total, so
- * on-demand snapshots never disturb interval boundaries. Histograms are packed (memory
- * grows with the values seen, not with the 1 ns – 1 h range).
+ * on-demand snapshots never disturb interval boundaries.
+ *
+ * <p>Recording is on the hot path, so recorders are dense (auto-resizing) histograms:
+ * packed ones cost several times more per value. Per-hop recorders keep 3 significant
+ * digits; per-flow ones 2 (1 %), for at most {@link #MAX_FLOWS} flows, to bound memory.
  */
 public final class HopRecorders {
+    /** Flows beyond this many get no per-flow histograms (they still count in the per-hop ones). */
+    public static final int MAX_FLOWS = 256;
+
     private final Map<Hop, Recorder> hops = new ConcurrentHashMap<>();
     private final Map<FlowKey, Map<Hop, Recorder>> flowHops = new ConcurrentHashMap<>();
 
@@ -27,17 +33,27 @@ public final class HopRecorders {
     private final Map<FlowKey, Map<Hop, Histogram>> flowCumulative = new HashMap<>();
     private final Map<FlowKey, Map<Hop, Histogram>> flowInterval = new HashMap<>();
 
-    private static Recorder newRecorder() {
-        return new Recorder(LatencyReport.SIGNIFICANT_DIGITS, true);
-    }
-
     /** Writer side: one value of a hop of a flow, in nanoseconds (clamped to the histogram range). */
     public void record(Hop hop, FlowKey flow, long nanos) {
         long v = Math.max(0, Math.min(nanos, LatencyReport.HIGHEST_TRACKABLE_NANOS));
-        hops.computeIfAbsent(hop, h -> newRecorder()).recordValue(v);
+        Recorder r = hops.get(hop);
+        if (r == null) {
+            r = hops.computeIfAbsent(hop, h -> new Recorder(LatencyReport.SIGNIFICANT_DIGITS));
+        }
+        r.recordValue(v);
         if (flow != null) {
-            flowHops.computeIfAbsent(flow, f -> new ConcurrentHashMap<>()).computeIfAbsent(hop, h -> newRecorder())
-                    .recordValue(v);
+            Map<Hop, Recorder> perFlow = flowHops.get(flow);
+            if (perFlow == null) {
+                if (flowHops.size() >= MAX_FLOWS) {
+                    return;
+                }
+                perFlow = flowHops.computeIfAbsent(flow, f -> new ConcurrentHashMap<>());
+            }
+            Recorder fr = perFlow.get(hop);
+            if (fr == null) {
+                fr = perFlow.computeIfAbsent(hop, h -> new Recorder(LatencyReport.FLOW_SIGNIFICANT_DIGITS));
+            }
+            fr.recordValue(v);
         }
     }
 
@@ -49,13 +65,17 @@ public final class HopRecorders {
         });
         flowHops.forEach((f, m) -> m.forEach((h, r) -> {
             Histogram got = r.getIntervalHistogram();
-            add(flowCumulative.computeIfAbsent(f, k -> new HashMap<>()), h, got);
-            add(flowInterval.computeIfAbsent(f, k -> new HashMap<>()), h, got);
+            addFlow(flowCumulative.computeIfAbsent(f, k -> new HashMap<>()), h, got);
+            addFlow(flowInterval.computeIfAbsent(f, k -> new HashMap<>()), h, got);
         }));
     }
 
     private static void add(Map<Hop, Histogram> m, Hop h, Histogram v) {
         m.computeIfAbsent(h, k -> LatencyReport.newHistogram()).add(v);
+    }
+
+    private static void addFlow(Map<Hop, Histogram> m, Hop h, Histogram v) {
+        m.computeIfAbsent(h, k -> LatencyReport.newFlowHistogram()).add(v);
     }
 
     /** Everything recorded so far. The maps are copies. */

@@ -51,7 +51,7 @@ public final class LocalProbes implements AutoCloseable {
 
     /** What to probe: stride exponent, ports (empty = all), namespaces (empty = all), stats. */
     public record Config(int strideShift, Set<Integer> ports, List<NetNs> namespaces, boolean allNamespaces,
-                         boolean probeCost, Set<ProbePoint> points, int ringBytes) {
+                         boolean probeCost, Set<ProbePoint> points, int ringBytes, boolean syscallBoundaries) {
     }
 
     private final BpfObject object;
@@ -77,6 +77,9 @@ public final class LocalProbes implements AutoCloseable {
             excluded.add("tx_tcp");
         }
         excluded.add("empty_floor");
+        if (!cfg.syscallBoundaries()) {
+            SYSCALL_HELPERS.values().forEach(excluded::addAll);
+        }
         for (ProbePoint p : ProbePoint.values()) {
             if (!cfg.points().contains(p)) {
                 excluded.addAll(p.programs());
