@@ -46,7 +46,9 @@ class CumulativeReportTest {
         assertThat(total.isInterval()).isFalse();
         assertThat(total.hops()).extracting(HopStats::hop).containsExactly(Hop.TX_TCP, Hop.RX_SOCKET);
         assertThat(total.hop(Hop.RX_SOCKET).histogram()).isEqualTo(values(100, 200, 300));
-        assertThat(total.hops(FLOW)).containsExactly(new HopStats(Hop.RX_SOCKET, values(100, 300)));
+        Histogram perFlow = LatencyReport.newFlowHistogram();
+        perFlow.add(values(100, 300));
+        assertThat(total.hops(FLOW)).containsExactly(new HopStats(Hop.RX_SOCKET, perFlow));
         assertThat(total.counters()).isEqualTo(new Counters(Map.of("p", 7L, "q", 1L), 30, 1, 2, 1, 110));
         assertThat(total.unavailable()).containsEntry(Hop.NETWORK, "one host");
 
