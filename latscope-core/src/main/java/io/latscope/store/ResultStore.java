@@ -48,8 +48,8 @@ public interface ResultStore extends AutoCloseable {
     Optional<LatencyReport> load(String sessionId);
 
     /**
-     * The session's interval reports in time order. Each holds full-size histograms (~270 KB
-     * per hop), so for long sessions prefer {@link #forEachInterval}.
+     * The session's interval reports in time order. Each holds decoded histograms (tens of
+     * kilobytes per hop), so for long sessions prefer {@link #forEachInterval}.
      */
     List<LatencyReport> intervals(String sessionId);
 

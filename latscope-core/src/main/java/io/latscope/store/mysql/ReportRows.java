@@ -25,8 +25,8 @@ import java.util.zip.Deflater;
 
 /**
  * Turns what a session hands over into rows, on the caller's thread: histograms are
- * encoded here (HdrHistogram's compressed encoding, a few hundred bytes instead of the
- * ~270 KB a live histogram holds), so buffered and spilled data stays small.
+ * encoded here (HdrHistogram's compressed encoding: hundreds of bytes where a live histogram
+ * holds tens of kilobytes of counts), so buffered and spilled data stays small.
  */
 final class ReportRows {
     static final int MAX_SESSION_ID = 64;
@@ -122,9 +122,9 @@ final class ReportRows {
     }
 
     /**
-     * HdrHistogram's compressed encoding. The target must be as large as the uncompressed
-     * form (~270 KB), so one buffer per thread is reused; the fastest deflate level halves
-     * the encoding time for a few percent more bytes.
+     * HdrHistogram's compressed encoding. The target must be as large as the whole counts
+     * array, so one buffer per thread is reused; the fastest deflate level halves the
+     * encoding time for a few percent more bytes.
      */
     static byte[] encode(Histogram h) {
         int needed = h.getNeededByteBufferCapacity();
