@@ -7,6 +7,7 @@ module io.latscope.core {
     requires com.zaxxer.hikari;
     // Connector/J has no module name of its own; this is the one derived from its jar.
     requires mysql.connector.j;
+    requires redis.clients.jedis;
 
     exports io.latscope;
     exports io.latscope.store;

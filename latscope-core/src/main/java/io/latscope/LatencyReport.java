@@ -146,7 +146,7 @@ public final class LatencyReport {
         return soleScope.get(unscopedHop);
     }
 
-    /** Every hop shown unscoped because it was measured in one scope only, with that scope. */
+    /** All sole scopes (see {@link #soleScope(Hop)}). */
     public Map<Hop, String> soleScopes() {
         return soleScope;
     }

@@ -51,7 +51,8 @@ public final class LocalSession implements LatScopeSession {
     /** Records per drain call: bounded, so expiry and snapshots get their turn in a steady flow. */
     private static final int DRAIN_BATCH = 16_384;
 
-    private final String id = UUID.randomUUID().toString();
+    private final String id;
+    private final java.util.function.Consumer<LatencyReport> intervalListener;
     private final SessionSpec spec;
     private final Instant started = Instant.now();
     private final LocalProbes probes;
@@ -72,9 +73,11 @@ public final class LocalSession implements LatScopeSession {
     private Instant lastIntervalEnd;
     private volatile LatencyReport finalReport;
 
-    private LocalSession(SessionSpec spec) {
+    private LocalSession(SessionSpec spec, String id, java.util.function.Consumer<LatencyReport> intervalListener) {
         BpfEnvironment.check();
         this.spec = spec;
+        this.id = id;
+        this.intervalListener = intervalListener;
         this.lastIntervalEnd = started;
         List<NetNs> namespaces = spec.allNamespaces() ? Namespaces.all() : spec.namespaces();
         long self = NetNs.current().inode();
@@ -113,7 +116,12 @@ public final class LocalSession implements LatScopeSession {
     }
 
     public static LatScopeSession start(SessionSpec spec) {
-        return new LocalSession(spec);
+        return new LocalSession(spec, UUID.randomUUID().toString(), null);
+    }
+
+    /** A session under a given id whose interval reports also go to {@code intervalListener} (agents). */
+    public static LocalSession start(SessionSpec spec, String id, java.util.function.Consumer<LatencyReport> intervalListener) {
+        return new LocalSession(spec, id, intervalListener);
     }
 
     private static List<Hop> hopsOf(ProbePoint p) {
@@ -236,6 +244,9 @@ public final class LocalSession implements LatScopeSession {
         LatencyReport r = report(recorders.closeInterval(), now.minus(lastIntervalCounters), lastIntervalEnd, end, true);
         lastIntervalCounters = now;
         lastIntervalEnd = end;
+        if (intervalListener != null) {
+            intervalListener.accept(r);
+        }
         if (store != null) {
             store.intervalClosed(r);
             List<MarkerRecord> batch;
@@ -251,50 +262,10 @@ public final class LocalSession implements LatScopeSession {
 
     private LatencyReport report(HopRecorders.Totals t, Counters c, Instant from, Instant to, boolean interval) {
         LatencyReport.Builder b = LatencyReport.builder(id).period(from, to).interval(interval).counters(c);
-        present(t.hops()).forEach(b::hop);
-        soleScopes(t.hops()).forEach(b::soleScope);
-        t.flows().forEach((flow, hops) -> present(hops).forEach((h, v) -> b.flowHop(flow, h, v)));
+        HopPresentation.addTo(b, t.hops(), t.flows());
         probes.costs().forEach(b::probeCost);
         unavailable.forEach(b::unavailable);
         return b.build();
-    }
-
-    /**
-     * Path order, and scopes shown only where they tell something: a hop measured in a
-     * single namespace is shown unscoped ({@code tx.DEV}); one measured in several is
-     * shown once per namespace ({@code tx.DEV@ns1}, {@code tx.DEV@ns2}).
-     */
-    static Map<Hop, Histogram> present(Map<Hop, Histogram> hops) {
-        Map<Hop, Histogram> out = new LinkedHashMap<>();
-        byKind(hops).forEach((kind, scoped) -> {
-            if (scoped.size() == 1) {
-                out.put(kind, hops.get(scoped.getFirst()));
-            } else {
-                Collections.sort(scoped);
-                scoped.forEach(h -> out.put(h, hops.get(h)));
-            }
-        });
-        return out;
-    }
-
-    /** For hops measured in one scope only: that scope (they are presented unscoped). */
-    static Map<Hop, String> soleScopes(Map<Hop, Histogram> hops) {
-        Map<Hop, String> out = new LinkedHashMap<>();
-        byKind(hops).forEach((kind, scoped) -> {
-            if (scoped.size() == 1 && scoped.getFirst().isScoped()) {
-                out.put(kind, scoped.getFirst().scope());
-            }
-        });
-        return out;
-    }
-
-    /** Scoped hops grouped by their unscoped kind, in path order. */
-    private static Map<Hop, List<Hop>> byKind(Map<Hop, Histogram> hops) {
-        Map<Hop, List<Hop>> byKind = new TreeMap<>();
-        for (Hop h : hops.keySet()) {
-            byKind.computeIfAbsent(h.unscoped(), k -> new ArrayList<>()).add(h);
-        }
-        return byKind;
     }
 
     // ---- lifecycle --------------------------------------------------------------------
@@ -319,6 +290,11 @@ public final class LocalSession implements LatScopeSession {
         return probes.txTcpVia();
     }
 
+    /** Where END_TO_END starts and ends on this kernel (system calls or kernel copies). */
+    public Map<ProbePoint, String> socketBoundaries() {
+        return probes.socketBoundaries();
+    }
+
     @Override
     public boolean isClosed() {
         return finalReport != null;
@@ -339,8 +315,10 @@ public final class LocalSession implements LatScopeSession {
         RuntimeException failure = null;
         try {
             finalReport = report(recorders.cumulative(), counters(), started, Instant.now(), false);
-            if (store != null) {
+            if (store != null || intervalListener != null) {
                 emitInterval();
+            }
+            if (store != null) {
                 store.sessionEnded(id, finalReport.end());
             }
         } catch (RuntimeException e) {

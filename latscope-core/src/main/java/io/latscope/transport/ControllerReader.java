@@ -1,0 +1,234 @@
+package io.latscope.transport;
+
+import io.latscope.error.LatScopeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.params.XTrimParams;
+import redis.clients.jedis.resps.StreamEntryBinary;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The controller's end of the transport: reads every agent's stream through a consumer
+ * group, hands each record to the handler exactly once (in order per agent; a record seen
+ * again after an agent re-sent it is dropped by its number), acknowledges progress for
+ * the agents, keeps the heartbeat that tells agents the controller lives, and trims what
+ * it has processed. Survives Redis restarts: it reconnects and recreates its groups.
+ */
+public final class ControllerReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControllerReader.class);
+    private static final long HEARTBEAT_TTL_MS = 5000;
+
+    /** Receives records in order per host, on the reader's thread. */
+    @FunctionalInterface
+    public interface Handler {
+        void onRecord(String host, long seq, AgentRecord record);
+    }
+
+    private final RedisEndpoint redis;
+    private final String session;
+    private final List<String> hosts;
+    private final Handler handler;
+    private final Map<String, Long> lastSeq = new ConcurrentHashMap<>();
+    private final Map<String, String> lastId = new HashMap<>();
+    private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
+    private final AtomicLong missing = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final Thread reader;
+    private volatile boolean running = true;
+    private volatile String lastError;
+
+    public ControllerReader(RedisEndpoint redis, String session, List<String> hosts, Handler handler) {
+        this.redis = redis;
+        this.session = session;
+        this.hosts = List.copyOf(hosts);
+        this.handler = handler;
+        for (String h : hosts) {
+            lastSeq.put(h, 0L);
+        }
+        try (Jedis j = redis.connect(Duration.ofSeconds(5))) {
+            prepare(j);
+        }
+        this.reader = Thread.ofPlatform().daemon().name("latscope-controller-reader").start(this::run);
+    }
+
+    private void prepare(Jedis j) {
+        for (String h : hosts) {
+            try {
+                j.xgroupCreate(Streams.agentStream(session, h), Streams.GROUP, "0".getBytes(StandardCharsets.US_ASCII), true);
+            } catch (JedisDataException e) {
+                if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
+                    throw e;
+                }
+            }
+        }
+        beat(j);
+    }
+
+    private void beat(Jedis j) {
+        j.set(Streams.alive(session), "1".getBytes(StandardCharsets.US_ASCII), SetParams.setParams().px(HEARTBEAT_TTL_MS));
+        for (String h : hosts) {
+            j.set(Streams.ack(session, h), Long.toString(lastSeq.get(h)).getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+
+    private void run() {
+        Jedis j = null;
+        long backoff = 50;
+        long lastBeat = 0;
+        boolean pendingFirst = false;
+        while (running) {
+            try {
+                if (j == null) {
+                    j = redis.connect(Duration.ofSeconds(2));
+                    prepare(j);
+                    pendingFirst = true;
+                    backoff = 50;
+                }
+                Map<byte[], StreamEntryID> streams = new LinkedHashMap<>();
+                for (String h : hosts) {
+                    streams.put(Streams.agentStream(session, h), pendingFirst ? new StreamEntryID(0, 0)
+                            : StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
+                }
+                Map<byte[], List<StreamEntryBinary>> got = j.xreadGroupBinaryAsMap(Streams.GROUP, Streams.bytes("c"),
+                        XReadGroupParams.xReadGroupParams().count(256).block(pendingFirst ? 1 : 100), streams);
+                boolean any = false;
+                if (got != null) {
+                    for (Map.Entry<byte[], List<StreamEntryBinary>> e : got.entrySet()) {
+                        String host = hostOf(e.getKey());
+                        for (StreamEntryBinary entry : e.getValue()) {
+                            any = true;
+                            deliver(j, e.getKey(), host, entry);
+                        }
+                    }
+                }
+                if (pendingFirst && !any) {
+                    pendingFirst = false; // pending list drained: back to new entries
+                }
+                long now = System.nanoTime();
+                if (now - lastBeat > 100_000_000L) {
+                    beat(j);
+                    trim(j);
+                    lastBeat = now;
+                }
+            } catch (JedisException | LatScopeException e) {
+                lastError = e.getMessage();
+                if (j != null) {
+                    reconnects.incrementAndGet();
+                    LOG.warn("Redis connection lost ({}); reconnecting", e.getMessage());
+                    try {
+                        j.close();
+                    } catch (RuntimeException ignored) {
+                        // broken already
+                    }
+                    j = null;
+                }
+                sleep(backoff);
+                backoff = Math.min(backoff * 2, 1000);
+            }
+        }
+        if (j != null) {
+            j.close();
+        }
+    }
+
+    private void deliver(Jedis j, byte[] key, String host, StreamEntryBinary entry) {
+        Map<String, byte[]> f = byName(entry.getFields());
+        long seq = ByteBuffer.wrap(f.get("q")).getLong();
+        long last = lastSeq.get(host);
+        if (seq <= last) {
+            duplicates.incrementAndGet();
+        } else {
+            if (seq > last + 1) {
+                missing.addAndGet(seq - last - 1);
+                LOG.warn("records {}..{} of agent {} never arrived", last + 1, seq - 1, host);
+            }
+            try {
+                AgentRecord r = RecordCodec.decode(f.get("t")[0], f.get("d"));
+                handler.onRecord(host, seq, r);
+                processed.incrementAndGet();
+            } catch (IOException | RuntimeException e) {
+                LOG.error("cannot process record {} of agent {}: {}", seq, host, e.toString());
+            }
+            lastSeq.put(host, seq);
+        }
+        byte[] id = entry.getID().toString().getBytes(StandardCharsets.US_ASCII);
+        j.xack(key, Streams.GROUP, id);
+        lastId.put(host, entry.getID().toString());
+    }
+
+    private void trim(Jedis j) {
+        for (Map.Entry<String, String> e : lastId.entrySet()) {
+            // everything up to the last processed entry is done with
+            j.xtrim(Streams.agentStream(session, e.getKey()), XTrimParams.xTrimParams().minId(e.getValue()));
+        }
+    }
+
+    /** Stream fields by name (byte[] keys compare by identity). */
+    private static Map<String, byte[]> byName(Map<byte[], byte[]> m) {
+        Map<String, byte[]> out = new HashMap<>();
+        m.forEach((k, v) -> out.put(new String(k, StandardCharsets.UTF_8), v));
+        return out;
+    }
+
+    private String hostOf(byte[] key) {
+        String k = new String(key, StandardCharsets.UTF_8);
+        return k.substring(k.lastIndexOf(':') + 1);
+    }
+
+    /** Records handed to the handler, duplicates dropped, numbers that never arrived, reconnects. */
+    public record Stats(long processed, long duplicates, long missing, long reconnects, String lastError) {
+    }
+
+    public Stats stats() {
+        return new Stats(processed.get(), duplicates.get(), missing.get(), reconnects.get(), lastError);
+    }
+
+    public long lastSeq(String host) {
+        return lastSeq.getOrDefault(host, 0L);
+    }
+
+    /** Stops reading and removes the session's keys from Redis. */
+    @Override
+    public void close() {
+        running = false;
+        try {
+            reader.join(3000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (Jedis j = redis.connect(Duration.ofSeconds(2))) {
+            j.del(Streams.alive(session));
+            for (String h : hosts) {
+                j.del(Streams.agentStream(session, h));
+                j.del(Streams.ack(session, h));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove session {} keys from Redis: {}", session, e.getMessage());
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

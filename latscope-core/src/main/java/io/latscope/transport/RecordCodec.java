@@ -1,0 +1,86 @@
+package io.latscope.transport;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** {@link AgentRecord}s as a type byte and a payload. */
+final class RecordCodec {
+    static final byte HELLO = 1, INTERVAL = 2, MARKERS = 3, BYE = 4;
+
+    private RecordCodec() {
+    }
+
+    static byte type(AgentRecord r) {
+        return switch (r) {
+            case AgentRecord.Hello h -> HELLO;
+            case AgentRecord.Interval i -> INTERVAL;
+            case AgentRecord.Markers m -> MARKERS;
+            case AgentRecord.Bye b -> BYE;
+        };
+    }
+
+    static byte[] payload(AgentRecord r) {
+        return switch (r) {
+            case AgentRecord.Interval i -> ReportCodec.encode(i.report());
+            case AgentRecord.Markers m -> MarkerPart.encode(m.parts());
+            case AgentRecord.Hello h -> strings(out -> {
+                Wire.string(out, h.host());
+                out.writeLong(h.netnsInode());
+                Wire.string(out, h.kernel());
+                map(out, h.unavailable());
+                map(out, h.socketBoundaries());
+            });
+            case AgentRecord.Bye b -> strings(out -> Wire.string(out, b.reason()));
+        };
+    }
+
+    static AgentRecord decode(byte type, byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        return switch (type) {
+            case INTERVAL -> new AgentRecord.Interval(ReportCodec.decode(payload));
+            case MARKERS -> new AgentRecord.Markers(MarkerPart.decode(payload));
+            case HELLO -> new AgentRecord.Hello(Wire.string(in), in.readLong(), Wire.string(in), map(in), map(in));
+            case BYE -> new AgentRecord.Bye(Wire.string(in));
+            default -> throw new IOException("unknown record type " + type);
+        };
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] strings(Writer w) {
+        try {
+            ByteArrayOutputStream bo = new ByteArrayOutputStream(256);
+            DataOutputStream out = new DataOutputStream(bo);
+            w.write(out);
+            out.flush();
+            return bo.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void map(DataOutputStream out, Map<String, String> m) throws IOException {
+        out.writeInt(m.size());
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            Wire.string(out, e.getKey());
+            Wire.string(out, e.getValue());
+        }
+    }
+
+    private static Map<String, String> map(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            m.put(Wire.string(in), Wire.string(in));
+        }
+        return m;
+    }
+}
