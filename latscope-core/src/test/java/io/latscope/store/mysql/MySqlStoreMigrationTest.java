@@ -50,15 +50,23 @@ class MySqlStoreMigrationTest {
         }
     }
 
+    private static final Histogram TCP = TestReports.histogramOf(1_000, 2_000, 3_000, 40_000);
+    private static final Histogram IP = TestReports.histogramOf(700, 900);
+
+    /** An interval as the older LatScope wrote it, and the report it stands for. */
+    private static LatencyReport writtenAtVersion(TestDatabase db, int version, String id) throws SQLException {
+        try (Connection c = db.connect()) {
+            Migrations.migrate(c, db.name(), version);
+            writeAsOlderVersionsDid(c, id, TCP, IP, version);
+        }
+        return LatencyReport.builder(id).interval(true).period(T0, T0.plusSeconds(1)).hop(Hop.TX_TCP, TCP).hop(Hop.TX_IP, IP)
+                .build();
+    }
+
     @Test
     void previousVersionWithDataIsUpgradedAndCanThenBeRead() throws SQLException {
         try (TestDatabase db = TestDatabase.onSystemMariaDb()) {
-            Histogram tcp = TestReports.histogramOf(1_000, 2_000, 3_000, 40_000);
-            Histogram ip = TestReports.histogramOf(700, 900);
-            try (Connection c = db.connect()) {
-                Migrations.migrate(c, db.name(), 2);
-                writeAsOlderVersionsDid(c, "previous", tcp, ip, 2);
-            }
+            LatencyReport expected = writtenAtVersion(db, 2, "previous");
             assertThat(versions(db)).containsExactly(1, 2);
             assertThatThrownBy(() -> Stores.mysql(db.url(), db.admin()).withSpillDirectory(spill).asReadOnly().open())
                     .isInstanceOf(StoreException.class).hasMessageContaining("schema version 2, older than this LatScope reads (3)")
@@ -66,8 +74,6 @@ class MySqlStoreMigrationTest {
 
             try (ResultStore store = open(db)) {
                 assertThat(versions(db)).containsExactly(1, 2, 3);
-                LatencyReport expected = LatencyReport.builder("previous").interval(true).period(T0, T0.plusSeconds(1))
-                        .hop(Hop.TX_TCP, tcp).hop(Hop.TX_IP, ip).build();
                 assertThat(store.intervals("previous")).containsExactly(expected);
             }
         }
@@ -76,25 +82,18 @@ class MySqlStoreMigrationTest {
     @Test
     void firstVersionWithDataIsUpgradedThroughEveryStepAndItsRowsBackfilled() throws SQLException {
         try (TestDatabase db = TestDatabase.onSystemMariaDb()) {
-            Histogram tcp = TestReports.histogramOf(1_000, 2_000, 3_000, 40_000);
-            Histogram ip = TestReports.histogramOf(700, 900);
-            try (Connection c = db.connect()) {
-                Migrations.migrate(c, db.name(), 1);
-                writeAsOlderVersionsDid(c, "old", tcp, ip, 1);
-            }
+            LatencyReport expected = writtenAtVersion(db, 1, "old");
             assertThat(versions(db)).containsExactly(1);
 
             try (ResultStore store = open(db)) {
                 assertThat(versions(db)).containsExactly(1, 2, 3);
                 assertThat(db.queryLong("SELECT min_ns FROM hop_histograms WHERE hop = 'tx.TCP'")).isEqualTo(1_000);
                 assertThat(db.queryLong("SELECT ROUND(mean_ns) FROM hop_histograms WHERE hop = 'tx.TCP'"))
-                        .isEqualTo(Math.round(tcp.getMean()));
+                        .isEqualTo(Math.round(TCP.getMean()));
                 assertThat(db.queryLong("SELECT COUNT(*) FROM hop_histograms WHERE mean_ns IS NULL")).isZero();
 
-                LatencyReport expected = LatencyReport.builder("old").interval(true).period(T0, T0.plusSeconds(1))
-                        .hop(Hop.TX_TCP, tcp).hop(Hop.TX_IP, ip).build();
                 assertThat(store.intervals("old")).containsExactly(expected);
-                assertThat(store.load("old").orElseThrow().hop(Hop.TX_TCP).histogram()).isEqualTo(tcp);
+                assertThat(store.load("old").orElseThrow().hop(Hop.TX_TCP).histogram()).isEqualTo(TCP);
             }
         }
     }
