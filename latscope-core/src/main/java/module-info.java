@@ -1,6 +1,7 @@
 /** LatScope's public API: sessions, hops and latency reports; result stores. */
 module io.latscope.core {
     requires transitive io.latscope.bpf;
+    requires transitive io.latscope.sync;
     requires transitive HdrHistogram;
     requires org.slf4j;
     requires java.sql;

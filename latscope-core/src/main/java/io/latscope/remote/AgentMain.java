@@ -9,6 +9,9 @@ import io.latscope.bpf.NetNs;
 import io.latscope.error.KernelRelease;
 import io.latscope.error.LatScopeException;
 import io.latscope.store.MarkerRecord;
+import io.latscope.sync.SessionKey;
+import io.latscope.sync.SyncHost;
+import io.latscope.sync.SyncResponder;
 import io.latscope.transport.AgentPublisher;
 import io.latscope.transport.AgentRecord;
 import io.latscope.transport.MarkerPart;
@@ -84,6 +87,20 @@ public final class AgentMain {
             out.close();
             return 4;
         }
+        SyncResponder responder = null;
+        if (cfg.sync() != null) {
+            try {
+                AgentConfig.SyncSettings ss = cfg.sync();
+                SyncHost me = SyncHost.of(cfg.host(), NetNs.current(), ss.ifname(), ss.address());
+                responder = SyncResponder.start(ss.strategy(), me, SessionKey.decode(ss.key()), List.of(me));
+            } catch (LatScopeException e) {
+                System.err.println("latscope agent " + cfg.host() + ": clock-sync responder: " + e.getMessage());
+                session.close();
+                out.publish(new AgentRecord.Bye("failed to start the clock-sync responder: " + e.getMessage()));
+                out.close();
+                return 5;
+            }
+        }
         Map<String, String> unavailable = new LinkedHashMap<>();
         session.unavailable().forEach((h, why) -> unavailable.put(h.toString(), why));
         Map<String, String> boundaries = new LinkedHashMap<>();
@@ -99,6 +116,9 @@ public final class AgentMain {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (responder != null) {
+            responder.close();
         }
         session.close(); // detaches every probe; emits the last interval
         flushCrossing();

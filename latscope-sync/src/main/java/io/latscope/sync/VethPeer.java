@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * iproute2 ({@code ip -o -d link}), run on a thread inside each namespace.
  */
 final class VethPeer {
-    private static final Pattern LINE = Pattern.compile("^(\\d+):\\s+([^:@\\s]+)(?:@if(\\d+))?:");
+    /** "index: name@peer:" where peer is "ifN" (another namespace) or the peer's name (this one). */
+    private static final Pattern LINE = Pattern.compile("^(\\d+):\\s+([^:@\\s]+)(?:@([^:\\s]+))?:");
     private static final Pattern NETNS = Pattern.compile("\\blink-netns (\\S+)");
     private static final Pattern NETNSID = Pattern.compile("\\blink-netnsid (\\d+)");
 
@@ -41,7 +42,13 @@ final class VethPeer {
             return Optional.empty();
         }
         int ownIndex = Integer.parseInt(m.group(1));
-        int peerIndex = Integer.parseInt(m.group(3));
+        String peerRef = m.group(3);
+        if (!peerRef.matches("if\\d+")) {
+            // the peer is in this namespace and iproute2 names it
+            String peer = ip(ns, "-o", "-d", "link", "show", "dev", peerRef);
+            return Optional.of(new Peer(ns, peerRef, peer.contains(" xdp") || peer.contains("prog/xdp")));
+        }
+        int peerIndex = Integer.parseInt(peerRef.substring(2));
         List<NetNs> candidates = new ArrayList<>();
         Matcher named = NETNS.matcher(line);
         if (named.find()) {
@@ -54,7 +61,7 @@ final class VethPeer {
         for (NetNs c : candidates) {
             for (String l : ip(c, "-o", "-d", "link", "show").lines().toList()) {
                 Matcher p = LINE.matcher(l);
-                if (p.find() && Integer.parseInt(p.group(1)) == peerIndex && String.valueOf(ownIndex).equals(p.group(3))
+                if (p.find() && Integer.parseInt(p.group(1)) == peerIndex && ("if" + ownIndex).equals(p.group(3))
                         && l.contains(" veth ")) {
                     return Optional.of(new Peer(c, p.group(2), l.contains(" xdp") || l.contains("prog/xdp")));
                 }
@@ -66,7 +73,15 @@ final class VethPeer {
 
     private static List<NetNs> otherNamespaces(NetNs self) {
         List<NetNs> out = new ArrayList<>();
-        out.add(NetNs.ofPath("init", Path.of("/proc/1/ns/net")));
+        // The root namespace: /proc/1's, or (where pid 1 is off limits, as in some VMs and
+        // containers) that of any process that is in it.
+        addReadable(out, "init", Path.of("/proc/1/ns/net"));
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+                    .forEach(p -> addReadable(out, "pid:" + p.getFileName(), p.resolve("ns/net")));
+        } catch (IOException e) {
+            // no /proc: only named namespaces below
+        }
         Path dir = Path.of("/run/netns");
         if (Files.isDirectory(dir)) {
             try (Stream<Path> s = Files.list(dir)) {
@@ -82,7 +97,21 @@ final class VethPeer {
             }
         }
         out.removeIf(n -> n.inode() == self.inode());
-        return out;
+        List<NetNs> distinct = new ArrayList<>();
+        for (NetNs n : out) {
+            if (distinct.stream().noneMatch(d -> d.inode() == n.inode())) {
+                distinct.add(n);
+            }
+        }
+        return distinct;
+    }
+
+    private static void addReadable(List<NetNs> out, String name, Path path) {
+        try {
+            out.add(NetNs.ofPath(name, path));
+        } catch (RuntimeException e) {
+            // not ours to read, or the process is gone
+        }
     }
 
     /** Runs iproute2 from a thread inside {@code ns}, so the child process is in it too. */
