@@ -5,6 +5,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -284,6 +285,11 @@ final class WriteBuffer {
             f.closeAndDeleteIfEmpty();
         }
         leftovers.clear();
+        try {
+            Files.deleteIfExists(spillDir);
+        } catch (DirectoryNotEmptyException e) {
+            // Another store's file, or one kept for a later replay: the directory stays.
+        }
     }
 
     private <T> T locked(java.util.function.Supplier<T> s) {

@@ -56,6 +56,8 @@ class WriteBufferTest {
         assertThat(b.pending()).isZero();
         assertThat(b.spilled()).isZero();
         assertThat(b.writtenItems()).isEqualTo(110);
+        assertThat(b.persistUnwritten()).isNull();
+        assertThat(dir).as("an empty spill directory is removed").doesNotExist();
     }
 
     @Test
@@ -74,7 +76,7 @@ class WriteBufferTest {
         next.add(markers(60));
         assertThat(drain(next)).containsExactly(0L, 10L, 20L, 30L, 40L, 50L, 60L);
         assertThat(next.persistUnwritten()).isNull();
-        assertThat(spillFiles()).isEmpty();
+        assertThat(dir).doesNotExist();
     }
 
     @Test
