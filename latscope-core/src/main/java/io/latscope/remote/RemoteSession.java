@@ -64,7 +64,10 @@ public final class RemoteSession implements LatScopeSession {
     private final ClockSync clocks;
     private final ControllerReader reader;
     private final Thread expirer;
+    private final io.latscope.store.ResultStore store;
+    private final java.util.concurrent.ScheduledExecutorService ticker;
     private volatile LatencyReport finalReport;
+    private Instant lastCrossInterval = Instant.now();
 
     /** What one host has reported so far. */
     private static final class HostState {
@@ -119,6 +122,28 @@ public final class RemoteSession implements LatScopeSession {
             throw e;
         }
         this.clocks = cs;
+        io.latscope.store.ResultStore st = null;
+        if (spec.store() != null) {
+            try {
+                st = spec.store().open();
+                st.sessionStarted(new io.latscope.store.SessionInfo(id, spec.label(), started, null, targets.stream()
+                        .map(t -> new io.latscope.store.HostInfo(t.label(), t.syncHost() == null ? "" :
+                                t.syncHost().address().getHostAddress(), io.latscope.store.HostInfo.Kind.BARE_METAL, null,
+                                t.syncHost() == null ? List.of() : List.of(t.syncHost().ifname()))).toList(), spec.toString()));
+            } catch (RuntimeException e) {
+                if (cs != null) {
+                    cs.close();
+                }
+                stopAgents();
+                reader.close();
+                throw e;
+            }
+        }
+        this.store = st;
+        this.ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("latscope-controller-interval").factory());
+        long ms = spec.interval().toMillis();
+        ticker.scheduleAtFixedRate(this::crossHostInterval, ms, ms, TimeUnit.MILLISECONDS);
         this.expirer = Thread.ofPlatform().daemon().name("latscope-join-expiry").start(() -> {
             while (finalReport == null) {
                 joiner.expire(System.nanoTime());
@@ -203,7 +228,13 @@ public final class RemoteSession implements LatScopeSession {
                 s.helloSeen = true;
                 hellos.countDown();
             }
-            case AgentRecord.Interval i -> merge(host, s, i.report());
+            case AgentRecord.Interval i -> {
+                LatencyReport rescoped = rescoped(host, i.report());
+                merge(s, rescoped);
+                if (store != null) {
+                    store.intervalClosed(rescoped);
+                }
+            }
             case AgentRecord.Markers m -> {
                 long now = System.nanoTime();
                 m.parts().forEach(p -> joiner.add(host, p, now));
@@ -212,16 +243,30 @@ public final class RemoteSession implements LatScopeSession {
         }
     }
 
-    /** Adds one interval of a host: its hops rescoped to the host ("local" is the host itself). */
-    private void merge(String host, HostState s, LatencyReport r) {
+    /** A host's interval report as part of this session: hops scoped by host ("local" is the host itself). */
+    private LatencyReport rescoped(String host, LatencyReport r) {
+        LatencyReport.Builder b = LatencyReport.builder(id).period(r.start(), r.end()).interval(true).counters(r.counters());
+        for (HopStats h : r.hops()) {
+            b.hop(rescope(host, h.hop(), r), h.histogram());
+        }
+        r.hopsByFlow().forEach((flow, hs) -> hs.forEach(h -> b.flowHop(flow, rescope(host, h.hop(), r), h.histogram())));
+        r.probeCosts().forEach(c -> b.probeCost(new ProbeCost(c.program(), host + ": " + c.attachPoint(), c.runs(), c.meanNanos())));
+        r.unavailable().forEach((h, why) -> b.unavailable(h.in(host), why));
+        r.flows().forEach(b::flow);
+        r.processes().forEach(p -> b.process(new ProcessStats(host, p.pid(), p.command(), p.flow(), p.cpuPercent(), p.rssBytes())));
+        return b.build();
+    }
+
+    /** Adds one (rescoped) interval of a host. */
+    private void merge(HostState s, LatencyReport r) {
         synchronized (s) {
             for (HopStats h : r.hops()) {
-                add(s.hops, rescope(host, h.hop(), r), h.histogram(), false);
+                add(s.hops, h.hop(), h.histogram(), false);
             }
             r.hopsByFlow().forEach((flow, hs) -> {
                 Map<Hop, Histogram> m = s.flowHops.computeIfAbsent(flow, f -> new HashMap<>());
                 for (HopStats h : hs) {
-                    add(m, rescope(host, h.hop(), r), h.histogram(), true);
+                    add(m, h.hop(), h.histogram(), true);
                 }
             });
             s.counters = s.counters.plus(r.counters());
@@ -230,6 +275,23 @@ public final class RemoteSession implements LatScopeSession {
             }
             s.flows.add(r.flows());
             r.processes().forEach(p -> s.processes.put(p.pid(), p));
+        }
+    }
+
+    /** Each interval: the controller's own hops (NETWORK, END_TO_END) to the store. */
+    private void crossHostInterval() {
+        if (store == null || finalReport != null) {
+            return;
+        }
+        try {
+            HopRecorders.Totals t = crossHost.closeInterval();
+            Instant now = Instant.now();
+            LatencyReport.Builder b = LatencyReport.builder(id).period(lastCrossInterval, now).interval(true);
+            HopPresentation.addTo(b, t.hops(), t.flows());
+            lastCrossInterval = now;
+            store.intervalClosed(b.build());
+        } catch (RuntimeException e) {
+            LOG.warn("controller interval: {}", e.toString());
         }
     }
 
@@ -268,8 +330,7 @@ public final class RemoteSession implements LatScopeSession {
                 s.hops.forEach((h, v) -> add(hops, h, v, false));
                 s.flowHops.forEach((f, m) -> m.forEach((h, v) -> add(flowHops.computeIfAbsent(f, k -> new HashMap<>()), h, v, true)));
                 counters = counters.plus(s.counters);
-                s.costs.forEach(c -> b.probeCost(new ProbeCost(c.program(), e.getKey() + ": " + c.attachPoint(), c.runs(),
-                        c.meanNanos())));
+                s.costs.forEach(b::probeCost);
                 s.unavailable.forEach(b::unavailable);
                 s.flows.totals(started, end).forEach(b::flow);
                 s.processes.values().forEach(b::process);
@@ -351,12 +412,27 @@ public final class RemoteSession implements LatScopeSession {
             }
         });
         joiner.expireAll();
+        ticker.shutdownNow();
+        crossHostIntervalFinal();
         finalReport = report(Instant.now());
         expirer.interrupt();
+        if (store != null) {
+            try {
+                store.sessionEnded(id, finalReport.end());
+            } finally {
+                store.close();
+            }
+        }
         if (clocks != null) {
             clocks.close();
         }
         reader.close();
+    }
+
+    private void crossHostIntervalFinal() {
+        if (store != null) {
+            crossHostInterval();
+        }
     }
 
     private void stopAgents() {

@@ -113,9 +113,11 @@ class MultiHostTest {
     void aRedisRestartMidRunLosesNoRecord() throws Exception {
         try (TestNetwork net = TestNetwork.create()) {
             Bed bed = Bed.of(net, "10.81.0", 2);
-            SessionSpec spec = LatScope.builder().ports(5403).stride(1024).interval(Duration.ofMillis(200)).build();
+            io.latscope.store.StoreSpec mem = io.latscope.store.Stores.inMemory();
+            SessionSpec spec = LatScope.builder().ports(5403).stride(1024).interval(Duration.ofMillis(200)).store(mem).build();
             LatencyReport r;
             ControllerReaderStats stats;
+            String id;
             try (TestRedis redis = TestRedis.start("10.81.0.254", 26380, null)) {
                 try (RemoteSession s = RemoteSession.start(spec, bed.targets(), RedisEndpoint.parse(redis.url(), null),
                         Sync.none(), bed.controller())) {
@@ -129,12 +131,17 @@ class MultiHostTest {
                     s.close();
                     r = s.snapshot();
                     stats = new ControllerReaderStats(s.transportStats().missing(), s.transportStats().reconnects());
+                    id = s.id();
                 }
             }
             // every message carried one marker; every marker's two parts made it through
             assertThat(r.hop(END_TO_END).count()).as(r.toString()).isEqualTo(3000);
             assertThat(stats.missing()).isZero();
             assertThat(stats.reconnects()).isPositive();
+            // and the store got every host's intervals and the controller's: the stored session adds up the same
+            LatencyReport stored = mem.open().load(id).orElseThrow();
+            assertThat(stored.hop(END_TO_END).count()).isEqualTo(3000);
+            assertThat(stored.hop(RX_SOCKET).count()).isEqualTo(r.hop(RX_SOCKET).count());
         }
     }
 
