@@ -40,10 +40,11 @@ struct {
 	__type(value, __u8);
 } netns SEC(".maps");
 
-/* Ring-buffer reservations that failed, per point (never silent). */
+/* Ring-buffer reservations that failed, per point, and at [LS_POINTS] for flow ends
+ * (never silent). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LS_POINTS);
+	__uint(max_entries, LS_POINTS + 1);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
@@ -626,6 +627,44 @@ SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int sys_exit_recvfrom(void *ctx) { return on_read_exit(); }
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int sys_exit_recvmsg(void *ctx) { return on_read_exit(); }
+
+/* ---- flow totals ---------------------------------------------------------------------- */
+
+#define TCP_CLOSE_STATE 7
+
+/* When a wanted TCP socket closes: its final counters, so flow totals lose nothing
+ * between the agent's periodic samples and the close. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(flow_end, const struct sock *sk, const int oldstate, const int newstate)
+{
+	if (newstate != TCP_CLOSE_STATE || !is_tcp(sk))
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	if (!tp)
+		return 0;
+	struct flow f = {};
+	if (!sk_flow(sk, &f, 1))
+		return 0;
+	/* on the way to CLOSE the bound port (skc_num) may already be released */
+	f.sport = bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport);
+	__u32 ns = ns_of_sk(sk);
+	if (!wanted(&f, ns))
+		return 0;
+	struct ls_flow_end *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count_drop(LS_POINTS);
+		return 0;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	fill(&e->head, bpf_ktime_get_ns(), &f, 0, 0, ns, 0, LS_FLOW_END, 0);
+	e->bytes_acked = tp->bytes_acked;
+	e->bytes_received = tp->bytes_received;
+	e->data_segs_out = tp->data_segs_out;
+	e->data_segs_in = tp->data_segs_in;
+	e->total_retrans = tp->total_retrans;
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	return 0;
+}
 
 /* An empty program on the same kind of hook: the floor probe costs are compared with. */
 SEC("tp_btf/net_dev_queue")

@@ -17,6 +17,7 @@ enum ls_point {
 	LS_RX_SOCK = 8,   /* sk_data_ready: queued for the reader */
 	LS_RX_APP = 9,    /* sock_recv_length: copied to the application */
 	LS_POINTS = 10,
+	LS_FLOW_END = 32, /* not a probe point: a TCP socket closed; record is struct ls_flow_end */
 };
 
 enum ls_flags {
@@ -41,5 +42,19 @@ struct ls_event {
 };
 
 #define LS_EVENT_SIZE 64
+
+/* A socket's final TCP_INFO-style counters when it closes (96 bytes): the flow fields
+ * are laid out as in ls_event, so the agent reads the flow the same way. */
+struct ls_flow_end {
+	struct ls_event head;    /* point = LS_FLOW_END; seq, len unused */
+	__u64 bytes_acked;
+	__u64 bytes_received;
+	__u32 data_segs_out;
+	__u32 data_segs_in;
+	__u32 total_retrans;
+	__u32 pad;
+};
+
+#define LS_FLOW_END_SIZE 96
 
 #endif

@@ -3,5 +3,5 @@ module io.latscope.sync {
     requires transitive io.latscope.bpf;
     requires org.slf4j;
 
-    // exports io.latscope.sync once it has classes (issue: XDP clock synchronisation)
+    exports io.latscope.sync;
 }

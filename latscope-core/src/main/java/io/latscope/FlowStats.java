@@ -1,8 +1,10 @@
 package io.latscope;
 
 /**
- * Per-flow figures for one report period: bytes carried (from the socket layer),
- * throughput, retransmitted segments and the loss (retransmission) rate.
+ * Per-flow figures for one report period, from the sending socket's TCP counters
+ * (TCP_INFO, and the socket's final counters when it closes): bytes acknowledged
+ * ({@code bytes_acked}: the data plus one each for SYN and FIN), data segments sent,
+ * segments retransmitted, throughput, and the loss (retransmission) rate.
  */
 public record FlowStats(FlowKey flow, String label, long bytes, long segments, long retransmittedSegments,
                         double throughputBitsPerSecond) {

@@ -61,6 +61,10 @@ public final class LatScope {
         private Consumer<MarkerPath> markerListener;
         private int ringBufferBytes = DEFAULT_RING_BYTES;
         private boolean syscallBoundaries = true;
+        private String redisUrl;
+        private String redisPassword;
+        private io.latscope.sync.SyncStrategy sync = io.latscope.sync.Sync.none();
+        private io.latscope.sync.SyncHost syncReference;
 
         private Builder() {
         }
@@ -168,6 +172,31 @@ public final class LatScope {
             return this;
         }
 
+        /** Redis for remote hosts' agents, {@code redis://host:port/db}; password from LATSCOPE_REDIS_PASSWORD. */
+        public Builder redis(String url) {
+            this.redisUrl = url;
+            return this;
+        }
+
+        /** Redis for remote hosts' agents, with its password (never printed or stored in Redis). */
+        public Builder redis(String url, String password) {
+            this.redisUrl = url;
+            this.redisPassword = password;
+            return this;
+        }
+
+        /** How remote hosts' clocks are synced to the controller's, e.g. {@code Sync.xdp()}. */
+        public Builder sync(io.latscope.sync.SyncStrategy strategy) {
+            this.sync = strategy;
+            return this;
+        }
+
+        /** The controller's end of clock sync: a namespace of this machine, an interface in it, its address. */
+        public Builder syncReference(NetNs ns, String ifname, String address) {
+            this.syncReference = io.latscope.sync.SyncHost.of("controller", ns, ifname, address);
+            return this;
+        }
+
         public Builder markerListener(Consumer<MarkerPath> listener) {
             this.markerListener = listener;
             return this;
@@ -211,9 +240,20 @@ public final class LatScope {
                 ns.add(NetNs.current());
             }
             List<Host> hs = hosts.isEmpty() ? List.of(Host.local()) : hosts;
+            boolean remote = hs.stream().anyMatch(h -> !(h instanceof Host.Local));
+            if (remote && redisUrl == null) {
+                throw new ConfigurationException("remote hosts report through Redis: set redis(\"redis://host:port/db\")"
+                        + " to an address every host can reach");
+            }
+            if (remote && sync.kind() != io.latscope.sync.SyncStrategy.Kind.NONE && syncReference == null) {
+                throw new ConfigurationException("clock sync needs the controller's interface: set syncReference(ns, ifname, address)");
+            }
+            if (redisUrl != null) {
+                io.latscope.transport.RedisEndpoint.parse(redisUrl, redisPassword); // fail early on a bad URL
+            }
             return new SessionSpec(hs, ls, ports, ns, allNamespaces, flows, stride, includeRetransmissions, interval,
                     markerTimeout, probeCost, store, label, markerSampleEvery, markerListener, ringBufferBytes,
-                    syscallBoundaries);
+                    syscallBoundaries, redisUrl, Secret.of(redisPassword), sync, syncReference);
         }
 
         /** {@code build().start()}. */

@@ -73,6 +73,13 @@ public final class LatencyReport {
         return new Builder(sessionId);
     }
 
+    /** The cumulative report of a session from its interval reports; see {@link CumulativeReport}. */
+    public static LatencyReport merge(String sessionId, Instant start, Instant end, List<LatencyReport> intervals) {
+        CumulativeReport c = new CumulativeReport();
+        intervals.forEach(c::add);
+        return c.build(sessionId, start, end);
+    }
+
     /** Significant digits of per-flow histograms (1 %): there can be hundreds of flows. */
     public static final int FLOW_SIGNIFICANT_DIGITS = 2;
 

@@ -30,6 +30,12 @@ import java.util.function.Consumer;
  * @param markerListener   called with every finished marker, on LatScope's draining thread (keep it quick)
  * @param ringBufferBytes  size of the kernel-to-agent ring buffer (a power of two); events that
  *                         do not fit are dropped by the kernel and counted
+ * @param redisUrl         where remote hosts' agents meet the controller ({@code redis://host:port/db});
+ *                         null for sessions on this host only
+ * @param redisPassword    Redis password (never printed); null for none, or LATSCOPE_REDIS_PASSWORD
+ * @param sync             how remote hosts' clocks are mapped to the controller's (none by default)
+ * @param syncReference    the controller's interface for clock sync: this process's namespace,
+ *                         interface and address as the hosts see it
  * @param syscallBoundaries start tx.SOCKET at the write system call's entry and end rx.SOCKET at
  *                         the read's return (syscall tracepoints; every system call of every
  *                         process then takes the kernel's slower traced path), instead of at
@@ -39,7 +45,8 @@ public record SessionSpec(List<Host> hosts, Set<Layer> layers, Set<Integer> port
                           boolean allNamespaces, List<FlowKey> flows, int strideBytes, boolean includeRetransmissions,
                           Duration interval, Duration markerTimeout, boolean probeCost, StoreSpec store, String label,
                           int markerSampleEvery, Consumer<MarkerPath> markerListener, int ringBufferBytes,
-                          boolean syscallBoundaries) {
+                          boolean syscallBoundaries, String redisUrl, Secret redisPassword,
+                          io.latscope.sync.SyncStrategy sync, io.latscope.sync.SyncHost syncReference) {
 
     public SessionSpec {
         hosts = List.copyOf(hosts);
@@ -54,8 +61,14 @@ public record SessionSpec(List<Host> hosts, Set<Layer> layers, Set<Integer> port
         return Integer.numberOfTrailingZeros(strideBytes);
     }
 
-    /** Starts a live session: loads and attaches the probes. */
+    /**
+     * Starts a live session: on this host, loads and attaches the probes in this JVM; with
+     * remote hosts, deploys and starts their agents and the controller.
+     */
     public LatScopeSession start() {
-        return LocalSession.start(this);
+        if (hosts.stream().allMatch(h -> h instanceof Host.Local)) {
+            return LocalSession.start(this);
+        }
+        return io.latscope.remote.RemoteHosts.start(this);
     }
 }

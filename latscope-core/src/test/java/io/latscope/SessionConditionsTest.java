@@ -10,6 +10,7 @@ import io.latscope.testbed.Cmd;
 import io.latscope.testbed.NativeTraffic;
 import io.latscope.testbed.TcpTraffic;
 import io.latscope.testbed.TestNetwork;
+import io.latscope.FlowKey;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,8 @@ class SessionConditionsTest {
             NetNs a = net.namespace("a");
             NetNs b = net.namespace("b");
             net.veth("a", "10.75.0.1/24", "b", "10.75.0.2/24");
-            // real loss: a tc program drops every 37th data packet the sender's veth sends
+            // real loss: a tc program drops every 37th data packet arriving at the receiver's veth
+            // (dropped on the sender's own egress, TCP would see a failed send, not a loss)
             LatencyReport excluded;
             LatencyReport included;
             try (BpfObject dropper = BpfObject.openResource(SessionConditionsTest.class,
@@ -40,12 +42,18 @@ class SessionConditionsTest {
                 dropper.program("test_rejected").setAutoload(false);
                 dropper.setConstant("drop_every", 37);
                 dropper.load();
-                try (BpfLink l = dropper.program("test_drop").attachTc(a, TestNetwork.vethName("a", "b"), TcDirection.EGRESS)) {
+                try (BpfLink l = dropper.program("test_drop").attachTc(b, TestNetwork.vethName("b", "a"), TcDirection.INGRESS)) {
                     excluded = lossyRun(a, b, 5301, false);
                     included = lossyRun(a, b, 5302, true);
                 }
                 assertThat(dropper.map("drop_state").typed(MapCodec.INT, MapCodec.LONG).get(1)).isGreaterThan(40);
             }
+            // the loss shows in the flow's own counters too (TCP_INFO via ss)
+            assertThat(excluded.flows()).as(excluded.toString()).anySatisfy(f -> {
+                assertThat(f.flow().dstPort()).isEqualTo(5301);
+                assertThat(f.retransmittedSegments()).isPositive();
+                assertThat(f.lossRate()).isPositive();
+            });
             for (LatencyReport r : List.of(excluded, included)) {
                 assertThat(r.counters().markersRetransmitted()).as(r.toString()).isPositive();
                 assertThat(r.counters().markersMatched()).as(r.toString()).isEqualTo(2000);
@@ -88,6 +96,34 @@ class SessionConditionsTest {
             NativeTraffic.messages(a, b, "10.75.3.2", port, 1024, 1000, Duration.ofMillis(1), Duration.ZERO);
             s.close();
             return s.snapshot();
+        }
+    }
+
+    @Test
+    void flowThroughputAndTheEndpointProcessesAreReported() {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.75.4.1/24", "b", "10.75.4.2/24");
+            LatencyReport r;
+            TcpTraffic.FlowResult app;
+            try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5307).stride(1024)
+                    .interval(Duration.ofMillis(500)).start()) {
+                app = NativeTraffic.messages(a, b, "10.75.4.2", 5307, 4096, 1500, Duration.ofMillis(1), Duration.ZERO);
+                s.close();
+                r = s.snapshot();
+            }
+            FlowKey sent = new FlowKey(LocalSessionTest.addr("10.75.4.1"), app.clientPort(), LocalSessionTest.addr("10.75.4.2"), 5307);
+            assertThat(r.flows()).as(r.toString()).anySatisfy(f -> {
+                assertThat(f.flow()).isEqualTo(sent);
+                // bytes_acked: the data, plus one each for SYN and FIN
+                assertThat(f.bytes()).isEqualTo(1500L * 4096 + 2);
+                assertThat(f.throughputBitsPerSecond()).isPositive();
+                assertThat(f.retransmittedSegments()).isZero();
+            });
+            // both ends are tcpstamp processes; their CPU and memory were sampled
+            assertThat(r.processes()).as(r.toString()).filteredOn(p -> p.command().startsWith("tcpstamp")).hasSizeGreaterThanOrEqualTo(1)
+                    .allSatisfy(p -> assertThat(p.rssBytes()).isPositive());
         }
     }
 

@@ -134,6 +134,24 @@ public final class TestNetwork implements AutoCloseable {
         return br;
     }
 
+    /**
+     * A veth in the root namespace with {@code addr}, its peer a port of {@code bridge}: an
+     * address for this process on the bridge's network that, unlike the bridge itself,
+     * supports native XDP (clock sync injects probes there). Use with a bridge made
+     * without an address.
+     */
+    public String rootPort(String addr, String bridge) {
+        String tag = Integer.toHexString(id.hashCode() & 0xffff);
+        String mine = "lsc" + tag;
+        String port = "lsp" + tag;
+        Cmd.run("ip", "link", "add", mine, "type", "veth", "peer", "name", port);
+        rootDevices.add(mine);
+        Cmd.run("ip", "link", "set", port, "master", bridge);
+        up(null, port, null);
+        up(null, mine, addr);
+        return mine;
+    }
+
     /** Connects namespace {@code ns} to a root-namespace bridge made by {@link #rootBridge(String)}. */
     public String connectToRootBridge(String ns, String addr, String bridge) {
         String dn = "e" + ns;

@@ -49,6 +49,11 @@ public final class TestRedis implements AutoCloseable {
         return port;
     }
 
+    /** The password clients need (null when none). */
+    public String password() {
+        return password;
+    }
+
     private void startProcess() throws IOException {
         List<String> cmd = new ArrayList<>(List.of("redis-server", "--bind", bind, "--port", Integer.toString(port),
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--protected-mode", "no"));

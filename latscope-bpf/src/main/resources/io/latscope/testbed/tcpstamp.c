@@ -62,11 +62,14 @@ static int resolve(const char *addr, int port, struct sockaddr_storage *ss, sock
 	exit(2);
 }
 
+/* Sleeps until shortly before the deadline, then spins the rest, so the sender is warm
+ * when it stamps. The spin is kept short: at real-time priority a spinning sender would
+ * hold off an equal-priority receiver on the same CPU and eat into RT throttling. */
 static void spin_until(uint64_t deadline)
 {
 	uint64_t t;
-	while ((t = now_ns()) + 200000 < deadline) {
-		struct timespec s = {0, (long)(deadline - t - 150000)};
+	while ((t = now_ns()) + 60000 < deadline) {
+		struct timespec s = {0, (long)(deadline - t - 40000)};
 		nanosleep(&s, NULL);
 	}
 	while (now_ns() < deadline)

@@ -85,6 +85,11 @@ class BpfObjectTest {
         try (TestNetwork net = TestNetwork.create()) {
             NetNs a = net.namespace("a");
             NetNs b = net.namespace("b");
+            // no IPv6: router solicitations and MLD reports sent between the XDP attach and the
+            // tracepoint attach (or their detaches) were counted on one side only
+            for (String ns : List.of("a", "b")) {
+                net.exec(ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
+            }
             net.veth("a", "10.71.2.1/24", "b", "10.71.2.2/24");
             String dev = TestNetwork.vethName("b", "a");
             try (BpfObject obj = TestObjects.testprogs()) {

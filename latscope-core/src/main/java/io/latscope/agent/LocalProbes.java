@@ -108,6 +108,7 @@ public final class LocalProbes implements AutoCloseable {
                     LOG.warn("probe point {} unavailable: {}", p, e.getMessage());
                 }
             }
+            attachFlowEnd();
             if (cfg.points().contains(ProbePoint.TX_TCP) && !unavailable.containsKey(ProbePoint.TX_TCP)) {
                 via = fentry.isSupported() ? "fentry/__tcp_transmit_skb" : "sockops HDR_OPT_LEN (fentry: " + fentry.reason() + ")";
             }
@@ -166,6 +167,10 @@ public final class LocalProbes implements AutoCloseable {
                 if (prog != null && prog.equals("tx_tcp_fentry")) {
                     excluded.add(prog);
                     excluded.remove("tx_tcp");
+                    continue;
+                }
+                if ("flow_end".equals(prog)) {
+                    excluded.add(prog);
                     continue;
                 }
                 List<String> helpers = helperSetOf(prog);
@@ -255,6 +260,19 @@ public final class LocalProbes implements AutoCloseable {
         return null;
     }
 
+    /** Final counters of closing sockets, for exact flow totals; optional (older kernels lack the tracepoint). */
+    private void attachFlowEnd() {
+        BpfProgram p = object.program("flow_end");
+        if (!p.isLoaded()) {
+            return;
+        }
+        try {
+            links.add(p.attach());
+        } catch (NotSupportedException | io.latscope.error.KernelException e) {
+            LOG.info("closing sockets' counters unavailable ({}); flow totals rely on periodic samples", e.getMessage());
+        }
+    }
+
     /** All or nothing: a partial set would stamp some calls at the boundary and others at the copy. */
     private void attachSyscallHelpers(ProbePoint p) {
         List<String> names = SYSCALL_HELPERS.get(p);
@@ -317,7 +335,7 @@ public final class LocalProbes implements AutoCloseable {
     public long ringDrops() {
         var drops = object.map("drops").typed(MapCodec.INT, MapCodec.LONG);
         long total = 0;
-        for (int i = 0; i < ProbePoint.values().length; i++) {
+        for (int i = 0; i <= ProbePoint.values().length; i++) { // the last slot: flow ends
             total += drops.sum(i);
         }
         return total;

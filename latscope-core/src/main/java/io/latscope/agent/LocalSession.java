@@ -51,7 +51,8 @@ public final class LocalSession implements LatScopeSession {
     /** Records per drain call: bounded, so expiry and snapshots get their turn in a steady flow. */
     private static final int DRAIN_BATCH = 16_384;
 
-    private final String id = UUID.randomUUID().toString();
+    private final String id;
+    private final java.util.function.Consumer<LatencyReport> intervalListener;
     private final SessionSpec spec;
     private final Instant started = Instant.now();
     private final LocalProbes probes;
@@ -64,6 +65,10 @@ public final class LocalSession implements LatScopeSession {
     private final List<MarkerRecord> sampled = new ArrayList<>();
     private final Thread drainer;
     private final ScheduledExecutorService ticker;
+    private final EndpointSampler endpoints;
+    private final FlowTotals flowTotals = new FlowTotals();
+    /** Every endpoint process seen during the session, with its latest sample (kept after it exits). */
+    private final Map<Long, io.latscope.ProcessStats> processesSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong drainCycles = new AtomicLong();
     private volatile boolean running = true;
     private volatile RuntimeException drainFailure;
@@ -72,9 +77,11 @@ public final class LocalSession implements LatScopeSession {
     private Instant lastIntervalEnd;
     private volatile LatencyReport finalReport;
 
-    private LocalSession(SessionSpec spec) {
+    private LocalSession(SessionSpec spec, String id, java.util.function.Consumer<LatencyReport> intervalListener) {
         BpfEnvironment.check();
         this.spec = spec;
+        this.id = id;
+        this.intervalListener = intervalListener;
         this.lastIntervalEnd = started;
         List<NetNs> namespaces = spec.allNamespaces() ? Namespaces.all() : spec.namespaces();
         long self = NetNs.current().inode();
@@ -105,15 +112,22 @@ public final class LocalSession implements LatScopeSession {
             throw e;
         }
         this.store = st;
+        this.endpoints = new EndpointSampler("local", namespaces, spec.ports());
         this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
         this.ticker = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("latscope-interval-" + id.substring(0, 8)).factory());
         long ms = spec.interval().toMillis();
         ticker.scheduleAtFixedRate(this::intervalTick, ms, ms, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(this::sampleProcesses, 100, 100, TimeUnit.MILLISECONDS);
     }
 
     public static LatScopeSession start(SessionSpec spec) {
-        return new LocalSession(spec);
+        return new LocalSession(spec, UUID.randomUUID().toString(), null);
+    }
+
+    /** A session under a given id whose interval reports also go to {@code intervalListener} (agents). */
+    public static LocalSession start(SessionSpec spec, String id, java.util.function.Consumer<LatencyReport> intervalListener) {
+        return new LocalSession(spec, id, intervalListener);
     }
 
     private static List<Hop> hopsOf(ProbePoint p) {
@@ -139,7 +153,13 @@ public final class LocalSession implements LatScopeSession {
 
     private void drainLoop() {
         RingBuffer ring = probes.ring();
-        RingBuffer.RecordHandler h = (seg, off, len) -> joiner.onEvent(seg, off);
+        RingBuffer.RecordHandler h = (seg, off, len) -> {
+            if (len == EndpointSampler.FLOW_END_SIZE) {
+                endpoints.flowEnded(EndpointSampler.decodeFlowEnd(seg, off));
+            } else {
+                joiner.onEvent(seg, off);
+            }
+        };
         long park = DRAIN_PARK_MIN_NANOS;
         try {
             while (running) {
@@ -212,11 +232,21 @@ public final class LocalSession implements LatScopeSession {
             return f;
         }
         awaitDrain();
-        return report(recorders.cumulative(), counters(), started, Instant.now(), false);
+        Instant now = Instant.now();
+        return report(recorders.cumulative(), counters(), started, now, false, flowTotals.totals(started, now),
+                List.copyOf(processesSeen.values()));
     }
 
     private Counters counters() {
         return joiner.counters(probes.ringDrops());
+    }
+
+    private void sampleProcesses() {
+        try {
+            endpoints.sampleProcesses();
+        } catch (RuntimeException e) {
+            LOG.debug("sampling endpoint processes: {}", e.toString());
+        }
     }
 
     private synchronized void intervalTick() {
@@ -233,9 +263,16 @@ public final class LocalSession implements LatScopeSession {
     private synchronized void emitInterval() {
         Instant end = Instant.now();
         Counters now = counters();
-        LatencyReport r = report(recorders.closeInterval(), now.minus(lastIntervalCounters), lastIntervalEnd, end, true);
+        EndpointSampler.Result ends = endpoints.interval();
+        flowTotals.add(ends.flows());
+        ends.processes().forEach(p -> processesSeen.put(p.pid(), p));
+        LatencyReport r = report(recorders.closeInterval(), now.minus(lastIntervalCounters), lastIntervalEnd, end, true,
+                ends.flows(), ends.processes());
         lastIntervalCounters = now;
         lastIntervalEnd = end;
+        if (intervalListener != null) {
+            intervalListener.accept(r);
+        }
         if (store != null) {
             store.intervalClosed(r);
             List<MarkerRecord> batch;
@@ -249,52 +286,15 @@ public final class LocalSession implements LatScopeSession {
         }
     }
 
-    private LatencyReport report(HopRecorders.Totals t, Counters c, Instant from, Instant to, boolean interval) {
+    private LatencyReport report(HopRecorders.Totals t, Counters c, Instant from, Instant to, boolean interval,
+                                 List<io.latscope.FlowStats> flows, List<io.latscope.ProcessStats> processes) {
         LatencyReport.Builder b = LatencyReport.builder(id).period(from, to).interval(interval).counters(c);
-        present(t.hops()).forEach(b::hop);
-        soleScopes(t.hops()).forEach(b::soleScope);
-        t.flows().forEach((flow, hops) -> present(hops).forEach((h, v) -> b.flowHop(flow, h, v)));
+        flows.forEach(b::flow);
+        processes.forEach(b::process);
+        HopPresentation.addTo(b, t.hops(), t.flows());
         probes.costs().forEach(b::probeCost);
         unavailable.forEach(b::unavailable);
         return b.build();
-    }
-
-    /**
-     * Path order, and scopes shown only where they tell something: a hop measured in a
-     * single namespace is shown unscoped ({@code tx.DEV}); one measured in several is
-     * shown once per namespace ({@code tx.DEV@ns1}, {@code tx.DEV@ns2}).
-     */
-    static Map<Hop, Histogram> present(Map<Hop, Histogram> hops) {
-        Map<Hop, Histogram> out = new LinkedHashMap<>();
-        byKind(hops).forEach((kind, scoped) -> {
-            if (scoped.size() == 1) {
-                out.put(kind, hops.get(scoped.getFirst()));
-            } else {
-                Collections.sort(scoped);
-                scoped.forEach(h -> out.put(h, hops.get(h)));
-            }
-        });
-        return out;
-    }
-
-    /** For hops measured in one scope only: that scope (they are presented unscoped). */
-    static Map<Hop, String> soleScopes(Map<Hop, Histogram> hops) {
-        Map<Hop, String> out = new LinkedHashMap<>();
-        byKind(hops).forEach((kind, scoped) -> {
-            if (scoped.size() == 1 && scoped.getFirst().isScoped()) {
-                out.put(kind, scoped.getFirst().scope());
-            }
-        });
-        return out;
-    }
-
-    /** Scoped hops grouped by their unscoped kind, in path order. */
-    private static Map<Hop, List<Hop>> byKind(Map<Hop, Histogram> hops) {
-        Map<Hop, List<Hop>> byKind = new TreeMap<>();
-        for (Hop h : hops.keySet()) {
-            byKind.computeIfAbsent(h.unscoped(), k -> new ArrayList<>()).add(h);
-        }
-        return byKind;
     }
 
     // ---- lifecycle --------------------------------------------------------------------
@@ -319,6 +319,11 @@ public final class LocalSession implements LatScopeSession {
         return probes.txTcpVia();
     }
 
+    /** Where END_TO_END starts and ends on this kernel (system calls or kernel copies). */
+    public Map<ProbePoint, String> socketBoundaries() {
+        return probes.socketBoundaries();
+    }
+
     @Override
     public boolean isClosed() {
         return finalReport != null;
@@ -338,9 +343,11 @@ public final class LocalSession implements LatScopeSession {
         }
         RuntimeException failure = null;
         try {
-            finalReport = report(recorders.cumulative(), counters(), started, Instant.now(), false);
+            emitInterval(); // the last interval: flows and processes up to now, and to the store
+            Instant end = Instant.now();
+            finalReport = report(recorders.cumulative(), counters(), started, end, false,
+                    flowTotals.totals(started, end), List.copyOf(processesSeen.values()));
             if (store != null) {
-                emitInterval();
                 store.sessionEnded(id, finalReport.end());
             }
         } catch (RuntimeException e) {

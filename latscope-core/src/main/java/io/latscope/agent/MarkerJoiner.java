@@ -262,6 +262,13 @@ public final class MarkerJoiner {
         return out;
     }
 
+    /** The flow of any ls_event-headed record. */
+    static FlowKey flowKeyOf(MemorySegment seg, long off) {
+        int sport = Short.toUnsignedInt(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 40));
+        int dport = Short.toUnsignedInt(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 42));
+        return flowKey(seg, off, (seg.get(ValueLayout.JAVA_BYTE, off + 61) & 1) != 0, sport, dport);
+    }
+
     private static FlowKey flowKey(MemorySegment seg, long off, boolean v6, int sport, int dport) {
         return new FlowKey(address(seg, off + 8, v6), sport, address(seg, off + 24, v6), dport);
     }

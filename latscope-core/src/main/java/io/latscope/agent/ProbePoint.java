@@ -79,8 +79,13 @@ public enum ProbePoint {
         return out;
     }
 
-    /** Short name used in counters, e.g. "tx.SOCK@tcp_sendmsg_locked". */
+    /** Short name used in counters and marker records, e.g. "tx.sock". */
     public String label() {
-        return name().toLowerCase().replace('_', '.');
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+    }
+
+    /** The point of a {@link #label()}. */
+    public static ProbePoint ofLabel(String label) {
+        return valueOf(label.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
     }
 }

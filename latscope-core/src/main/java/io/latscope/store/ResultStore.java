@@ -1,11 +1,13 @@
 package io.latscope.store;
 
 import io.latscope.LatencyReport;
+import io.latscope.ReportComparison;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Where a session's results are kept. A live session hands each interval report and
@@ -25,7 +27,7 @@ public interface ResultStore extends AutoCloseable {
     /** One interval's report ({@link LatencyReport#isInterval()} is true). */
     void intervalClosed(LatencyReport interval);
 
-    /** Sampled per-marker records (each marker's timestamps at every probe point). */
+    /** Sampled per-marker records (each marker's timestamps at every probe point), in the order they were sampled. */
     void markers(String sessionId, List<MarkerRecord> records);
 
     void sessionEnded(String sessionId, Instant end);
@@ -45,10 +47,32 @@ public interface ResultStore extends AutoCloseable {
     /** The whole session as one cumulative report (all intervals merged), as a live session would give it. */
     Optional<LatencyReport> load(String sessionId);
 
-    /** The session's interval reports in time order. */
+    /**
+     * The session's interval reports in time order. Each holds decoded histograms (tens of
+     * kilobytes per hop), so for long sessions prefer {@link #forEachInterval}.
+     */
     List<LatencyReport> intervals(String sessionId);
 
+    /** The session's interval reports in time order, one at a time, without holding them all. */
+    default void forEachInterval(String sessionId, Consumer<LatencyReport> action) {
+        intervals(sessionId).forEach(action);
+    }
+
     List<MarkerRecord> markers(String sessionId, int limit);
+
+    /**
+     * Two stored sessions hop by hop (p50/p90/p99/max deltas and ratios).
+     *
+     * @throws StoreException when either session is not in this store
+     */
+    default ReportComparison compare(String baselineSessionId, String candidateSessionId) {
+        return ReportComparison.of(require(baselineSessionId), require(candidateSessionId));
+    }
+
+    private LatencyReport require(String sessionId) {
+        return load(sessionId).orElseThrow(() -> new StoreException("no session '" + sessionId + "' in " + description()
+                + "; sessions() lists those it holds"));
+    }
 
     /** Flushes what is pending (bounded wait), then releases connections. Idempotent. */
     @Override

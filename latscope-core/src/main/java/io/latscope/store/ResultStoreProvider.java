@@ -12,5 +12,10 @@ public interface ResultStoreProvider {
 
     boolean supports(String url);
 
+    /**
+     * Opens a store, failing with a {@link StoreException} that names the cause when it is
+     * unusable. {@code credentials} is null when the caller gave none (the provider may look
+     * for its own, see {@link Credentials#resolve()}); unknown {@code options} are an error.
+     */
     ResultStore open(String url, Credentials credentials, Map<String, String> options);
 }

@@ -1,0 +1,308 @@
+package io.latscope.sync;
+
+import io.latscope.error.ConfigurationException;
+import io.latscope.error.LatScopeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.ref.Cleaner;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Clock sync of a set of hosts against a reference host, usable on its own or inside a
+ * latency session. {@link #start} starts the responders (unless they run elsewhere) and
+ * the initiator, runs the first round before it returns — so every host has a model —
+ * and then re-syncs every {@link SyncStrategy#interval()} in the background.
+ *
+ * <pre>{@code
+ * try (ClockSync sync = ClockSync.start(xdp(), SyncHost.of("a", nsA, "va-b", "10.0.0.1"),
+ *                                      SyncHost.of("b", nsB, "vb-a", "10.0.0.2"))) {
+ *     long onA = sync.model("b").toReference(stampTakenOnB);
+ * }
+ * }</pre>
+ *
+ * Thread-safe. {@link #close()} stops the re-sync and detaches everything, in reverse
+ * order of start; it is idempotent.
+ */
+public final class ClockSync implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClockSync.class);
+    /** Models kept per host: a day of one-second rounds. */
+    static final int HISTORY = 86_400;
+    private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("latscope-sync-cleaner").factory());
+
+    private final SyncStrategy strategy;
+    private final SessionKey key;
+    private final SyncHost reference;
+    private final List<SyncHost> hosts;
+    private final List<SyncResponder> responders = new ArrayList<>();
+    private final Map<String, ClockEstimator> estimators = new LinkedHashMap<>();
+    private final Map<String, ClockModel> models = new ConcurrentHashMap<>();
+    private final Map<String, ClockHistory> histories = new ConcurrentHashMap<>();
+    private final Map<String, ProbeRound> lastRounds = new ConcurrentHashMap<>();
+    private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
+    private SyncInitiator initiator;
+    private ScheduledExecutorService scheduler;
+    private Cleaner.Cleanable schedulerGuard;
+    private volatile boolean closed;
+
+    private ClockSync(SyncStrategy strategy, SessionKey key, SyncHost reference, List<SyncHost> hosts) {
+        this.strategy = strategy;
+        this.key = key;
+        this.reference = reference;
+        this.hosts = List.copyOf(hosts);
+        models.put(reference.name(), ClockModel.identity(reference.name(), reference.name(), "reference"));
+        for (SyncHost h : hosts) {
+            if (h.name().equals(reference.name()) || estimators.containsKey(h.name())) {
+                throw new ConfigurationException("clock sync: host name " + h.name() + " is used twice");
+            }
+            estimators.put(h.name(), new ClockEstimator(h.name(), reference.name(), strategy.method(), strategy.estimator()));
+            histories.put(h.name(), new ClockHistory(HISTORY));
+        }
+    }
+
+    /** Starts responders on {@code hosts} and syncs them to {@code reference}. */
+    public static ClockSync start(SyncStrategy strategy, SyncHost reference, SyncHost... hosts) {
+        return start(strategy, reference, List.of(hosts));
+    }
+
+    /** Starts responders on {@code hosts} and syncs them to {@code reference}. */
+    public static ClockSync start(SyncStrategy strategy, SyncHost reference, List<SyncHost> hosts) {
+        SessionKey key = strategy.authenticate() ? SessionKey.random() : SessionKey.unauthenticated();
+        return start(strategy, key, reference, hosts, true);
+    }
+
+    /**
+     * Syncs {@code hosts} whose responders run elsewhere (each host's agent runs
+     * {@link SyncResponder#start} with the same {@code key}); only the initiator runs here.
+     */
+    public static ClockSync startWithRemoteResponders(SyncStrategy strategy, SessionKey key, SyncHost reference,
+                                                      List<SyncHost> hosts) {
+        return start(strategy, key, reference, hosts, false);
+    }
+
+    private static ClockSync start(SyncStrategy strategy, SessionKey key, SyncHost reference, List<SyncHost> hosts,
+                                   boolean localResponders) {
+        ClockSync s = new ClockSync(strategy, key, reference, hosts);
+        if (strategy.kind() == SyncStrategy.Kind.NONE) {
+            for (SyncHost h : hosts) {
+                s.models.put(h.name(), ClockModel.identity(h.name(), reference.name(), strategy.method()));
+            }
+            return s;
+        }
+        List<SyncHost> all = new ArrayList<>(hosts);
+        all.add(reference);
+        for (SyncHost h : all) {
+            XdpEndpoint.ifindex(h); // every interface exists, before anything is attached
+        }
+        try {
+            if (localResponders) {
+                for (SyncHost h : hosts) {
+                    s.responders.add(SyncResponder.start(strategy, h, key, all));
+                }
+            }
+            s.initiator = SyncInitiator.start(strategy, reference, key, all);
+            for (SyncHost h : hosts) {
+                s.syncHost(h, true);
+            }
+            ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().daemon().name("latscope-clock-sync").unstarted(r));
+            s.scheduler = scheduler;
+            // the timer holds the sync weakly: a sync nobody closed can still be collected, and then
+            // the timer stops and the BPF objects' own guards release (and report) the kernel resources
+            WeakReference<ClockSync> ref = new WeakReference<>(s);
+            long every = strategy.interval().toNanos();
+            scheduler.scheduleWithFixedDelay(() -> {
+                ClockSync live = ref.get();
+                if (live != null) {
+                    live.resyncQuietly();
+                }
+            }, every, every, TimeUnit.NANOSECONDS);
+            String what = s.toString();
+            s.schedulerGuard = CLEANER.register(s, () -> {
+                if (!scheduler.isShutdown()) {
+                    LOG.warn("leak: {} was not closed; stopping its re-sync", what);
+                    scheduler.shutdownNow();
+                }
+            });
+            return s;
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** Runs one round for every host now (also done every interval in the background). */
+    public void syncNow() {
+        requireOpen();
+        for (SyncHost h : hosts) {
+            syncHost(h, true);
+        }
+    }
+
+    private void resyncQuietly() {
+        for (SyncHost h : hosts) {
+            if (closed) {
+                return;
+            }
+            try {
+                syncHost(h, false);
+            } catch (RuntimeException e) {
+                // kept in failures(); the last model stays in use
+            }
+        }
+    }
+
+    private synchronized void syncHost(SyncHost h, boolean rethrow) {
+        if (closed && !rethrow) {
+            return;
+        }
+        try {
+            ProbeRound round = initiator.probe(h, strategy.probes());
+            lastRounds.put(h.name(), round);
+            ClockEstimator est = estimators.get(h.name());
+            est.addRound(round.samples());
+            est.model().ifPresent(m -> {
+                models.put(h.name(), m);
+                histories.get(h.name()).add(m);
+            });
+            failures.remove(h.name());
+        } catch (RuntimeException e) {
+            failures.put(h.name(), e);
+            if (rethrow) {
+                throw e;
+            }
+            LOG.warn("clock sync of {} failed; keeping its last model: {}", h.name(), e.getMessage());
+        }
+    }
+
+    /** The model of {@code host} (the reference's is the identity). */
+    public ClockModel model(String host) {
+        ClockModel m = models.get(host);
+        if (m == null) {
+            throw new ConfigurationException("clock sync has no host " + host + "; hosts: " + models.keySet());
+        }
+        return m;
+    }
+
+    /**
+     * Maps a timestamp {@code host} took at any time of the session to the reference clock,
+     * with the model fitted around that time ({@link ClockHistory}).
+     */
+    public long toReference(String host, long localNanos) {
+        ClockHistory h = histories.get(host);
+        if (h == null || h.size() == 0) {
+            return model(host).toReference(localNanos); // the reference itself, or none()
+        }
+        return h.toReference(localNanos);
+    }
+
+    /** The models {@code host} had so far, for timestamps from earlier in the session. */
+    public ClockHistory history(String host) {
+        ClockHistory h = histories.get(host);
+        if (h == null) {
+            throw new ConfigurationException("clock sync keeps no history for " + host + "; hosts: " + histories.keySet());
+        }
+        return h;
+    }
+
+    /** Every host's current model, the reference's included. */
+    public Map<String, ClockModel> models() {
+        return Map.copyOf(models);
+    }
+
+    /** The latest round of probes to {@code host}, if one ran. */
+    public Optional<ProbeRound> lastRound(String host) {
+        return Optional.ofNullable(lastRounds.get(host));
+    }
+
+    /** Why the latest round to {@code host} failed, if it did. */
+    public Optional<RuntimeException> lastFailure(String host) {
+        return Optional.ofNullable(failures.get(host));
+    }
+
+    /** What responders on each host answered and ignored (empty for remote responders). */
+    public Map<String, ResponderStats> responderStats() {
+        Map<String, ResponderStats> out = new LinkedHashMap<>();
+        for (SyncResponder r : responders) {
+            out.put(r.host().name(), r.stats());
+        }
+        return out;
+    }
+
+    public SyncStrategy strategy() {
+        return strategy;
+    }
+
+    /** The session's key, for responders started elsewhere. */
+    public SessionKey sessionKey() {
+        return key;
+    }
+
+    public SyncHost reference() {
+        return reference;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("clock sync is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<RuntimeException> errors = new ArrayList<>();
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+            try {
+                scheduler.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (schedulerGuard != null) {
+                schedulerGuard.clean();
+            }
+        }
+        synchronized (this) {
+            if (initiator != null) {
+                closeQuietly(initiator, errors);
+            }
+            for (SyncResponder r : responders.reversed()) {
+                closeQuietly(r, errors);
+            }
+        }
+        if (!errors.isEmpty()) {
+            LatScopeException e = new LatScopeException("closing clock sync: " + errors.getFirst().getMessage(), errors.getFirst());
+            errors.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c, List<RuntimeException> errors) {
+        try {
+            c.close();
+        } catch (RuntimeException e) {
+            errors.add(e);
+        } catch (Exception e) {
+            errors.add(new LatScopeException(e.getMessage(), e));
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClockSync[" + strategy.method() + ", reference " + reference.name() + ", hosts "
+                + hosts.stream().map(SyncHost::name).toList() + (closed ? ", closed" : "") + "]";
+    }
+}

@@ -1,0 +1,177 @@
+package io.latscope.sync;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Wire layout of a probe ({@code struct sync_probe} in src-bpf/include/sync.h, 72 bytes,
+ * big-endian) and of the frames the initiator injects; decoding of the
+ * {@code struct sync_sample} records the initiator's XDP program writes.
+ */
+final class ProbeCodec {
+    static final int MAGIC = 0x4c53594e;
+    static final int VERSION = 1;
+    static final int REQUEST = 1, REPLY = 2;
+    static final int PROBE_SIZE = 72, MAC_OFFSET = 64, SAMPLE_SIZE = 88;
+    static final int OFF_TYPE = 5, OFF_SESSION = 8, OFF_SEQ = 16, OFF_T1 = 24, OFF_T2 = 32, OFF_T3 = 40,
+            OFF_PREV_SEQ = 48, OFF_PREV_T3 = 56;
+    static final int ETH_HLEN = 14, IPV4_HLEN = 20, IPV6_HLEN = 40, UDP_HLEN = 8;
+
+    private ProbeCodec() {
+    }
+
+    /** A decoded probe payload. */
+    record Probe(int type, long session, long seq, long t1, long t2, long t3, long prevSeq, long prevT3) {
+    }
+
+    // ---- payload --------------------------------------------------------------
+
+    /** Writes a sealed REQUEST at {@code off}. */
+    static void writeRequest(ByteBuffer b, int off, SessionKey key, long seq) {
+        b.putInt(off, MAGIC);
+        b.put(off + 4, (byte) VERSION);
+        b.put(off + OFF_TYPE, (byte) REQUEST);
+        b.putShort(off + 6, (short) 0);
+        b.putLong(off + OFF_SESSION, key.sessionId());
+        b.putLong(off + OFF_SEQ, seq);
+        for (int f = OFF_T1; f <= OFF_PREV_T3; f += 8) {
+            b.putLong(off + f, 0);
+        }
+        seal(b, off, key);
+    }
+
+    /** Turns a REQUEST at {@code off} into a sealed REPLY with responder stamps (user-space responder). */
+    static void makeReply(ByteBuffer b, int off, SessionKey key, long t2, long t3) {
+        b.put(off + OFF_TYPE, (byte) REPLY);
+        b.putLong(off + OFF_T2, t2);
+        b.putLong(off + OFF_T3, t3);
+        b.putLong(off + OFF_PREV_SEQ, 0);
+        b.putLong(off + OFF_PREV_T3, 0);
+        seal(b, off, key);
+    }
+
+    /** The probe at {@code off}, or null when it is not a probe of this version. */
+    static Probe read(ByteBuffer b, int off, int length) {
+        if (length < PROBE_SIZE || b.getInt(off) != MAGIC || b.get(off + 4) != VERSION) {
+            return null;
+        }
+        return new Probe(b.get(off + OFF_TYPE), b.getLong(off + OFF_SESSION), b.getLong(off + OFF_SEQ),
+                b.getLong(off + OFF_T1), b.getLong(off + OFF_T2), b.getLong(off + OFF_T3),
+                b.getLong(off + OFF_PREV_SEQ), b.getLong(off + OFF_PREV_T3));
+    }
+
+    static boolean macOk(ByteBuffer b, int off, SessionKey key) {
+        return !key.authenticated() || b.getLong(off + MAC_OFFSET) == key.mac(words(b, off));
+    }
+
+    static void seal(ByteBuffer b, int off, SessionKey key) {
+        b.putLong(off + MAC_OFFSET, key.mac(words(b, off)));
+    }
+
+    private static long[] words(ByteBuffer b, int off) {
+        ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        long[] w = new long[MAC_OFFSET / 8];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = le.getLong(off + 8 * i);
+        }
+        return w;
+    }
+
+    // ---- frames -----------------------------------------------------------------
+
+    /** Offset of the probe in a frame to {@code dst}. */
+    static int probeOffset(InetAddress dst) {
+        return ETH_HLEN + (dst instanceof Inet6Address ? IPV6_HLEN : IPV4_HLEN) + UDP_HLEN;
+    }
+
+    /**
+     * A complete Ethernet frame carrying a REQUEST from {@code src}:{@code port} to
+     * {@code dst}:{@code port}; {@link #setSeq} renumbers it.
+     */
+    static byte[] requestFrame(byte[] dstMac, byte[] srcMac, InetAddress src, InetAddress dst, int port,
+                               SessionKey key, long seq) {
+        boolean v6 = dst instanceof Inet6Address;
+        if (v6 != (src instanceof Inet6Address)) {
+            throw new IllegalArgumentException("address families differ: " + src + " and " + dst);
+        }
+        int l3 = v6 ? IPV6_HLEN : IPV4_HLEN;
+        int udpLen = UDP_HLEN + PROBE_SIZE;
+        byte[] frame = new byte[ETH_HLEN + l3 + udpLen];
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        b.put(0, dstMac).put(6, srcMac).putShort(12, (short) (v6 ? 0x86DD : 0x0800));
+        int ip = ETH_HLEN;
+        if (v6) {
+            b.putInt(ip, 6 << 28);
+            b.putShort(ip + 4, (short) udpLen);
+            b.put(ip + 6, (byte) 17);
+            b.put(ip + 7, (byte) 64);
+            b.put(ip + 8, src.getAddress()).put(ip + 24, dst.getAddress());
+        } else {
+            b.put(ip, (byte) 0x45);
+            b.putShort(ip + 2, (short) (l3 + udpLen));
+            b.putShort(ip + 6, (short) 0x4000); // DF
+            b.put(ip + 8, (byte) 64);
+            b.put(ip + 9, (byte) 17);
+            b.put(ip + 12, src.getAddress()).put(ip + 16, dst.getAddress());
+            b.putShort(ip + 10, (short) ~sum(frame, ip, IPV4_HLEN, 0));
+        }
+        int udp = ETH_HLEN + l3;
+        b.putShort(udp, (short) port).putShort(udp + 2, (short) port).putShort(udp + 4, (short) udpLen);
+        setSeq(frame, dst, key, seq);
+        return frame;
+    }
+
+    /** Renumbers a frame made by {@link #requestFrame}: new seq, MAC and UDP checksum. */
+    static void setSeq(byte[] frame, InetAddress dst, SessionKey key, long seq) {
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        int probe = probeOffset(dst);
+        writeRequest(b, probe, key, seq);
+        int udp = probe - UDP_HLEN;
+        int udpLen = UDP_HLEN + PROBE_SIZE;
+        boolean v6 = dst instanceof Inet6Address;
+        int addrOff = v6 ? ETH_HLEN + 8 : ETH_HLEN + 12;
+        int addrLen = v6 ? 32 : 8;
+        b.putShort(udp + 6, (short) 0);
+        long pseudo = sum(frame, addrOff, addrLen, 17 + udpLen);
+        int c = ~sum(frame, udp, udpLen, pseudo) & 0xffff;
+        b.putShort(udp + 6, (short) (c == 0 ? 0xffff : c));
+    }
+
+    /** Ones'-complement sum of 16-bit big-endian words, folded to 16 bits. */
+    private static int sum(byte[] d, int off, int len, long initial) {
+        long s = initial;
+        for (int i = 0; i + 1 < len; i += 2) {
+            s += ((d[off + i] & 0xff) << 8) | (d[off + i + 1] & 0xff);
+        }
+        if ((len & 1) != 0) {
+            s += (d[off + len - 1] & 0xff) << 8;
+        }
+        while ((s >>> 16) != 0) {
+            s = (s & 0xffff) + (s >>> 16);
+        }
+        return (int) s;
+    }
+
+    static boolean sameFamily(InetAddress a, InetAddress b) {
+        return (a instanceof Inet4Address) == (b instanceof Inet4Address);
+    }
+
+    // ---- samples from the ring buffer ---------------------------------------
+
+    /** One reply as the initiator's XDP program recorded it (struct sync_sample, native order). */
+    record Reply(long session, long seq, long t1Prog, long t1Xmit, long t2, long t3Prog, long prevSeq, long prevT3,
+                 long t4, byte[] peerMac, byte[] ownMac) {
+    }
+
+    static Reply readSample(MemorySegment s, long off) {
+        ValueLayout.OfLong l = ValueLayout.JAVA_LONG_UNALIGNED;
+        return new Reply(s.get(l, off), s.get(l, off + 8), s.get(l, off + 16), s.get(l, off + 24), s.get(l, off + 32),
+                s.get(l, off + 40), s.get(l, off + 48), s.get(l, off + 56), s.get(l, off + 64),
+                s.asSlice(off + 72, 6).toArray(ValueLayout.JAVA_BYTE), s.asSlice(off + 78, 6).toArray(ValueLayout.JAVA_BYTE));
+    }
+}

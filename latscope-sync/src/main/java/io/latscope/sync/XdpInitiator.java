@@ -1,0 +1,274 @@
+package io.latscope.sync;
+
+import io.latscope.bpf.RingBuffer;
+import io.latscope.bpf.XdpMode;
+import io.latscope.bpf.XdpTestRun;
+import io.latscope.error.LatScopeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Sends probes from the reference host by XDP: each probe is a complete frame run
+ * through {@code sync_inject} with {@code BPF_PROG_RUN} live frames, which stamps t1 and
+ * leaves with XDP_TX like a responder's reply; {@code xdp_devmap_xmit} stamps its
+ * hand-off (two-step t1). Replies are recorded by {@code sync_xdp} on the same interface
+ * (t4 at entry) into a ring buffer that a thread inside the host's namespace drains
+ * without system calls. The first contact with a host is a plain UDP packet through the
+ * stack, whose reply tells the Ethernet addresses for the injected frames.
+ *
+ * <p>The program on the interface answers requests too, so the reference host needs no
+ * separate responder.
+ */
+public final class XdpInitiator implements SyncInitiator {
+    private static final Logger LOG = LoggerFactory.getLogger(XdpInitiator.class);
+    private static final long HELLO_EVERY_NANOS = 50_000_000;
+    private static final int MAX_FRAME = 256;
+
+    private final SyncHost self;
+    private final SessionKey key;
+    private final SyncStrategy strategy;
+    private final XdpEndpoint endpoint;
+    private final RingBuffer ring;
+    private final NsThread thread;
+    private final Map<String, byte[]> frames = new HashMap<>();
+    private final Map<Long, ProbeCodec.Reply> replies = new HashMap<>();
+    private final Set<String> warnedOneStep = new HashSet<>();
+    private XdpTestRun.LiveSender sender; // confined to thread
+    private long nextSeq = 1;
+    private boolean closed;
+
+    private XdpInitiator(SyncHost self, SessionKey key, SyncStrategy strategy, XdpEndpoint endpoint) {
+        this.self = self;
+        this.key = key;
+        this.strategy = strategy;
+        this.endpoint = endpoint;
+        this.ring = endpoint.own(RingBuffer.open(endpoint.object.map("samples")));
+        this.thread = new NsThread(self.netns(), "latscope-sync-" + self.name());
+    }
+
+    /** Loads and attaches on {@code self}'s interface; probes go out of it. */
+    public static XdpInitiator start(SyncHost self, SessionKey key, SyncStrategy strategy) {
+        return start(self, key, strategy, List.of());
+    }
+
+    /** Like {@link #start(SyncHost, SessionKey, SyncStrategy)}; {@code sessionHosts} as for {@link XdpResponder}. */
+    public static XdpInitiator start(SyncHost self, SessionKey key, SyncStrategy strategy,
+                                     Collection<SyncHost> sessionHosts) {
+        XdpEndpoint ep = XdpEndpoint.open(self, strategy.port(), key, key.sessionId(), strategy.xdpMode(),
+                strategy.stamps(), sessionHosts);
+        try {
+            return new XdpInitiator(self, key, strategy, ep);
+        } catch (RuntimeException e) {
+            ep.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public SyncHost host() {
+        return self;
+    }
+
+    /** The mode sync_xdp runs in on this host. */
+    public XdpMode mode() {
+        return endpoint.mode();
+    }
+
+    /** Counters of the program on this host (it answers requests too). */
+    public ResponderStats stats() {
+        return XdpResponder.stats(endpoint);
+    }
+
+    @Override
+    public synchronized ProbeRound probe(SyncHost target, int count) {
+        ProbeTiming.requireProbeable(closed, "XDP", self, target);
+        return thread.call(() -> round(target, count));
+    }
+
+    // ---- on the namespace thread ------------------------------------------------
+
+    private ProbeRound round(SyncHost target, int count) {
+        byte[] frame = frames.get(target.name());
+        if (frame == null) {
+            frame = hello(target);
+            frames.put(target.name(), frame);
+        }
+        if (sender == null) {
+            sender = XdpTestRun.LiveSender.open(endpoint.object.program("sync_inject"), endpoint.ifindex, MAX_FRAME);
+        }
+        long start = System.nanoTime();
+        long spacing = strategy.spacing().toNanos();
+        long timeout = strategy.timeout().toNanos();
+        int total = ProbeTiming.WARM_UP_PROBES + count + 1;
+        List<Long> seqs = new ArrayList<>(total);
+        int answered = 0;
+        // warm-up probes first; one probe more than asked at the end: its reply carries the
+        // follow-up (t3) of the last one
+        for (int i = 0; i < total; i++) {
+            long seq = nextSeq++;
+            ProbeCodec.setSeq(frame, target.address(), key, seq);
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, sender.frame(), 0, frame.length);
+            long sentAt = System.nanoTime();
+            sender.send(frame.length);
+            seqs.add(seq);
+            if (await(seq, sentAt + ProbeTiming.PROBE_WAIT_NANOS)) {
+                answered++;
+            } else if (answered == 0 && System.nanoTime() - start > timeout) {
+                throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(),
+                        " (no reply to " + seqs.size() + " injected probes: " + counters() + ")");
+            }
+            ProbeTiming.until(sentAt + spacing);
+        }
+        drain();
+        if (answered == 0) {
+            throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(),
+                    " (no reply to any of " + seqs.size() + " injected probes: " + counters() + ")");
+        }
+        return assemble(target, seqs.subList(ProbeTiming.WARM_UP_PROBES, total), start);
+    }
+
+    /** True once the reply to {@code seq} is in; false at the deadline. */
+    private boolean await(long seq, long deadlineNanos) {
+        long begin = System.nanoTime();
+        while (true) {
+            drain();
+            if (replies.containsKey(seq)) {
+                return true;
+            }
+            long now = System.nanoTime();
+            if (now >= deadlineNanos) {
+                return false;
+            }
+            ProbeTiming.backOff(now - begin);
+        }
+    }
+
+    private void drain() {
+        ring.drain((seg, off, len) -> {
+            ProbeCodec.Reply r = ProbeCodec.readSample(seg, off);
+            if (r.session() == key.sessionId()) {
+                replies.put(r.seq(), r);
+            }
+        });
+    }
+
+    private ProbeRound assemble(SyncHost target, List<Long> seqs, long start) {
+        Map<Long, Long> followUps = new HashMap<>();
+        for (long seq : seqs) {
+            ProbeCodec.Reply r = replies.get(seq);
+            if (r != null && r.prevT3() != 0) {
+                followUps.put(r.prevSeq(), r.prevT3());
+            }
+        }
+        List<ProbeSample> oneStep = new ArrayList<>();
+        List<ProbeSample> twoStep = new ArrayList<>();
+        int answered = 0;
+        for (long seq : seqs.subList(0, seqs.size() - 1)) { // the last one only carried a follow-up
+            ProbeCodec.Reply r = replies.get(seq);
+            if (r == null) {
+                continue;
+            }
+            answered++;
+            oneStep.add(new ProbeSample(seq, r.t1Prog(), r.t2(), r.t3Prog(), r.t4()));
+            Long t3 = followUps.get(seq);
+            if (r.t1Xmit() != 0 && t3 != null) {
+                twoStep.add(new ProbeSample(seq, r.t1Xmit(), r.t2(), t3, r.t4()));
+            }
+        }
+        replies.keySet().removeIf(seq -> seq <= seqs.getLast()); // with warm-ups and late ones
+        String oneName = "xdp one-step";
+        String twoName = strategy.stamps() == XdpStamps.ONE_STEP ? "xdp two-step" : strategy.method();
+        boolean wantTwo = strategy.stamps() != XdpStamps.ONE_STEP;
+        List<ProbeSample> chosen = wantTwo ? twoStep : oneStep;
+        String method = strategy.method();
+        if (wantTwo && twoStep.isEmpty() && !oneStep.isEmpty()) {
+            if (warnedOneStep.add(target.name())) {
+                LOG.warn("clock sync: {} gives no two-step stamps (generic XDP, or a driver without ndo_xdp_xmit);"
+                        + " using one-step stamps for it", target.describe());
+            }
+            chosen = oneStep;
+            method = oneName;
+        }
+        int sent = seqs.size() - 1;
+        return new ProbeRound(target.name(), method, sent, answered, chosen,
+                Map.of(oneName, oneStep, twoName, twoStep), System.nanoTime() - start);
+    }
+
+    /**
+     * First contact: plain UDP requests through the stack until one is answered. The reply,
+     * recorded by sync_xdp, holds the peer's and our own MAC address.
+     */
+    private byte[] hello(SyncHost target) {
+        long start = System.nanoTime();
+        long deadline = start + strategy.timeout().toNanos();
+        List<Long> sent = new ArrayList<>();
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(self.address(), 0))) {
+            byte[] payload = new byte[ProbeCodec.PROBE_SIZE];
+            while (System.nanoTime() < deadline) {
+                long seq = nextSeq++;
+                ProbeCodec.writeRequest(ByteBuffer.wrap(payload), 0, key, seq);
+                s.send(new DatagramPacket(payload, payload.length, new InetSocketAddress(target.address(), strategy.port())));
+                sent.add(seq);
+                // any answer will do: the first may come only once ARP or ND has resolved the address
+                long until = Math.min(System.nanoTime() + HELLO_EVERY_NANOS, deadline);
+                for (long now = System.nanoTime(); now < until; now = System.nanoTime()) {
+                    drain();
+                    for (long q : sent) {
+                        ProbeCodec.Reply r = replies.remove(q);
+                        if (r != null) {
+                            return ProbeCodec.requestFrame(r.peerMac(), r.ownMac(), self.address(), target.address(),
+                                    strategy.port(), key, 0);
+                        }
+                    }
+                    ProbeTiming.backOff(now - start);
+                }
+            }
+        } catch (IOException e) {
+            throw new LatScopeException("clock sync: sending a probe from " + self.describe() + " to "
+                    + target.describe() + ": " + e.getMessage(), e);
+        }
+        throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(),
+                " (" + sent.size() + " first-contact probes through the stack went unanswered)");
+    }
+
+    private String counters() {
+        return "injected " + endpoint.counter(XdpEndpoint.C_INJECTED) + ", handed to the device "
+                + endpoint.counter(XdpEndpoint.C_T1_XMIT) + ", replies recorded " + endpoint.counter(XdpEndpoint.C_RECORDED);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            thread.close(() -> {
+                if (sender != null) {
+                    sender.close();
+                }
+            });
+        } finally {
+            endpoint.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "XdpInitiator[" + endpoint + "]";
+    }
+}

@@ -1,0 +1,66 @@
+package io.latscope.sync;
+
+import io.latscope.bpf.NetNs;
+import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.TestNetwork;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Between two network namespaces of one machine the true offset is exactly 0, so every
+ * probe's offset is its error. The issue's thresholds: |median error| ≤ 50 ns and
+ * p99 |error| ≤ 500 ns over a few thousand probes.
+ */
+@KernelTest
+class XdpSyncAccuracyTest {
+
+    @Test
+    void ipv4TwoStepIsWithinFiftyNanosecondsMedianAndFiveHundredP99() {
+        measure("10.81.0.1", "10.81.0.2", "/24", 6, 500);
+    }
+
+    @Test
+    void ipv6TwoStepIsWithinFiftyNanosecondsMedianAndFiveHundredP99() {
+        measure("fd00:81::1", "fd00:81::2", "/64", 4, 500);
+    }
+
+    private static void measure(String addrA, String addrB, String prefix, int rounds, int probes) {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            SyncHosts.veth(net, addrA, addrB, prefix);
+            SyncHost ha = SyncHost.of("a", a, TestNetwork.vethName("a", "b"), addrA);
+            SyncHost hb = SyncHost.of("b", b, TestNetwork.vethName("b", "a"), addrB);
+            List<ProbeSample> all = new ArrayList<>();
+            int sent = 0;
+            ClockModel model;
+            try (ClockSync sync = ClockSync.start(Sync.xdp().withProbes(probes).withInterval(Duration.ofHours(1)), ha, hb)) {
+                for (int r = 0; r < rounds; r++) {
+                    if (r > 0) {
+                        sync.syncNow();
+                    }
+                    ProbeRound round = sync.lastRound("b").orElseThrow();
+                    assertThat(round.method()).isEqualTo("xdp two-step");
+                    all.addAll(round.samples());
+                    sent += round.sent();
+                }
+                model = sync.model("b");
+                assertThat(sync.responderStats().get("b").wrongKey()).isZero();
+            }
+            assertThat(net.attachedBpf()).isEmpty();
+            ErrorStats e = ErrorStats.of(all);
+            System.out.printf("%s, %d sent; model %s%n", e, sent, model);
+            assertThat(all.size()).isGreaterThan(sent * 9 / 10);
+            assertThat(Math.abs(e.medianNanos())).isLessThanOrEqualTo(50);
+            assertThat(e.p99AbsNanos()).isLessThanOrEqualTo(500);
+            assertThat(Math.abs(model.offsetNanos())).isLessThanOrEqualTo(50).isLessThanOrEqualTo(model.errorBoundNanos());
+            long t = System.nanoTime();
+            assertThat(model.toReference(t)).isCloseTo(t, org.assertj.core.api.Assertions.within(50L));
+        }
+    }
+}
