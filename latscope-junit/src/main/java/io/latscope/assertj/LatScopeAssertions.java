@@ -2,6 +2,7 @@ package io.latscope.assertj;
 
 import io.latscope.HopStats;
 import io.latscope.LatencyReport;
+import io.latscope.ReportComparison;
 
 /**
  * Entry point of the AssertJ assertions on LatScope reports; import statically next to
@@ -23,5 +24,10 @@ public final class LatScopeAssertions {
 
     public static HopStatsAssert assertThat(HopStats actual) {
         return new HopStatsAssert(actual);
+    }
+
+    /** Regression checks on a comparison made elsewhere, e.g. by {@code ResultStore.compare}. */
+    public static ReportComparisonAssert assertThat(ReportComparison actual) {
+        return new ReportComparisonAssert(actual);
     }
 }

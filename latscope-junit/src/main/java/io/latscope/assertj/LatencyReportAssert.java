@@ -3,6 +3,7 @@ package io.latscope.assertj;
 import io.latscope.Hop;
 import io.latscope.HopStats;
 import io.latscope.LatencyReport;
+import io.latscope.ReportComparison;
 import org.assertj.core.api.AbstractObjectAssert;
 
 import java.util.ArrayList;
@@ -75,10 +76,13 @@ public class LatencyReportAssert extends AbstractObjectAssert<LatencyReportAsser
         return this;
     }
 
-    /** Hop-by-hop comparison with a baseline report, for regression checks. */
+    /** Hop-by-hop comparison with a baseline report ({@link ReportComparison}), for regression checks. */
     public ReportComparisonAssert comparedTo(LatencyReport baseline) {
         isNotNull();
-        return new ReportComparisonAssert(actual, baseline);
+        if (baseline == null) {
+            throw new IllegalArgumentException("the baseline report is null");
+        }
+        return new ReportComparisonAssert(ReportComparison.of(baseline, actual));
     }
 
     private List<String> measured() {

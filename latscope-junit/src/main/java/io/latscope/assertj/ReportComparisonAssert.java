@@ -4,6 +4,9 @@ import io.latscope.Durations;
 import io.latscope.Hop;
 import io.latscope.HopStats;
 import io.latscope.LatencyReport;
+import io.latscope.ReportComparison;
+import io.latscope.ReportComparison.Change;
+import io.latscope.ReportComparison.HopComparison;
 import org.assertj.core.api.AbstractObjectAssert;
 
 import java.time.Duration;
@@ -14,31 +17,28 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * A candidate report against a baseline, hop by hop: a hop regressed when, at one of the
- * compared percentiles, the candidate is above {@code baseline × (1 + tolerance) + slack}.
- * Defaults: p50 and p99, a tolerance of 10 %, no slack, at least one sample on each side.
+ * Regression checks on a {@link ReportComparison}, a candidate report against a baseline,
+ * hop by hop: a hop regressed when, at one of the compared percentiles, the candidate is
+ * above {@code baseline × (1 + tolerance) + slack}. Defaults: p50 and p99, a tolerance of
+ * 10 %, no slack, at least one sample on each side. Failures end with the comparison's
+ * table.
  *
  * <pre>{@code
  * assertThat(candidate).comparedTo(baseline)
  *         .atPercentiles(50, 99, 99.9)
  *         .tolerating(0.20, Duration.of(2, MICROS))   // +20 % and 2 µs of jitter
- *         .hasNoRegressions();                      // every hop of the baseline
+ *         .hasNoRegressions();                        // every hop of the baseline
  * assertThat(slow).comparedTo(base).hasRegressionIn(Hop.TX_DEV);
  * }</pre>
  */
-public class ReportComparisonAssert extends AbstractObjectAssert<ReportComparisonAssert, LatencyReport> {
-    private final LatencyReport baseline;
+public class ReportComparisonAssert extends AbstractObjectAssert<ReportComparisonAssert, ReportComparison> {
     private double[] percentiles = {50, 99};
     private double tolerance = 0.10;
     private long slackNanos;
     private long minSamples = 1;
 
-    public ReportComparisonAssert(LatencyReport candidate, LatencyReport baseline) {
-        super(candidate, ReportComparisonAssert.class);
-        if (baseline == null) {
-            throw new IllegalArgumentException("the baseline report is null");
-        }
-        this.baseline = baseline;
+    public ReportComparisonAssert(ReportComparison actual) {
+        super(actual, ReportComparisonAssert.class);
     }
 
     /** The percentiles compared (0–100). */
@@ -68,7 +68,9 @@ public class ReportComparisonAssert extends AbstractObjectAssert<ReportCompariso
 
     /** No hop of the baseline regressed (a baseline hop the candidate lacks fails too). */
     public ReportComparisonAssert hasNoRegressions() {
-        return hasNoRegressionIn(baseline.hops().stream().filter(h -> h.count() > 0).map(HopStats::hop).toArray(Hop[]::new));
+        isNotNull();
+        return hasNoRegressionIn(actual.baseline().hops().stream().filter(h -> h.count() > 0).map(HopStats::hop)
+                .toArray(Hop[]::new));
     }
 
     /** None of these hops regressed. */
@@ -76,15 +78,12 @@ public class ReportComparisonAssert extends AbstractObjectAssert<ReportCompariso
         isNotNull();
         List<String> problems = new ArrayList<>();
         for (Hop h : hops) {
-            Pair p = pair(h, problems);
-            if (p != null) {
-                problems.addAll(p.regressions());
+            HopComparison c = comparable(h, problems);
+            if (c != null) {
+                problems.addAll(regressions(c));
             }
         }
-        if (!problems.isEmpty()) {
-            failWithMessage("%s", "Expecting no latency regression against the baseline (" + criterion() + "), but:\n  "
-                    + String.join("\n  ", problems));
-        }
+        failIf(problems, "Expecting no latency regression against the baseline");
         return this;
     }
 
@@ -93,60 +92,59 @@ public class ReportComparisonAssert extends AbstractObjectAssert<ReportCompariso
         isNotNull();
         List<String> problems = new ArrayList<>();
         for (Hop h : hops) {
-            Pair p = pair(h, problems);
-            if (p != null && p.regressions().isEmpty()) {
-                problems.add(h + " did not regress: " + p.summary());
+            HopComparison c = comparable(h, problems);
+            if (c != null && regressions(c).isEmpty()) {
+                problems.add(h + " did not regress: "
+                        + String.join("; ", Arrays.stream(percentiles).mapToObj(p -> line(c, p)).toList()));
             }
         }
-        if (!problems.isEmpty()) {
-            failWithMessage("%s", "Expecting a latency regression against the baseline (" + criterion() + "), but:\n  "
-                    + String.join("\n  ", problems));
-        }
+        failIf(problems, "Expecting a latency regression against the baseline");
         return this;
     }
 
-    private record Pair(Hop hop, HopStats base, HopStats now, double[] percentiles, double tolerance, long slack) {
-        long limit(double p) {
-            return Math.round(base.percentileNanos(p) * (1 + tolerance)) + slack;
-        }
-
-        List<String> regressions() {
-            List<String> out = new ArrayList<>();
-            for (double p : percentiles) {
-                if (now.percentileNanos(p) > limit(p)) {
-                    out.add(line(p));
-                }
-            }
-            return out;
-        }
-
-        String line(double p) {
-            long b = base.percentileNanos(p);
-            long n = now.percentileNanos(p);
-            return String.format(Locale.ROOT, "%s %s: %s now, %s in the baseline (%+.0f %%; %d vs %d samples)", hop,
-                    HopStatsAssert.label(p), Durations.format(n), Durations.format(b), b == 0 ? 0 : 100.0 * (n - b) / b,
-                    now.count(), base.count());
-        }
-
-        String summary() {
-            return String.join("; ", Arrays.stream(percentiles).mapToObj(this::line).toList());
+    private void failIf(List<String> problems, String expectation) {
+        if (!problems.isEmpty()) {
+            failWithMessage("%s", expectation + " (" + criterion() + "), but:\n  " + String.join("\n  ", problems) + "\n"
+                    + actual);
         }
     }
 
-    private Pair pair(Hop hop, List<String> problems) {
-        Optional<HopStats> base = baseline.findHop(hop);
-        Optional<HopStats> now = actual.findHop(hop);
-        if (base.isEmpty() || now.isEmpty()) {
-            problems.add(hop + " is not in the " + (base.isEmpty() ? "baseline" : "candidate") + " (it measured "
-                    + (base.isEmpty() ? baseline : actual).hops().stream().map(h -> h.hop().toString()).toList() + ")");
+    /** The hop's comparison if it is in both reports with enough samples; else a problem is added. */
+    private HopComparison comparable(Hop hop, List<String> problems) {
+        Optional<HopComparison> found = actual.hop(hop);
+        if (found.isEmpty() || !found.get().inBoth()) {
+            boolean inBaseline = found.isPresent() && found.get().baseline() != null;
+            LatencyReport lacking = inBaseline ? actual.candidate() : actual.baseline();
+            problems.add(hop + " is not in the " + (inBaseline ? "candidate" : "baseline") + " (it measured "
+                    + lacking.hops().stream().map(h -> h.hop().toString()).toList() + ")");
             return null;
         }
-        if (base.get().count() < minSamples || now.get().count() < minSamples) {
-            problems.add(hop + " has too few samples to compare: " + now.get().count() + " now, " + base.get().count()
+        HopComparison c = found.get();
+        if (c.baseline().count() < minSamples || c.candidate().count() < minSamples) {
+            problems.add(hop + " has too few samples to compare: " + c.candidate().count() + " now, " + c.baseline().count()
                     + " in the baseline, at least " + minSamples + " needed");
             return null;
         }
-        return new Pair(hop, base.get(), now.get(), percentiles, tolerance, slackNanos);
+        return c;
+    }
+
+    private List<String> regressions(HopComparison c) {
+        List<String> out = new ArrayList<>();
+        for (double p : percentiles) {
+            Change ch = c.percentile(p);
+            if (ch.candidateNanos() > Math.round(ch.baselineNanos() * (1 + tolerance)) + slackNanos) {
+                out.add(line(c, p));
+            }
+        }
+        return out;
+    }
+
+    private static String line(HopComparison c, double p) {
+        Change ch = c.percentile(p);
+        String change = ch.baselineNanos() == 0 ? "from 0" : String.format(Locale.ROOT, "%+.0f %%", 100 * (ch.ratio() - 1));
+        return c.hop() + " " + HopStatsAssert.label(p) + ": " + Durations.format(ch.candidateNanos()) + " now, "
+                + Durations.format(ch.baselineNanos()) + " in the baseline (" + change + "; " + c.candidate().count()
+                + " vs " + c.baseline().count() + " samples)";
     }
 
     private String criterion() {
