@@ -443,6 +443,28 @@ public final class LatencyReport {
             return this;
         }
 
+        /**
+         * Adds a hop taking {@code histogram} as it is, without a copy (for histograms just
+         * decoded or built for this report); the caller must not touch it afterwards.
+         */
+        public Builder takeHop(Hop hop, Histogram histogram) {
+            if (hops.containsKey(hop)) {
+                return hop(hop, histogram);
+            }
+            hops.put(hop, new HopStats(hop, histogram));
+            return this;
+        }
+
+        /** Like {@link #takeHop}, per flow. */
+        public Builder takeFlowHop(FlowKey flow, Hop hop, Histogram histogram) {
+            Map<Hop, HopStats> m = hopsByFlow.computeIfAbsent(flow, f -> new LinkedHashMap<>());
+            if (m.containsKey(hop)) {
+                return flowHop(flow, hop, histogram);
+            }
+            m.put(hop, new HopStats(hop, histogram));
+            return this;
+        }
+
         public Builder flowHop(FlowKey flow, Hop hop, Histogram histogram) {
             merge(hopsByFlow.computeIfAbsent(flow, f -> new LinkedHashMap<>()), hop, histogram, true);
             return this;

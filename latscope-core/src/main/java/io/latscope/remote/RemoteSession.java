@@ -246,10 +246,11 @@ public final class RemoteSession implements LatScopeSession {
     /** A host's interval report as part of this session: hops scoped by host ("local" is the host itself). */
     private LatencyReport rescoped(String host, LatencyReport r) {
         LatencyReport.Builder b = LatencyReport.builder(id).period(r.start(), r.end()).interval(true).counters(r.counters());
+        // the decoded report is ours alone: its histograms move over without copies
         for (HopStats h : r.hops()) {
-            b.hop(rescope(host, h.hop(), r), h.histogram());
+            b.takeHop(rescope(host, h.hop(), r), h.histogram());
         }
-        r.hopsByFlow().forEach((flow, hs) -> hs.forEach(h -> b.flowHop(flow, rescope(host, h.hop(), r), h.histogram())));
+        r.hopsByFlow().forEach((flow, hs) -> hs.forEach(h -> b.takeFlowHop(flow, rescope(host, h.hop(), r), h.histogram())));
         r.probeCosts().forEach(c -> b.probeCost(new ProbeCost(c.program(), host + ": " + c.attachPoint(), c.runs(), c.meanNanos())));
         r.unavailable().forEach((h, why) -> b.unavailable(h.in(host), why));
         r.flows().forEach(b::flow);
@@ -300,8 +301,16 @@ public final class RemoteSession implements LatScopeSession {
         return h.in(scope == null || scope.equals("local") ? host : host + "/" + scope);
     }
 
+    /**
+     * Adds {@code v} into the accumulator, visiting only recorded values: a plain
+     * {@code Histogram.add} walks the whole counts array, which for a controller merging
+     * hundreds of hosts' reports a second is most of its work.
+     */
     private static void add(Map<Hop, Histogram> m, Hop h, Histogram v, boolean perFlow) {
-        m.computeIfAbsent(h, k -> perFlow ? LatencyReport.newFlowHistogram() : LatencyReport.newHistogram()).add(v);
+        Histogram acc = m.computeIfAbsent(h, k -> perFlow ? LatencyReport.newFlowHistogram() : LatencyReport.newHistogram());
+        for (org.HdrHistogram.HistogramIterationValue x : v.recordedValues()) {
+            acc.recordValueWithCount(x.getValueIteratedTo(), x.getCountAtValueIteratedTo());
+        }
     }
 
     private long toReference(String host, long nanos) {

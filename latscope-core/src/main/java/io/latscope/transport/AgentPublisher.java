@@ -39,6 +39,8 @@ public final class AgentPublisher implements AutoCloseable {
     private final AtomicLong reconnects = new AtomicLong();
     private volatile long lastControllerBeat = System.nanoTime();
     private long nextSeq = 1;
+    private long lastAckRead;
+    private long lastBeatCheck;
     private long sentUpTo;   // highest sequence number written to the current Redis
     private long ackedUpTo;
     private volatile boolean closing;
@@ -57,16 +59,29 @@ public final class AgentPublisher implements AutoCloseable {
         this.sender = Thread.ofPlatform().daemon().name("latscope-publisher").start(this::run);
     }
 
+    /** A record already encoded (to publish the same one many times, e.g. in benchmarks). */
+    public record Encoded(byte type, byte[] payload) {
+    }
+
+    public static Encoded encode(AgentRecord r) {
+        return new Encoded(RecordCodec.type(r), RecordCodec.payload(r));
+    }
+
     /** Queues a record; false (and counted as lost) when the buffer is full. */
     public boolean publish(AgentRecord r) {
-        byte[] data = RecordCodec.payload(r);
+        return publish(encode(r));
+    }
+
+    public boolean publish(Encoded e) {
+        byte type = e.type();
+        byte[] data = e.payload();
         lock.lock();
         try {
             if (unacked.size() >= maxBuffered) {
                 lost.incrementAndGet();
                 return false;
             }
-            unacked.addLast(new Pending(nextSeq++, RecordCodec.type(r), data));
+            unacked.addLast(new Pending(nextSeq++, type, data));
             changed.signalAll();
             return true;
         } finally {
@@ -113,14 +128,32 @@ public final class AgentPublisher implements AutoCloseable {
                     backoff = 50;
                 }
                 sendPending(j);
-                readAck(j);
+                // Polling is kept rare: a controller may have a thousand agents on one Redis.
+                long now = System.nanoTime();
+                boolean waiting;
+                lock.lock();
+                try {
+                    waiting = !unacked.isEmpty();
+                } finally {
+                    lock.unlock();
+                }
+                if (waiting && now - lastAckRead > 100_000_000L) {
+                    readAck(j);
+                    lastAckRead = now;
+                }
+                if (now - lastBeatCheck > 1_000_000_000L) {
+                    if (j.exists(Streams.alive(session))) {
+                        lastControllerBeat = System.nanoTime();
+                    }
+                    lastBeatCheck = now;
+                }
                 lock.lock();
                 try {
                     if (closing && unacked.isEmpty()) {
                         break;
                     }
                     if (nextSeq - 1 == sentUpTo) {
-                        changed.awaitNanos(20_000_000);
+                        changed.awaitNanos(100_000_000);
                     }
                 } finally {
                     lock.unlock();
@@ -163,13 +196,15 @@ public final class AgentPublisher implements AutoCloseable {
             if (batch.isEmpty()) {
                 return;
             }
-            byte[] key = Streams.agentStream(session, host);
+            byte[] key = Streams.sessionStream(session);
+            byte[] hostBytes = Streams.bytes(host);
             try (Pipeline pipe = j.pipelined()) {
                 for (Pending p : batch) {
                     Map<byte[], byte[]> fields = new HashMap<>();
                     fields.put(Streams.F_SEQ, ByteBuffer.allocate(8).putLong(p.seq()).array());
                     fields.put(Streams.F_TYPE, new byte[] {p.type()});
                     fields.put(Streams.F_DATA, p.data());
+                    fields.put(Streams.F_HOST, hostBytes);
                     pipe.xadd(key, XAddParams.xAddParams(), fields);
                 }
                 pipe.sync();
@@ -185,9 +220,6 @@ public final class AgentPublisher implements AutoCloseable {
 
     private void readAck(Jedis j) {
         byte[] a = j.get(Streams.ack(session, host));
-        if (j.exists(Streams.alive(session))) {
-            lastControllerBeat = System.nanoTime();
-        }
         if (a == null) {
             return;
         }

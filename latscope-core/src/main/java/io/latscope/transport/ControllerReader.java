@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,9 @@ public final class ControllerReader implements AutoCloseable {
     private final List<String> hosts;
     private final Handler handler;
     private final Map<String, Long> lastSeq = new ConcurrentHashMap<>();
-    private final Map<String, String> lastId = new HashMap<>();
+    private String lastId;
+    private final Map<String, Long> ackWritten = new HashMap<>();
+    private String trimmedTo;
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong missing = new AtomicLong();
@@ -69,22 +72,35 @@ public final class ControllerReader implements AutoCloseable {
     }
 
     private void prepare(Jedis j) {
-        for (String h : hosts) {
-            try {
-                j.xgroupCreate(Streams.agentStream(session, h), Streams.GROUP, "0".getBytes(StandardCharsets.US_ASCII), true);
-            } catch (JedisDataException e) {
-                if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
-                    throw e;
-                }
+        try {
+            j.xgroupCreate(Streams.sessionStream(session), Streams.GROUP, "0".getBytes(StandardCharsets.US_ASCII), true);
+        } catch (JedisDataException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("BUSYGROUP")) {
+                throw e;
             }
         }
+        ackWritten.clear(); // a new Redis has none of them
+        trimmedTo = null;
         beat(j);
     }
 
+    /** Heartbeat, acknowledgments and trimming in one round trip (hundreds of hosts: one call each would not keep up). */
     private void beat(Jedis j) {
-        j.set(Streams.alive(session), "1".getBytes(StandardCharsets.US_ASCII), SetParams.setParams().px(HEARTBEAT_TTL_MS));
-        for (String h : hosts) {
-            j.set(Streams.ack(session, h), Long.toString(lastSeq.get(h)).getBytes(StandardCharsets.US_ASCII));
+        try (redis.clients.jedis.Pipeline p = j.pipelined()) {
+            p.set(Streams.alive(session), "1".getBytes(StandardCharsets.US_ASCII), SetParams.setParams().px(HEARTBEAT_TTL_MS));
+            for (String h : hosts) {
+                long seq = lastSeq.get(h);
+                if (!Long.valueOf(seq).equals(ackWritten.get(h))) {
+                    p.set(Streams.ack(session, h), Long.toString(seq).getBytes(StandardCharsets.US_ASCII));
+                    ackWritten.put(h, seq);
+                }
+            }
+            if (lastId != null && !lastId.equals(trimmedTo)) {
+                // everything up to the last processed entry is done with
+                p.xtrim(Streams.sessionStream(session), XTrimParams.xTrimParams().minId(lastId));
+                trimmedTo = lastId;
+            }
+            p.sync();
         }
     }
 
@@ -102,19 +118,22 @@ public final class ControllerReader implements AutoCloseable {
                     backoff = 50;
                 }
                 Map<byte[], StreamEntryID> streams = new LinkedHashMap<>();
-                for (String h : hosts) {
-                    streams.put(Streams.agentStream(session, h), pendingFirst ? new StreamEntryID(0, 0)
-                            : StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
-                }
+                streams.put(Streams.sessionStream(session), pendingFirst ? new StreamEntryID(0, 0)
+                        : StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY);
                 Map<byte[], List<StreamEntryBinary>> got = j.xreadGroupBinaryAsMap(Streams.GROUP, Streams.bytes("c"),
-                        XReadGroupParams.xReadGroupParams().count(256).block(pendingFirst ? 1 : 100), streams);
+                        XReadGroupParams.xReadGroupParams().count(512).block(pendingFirst ? 1 : 100), streams);
                 boolean any = false;
                 if (got != null) {
                     for (Map.Entry<byte[], List<StreamEntryBinary>> e : got.entrySet()) {
-                        String host = hostOf(e.getKey());
+                        List<byte[]> ids = new ArrayList<>(e.getValue().size());
                         for (StreamEntryBinary entry : e.getValue()) {
                             any = true;
-                            deliver(j, e.getKey(), host, entry);
+                            deliver(entry);
+                            ids.add(entry.getID().toString().getBytes(StandardCharsets.US_ASCII));
+                        }
+                        if (!ids.isEmpty()) {
+                            j.xack(e.getKey(), Streams.GROUP, ids.toArray(byte[][]::new));
+                            lastId = e.getValue().getLast().getID().toString();
                         }
                     }
                 }
@@ -124,7 +143,6 @@ public final class ControllerReader implements AutoCloseable {
                 long now = System.nanoTime();
                 if (now - lastBeat > 100_000_000L) {
                     beat(j);
-                    trim(j);
                     lastBeat = now;
                 }
             } catch (JedisException | LatScopeException e) {
@@ -148,8 +166,13 @@ public final class ControllerReader implements AutoCloseable {
         }
     }
 
-    private void deliver(Jedis j, byte[] key, String host, StreamEntryBinary entry) {
+    private void deliver(StreamEntryBinary entry) {
         Map<String, byte[]> f = byName(entry.getFields());
+        String host = new String(f.get("h"), StandardCharsets.UTF_8);
+        if (!lastSeq.containsKey(host)) {
+            LOG.warn("a record from {}, which is not a host of session {}: ignored", host, session);
+            return;
+        }
         long seq = ByteBuffer.wrap(f.get("q")).getLong();
         long last = lastSeq.get(host);
         if (seq <= last) {
@@ -168,16 +191,6 @@ public final class ControllerReader implements AutoCloseable {
             }
             lastSeq.put(host, seq);
         }
-        byte[] id = entry.getID().toString().getBytes(StandardCharsets.US_ASCII);
-        j.xack(key, Streams.GROUP, id);
-        lastId.put(host, entry.getID().toString());
-    }
-
-    private void trim(Jedis j) {
-        for (Map.Entry<String, String> e : lastId.entrySet()) {
-            // everything up to the last processed entry is done with
-            j.xtrim(Streams.agentStream(session, e.getKey()), XTrimParams.xTrimParams().minId(e.getValue()));
-        }
     }
 
     /** Stream fields by name (byte[] keys compare by identity). */
@@ -185,11 +198,6 @@ public final class ControllerReader implements AutoCloseable {
         Map<String, byte[]> out = new HashMap<>();
         m.forEach((k, v) -> out.put(new String(k, StandardCharsets.UTF_8), v));
         return out;
-    }
-
-    private String hostOf(byte[] key) {
-        String k = new String(key, StandardCharsets.UTF_8);
-        return k.substring(k.lastIndexOf(':') + 1);
     }
 
     /** Records handed to the handler, duplicates dropped, numbers that never arrived, reconnects. */
@@ -215,8 +223,8 @@ public final class ControllerReader implements AutoCloseable {
         }
         try (Jedis j = redis.connect(Duration.ofSeconds(2))) {
             j.del(Streams.alive(session));
+            j.del(Streams.sessionStream(session));
             for (String h : hosts) {
-                j.del(Streams.agentStream(session, h));
                 j.del(Streams.ack(session, h));
             }
         } catch (RuntimeException e) {

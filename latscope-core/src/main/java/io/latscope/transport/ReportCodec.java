@@ -109,14 +109,14 @@ public final class ReportCodec {
         b.period(start, end).interval(in.readBoolean());
         int nh = in.readInt();
         for (int i = 0; i < nh; i++) {
-            b.hop(Hop.parse(Wire.string(in)), Wire.histogram(in));
+            b.takeHop(Hop.parse(Wire.string(in)), Wire.histogram(in));
         }
         int nf = in.readInt();
         for (int i = 0; i < nf; i++) {
             FlowKey f = Wire.flow(in);
             int n = in.readInt();
             for (int k = 0; k < n; k++) {
-                b.flowHop(f, Hop.parse(Wire.string(in)), Wire.histogram(in));
+                b.takeFlowHop(f, Hop.parse(Wire.string(in)), Wire.histogram(in));
             }
         }
         b.counters(counters(in));

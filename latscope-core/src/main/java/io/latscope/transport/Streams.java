@@ -8,13 +8,18 @@ final class Streams {
     static final byte[] F_SEQ = bytes("q");
     static final byte[] F_TYPE = bytes("t");
     static final byte[] F_DATA = bytes("d");
+    static final byte[] F_HOST = bytes("h");
 
     private Streams() {
     }
 
-    /** One stream per agent: what it sends, in order. */
-    static byte[] agentStream(String session, String host) {
-        return bytes("latscope:" + session + ":agent:" + host);
+    /**
+     * One stream per session that every agent appends to (each entry names its host): one
+     * key to read, however many hosts — a stream per agent made Redis scan a thousand keys
+     * per read. Each agent's entries keep their order within it.
+     */
+    static byte[] sessionStream(String session) {
+        return bytes("latscope:" + session + ":records");
     }
 
     /** The controller's acknowledgment: the highest sequence number it has processed. */
