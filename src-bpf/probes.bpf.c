@@ -241,6 +241,25 @@ static __always_inline __u32 cb_range(const struct sk_buff *skb, __u32 *seq)
 	return (__s32)(end - s) > 0 ? end - s : 0;
 }
 
+/* A byte range of a socket's data: the marker test first, then the clock, the flow and the
+ * filters. {@code ts} 0 means "now". Returns 1 when an event was emitted. */
+static __always_inline int on_sk_range(const struct sock *sk, __u32 seq, __u32 len, int outbound, __u64 ts,
+				       __u8 point, __u8 flags)
+{
+	if ((__s32)len <= 0 || !has_marker(seq, len))
+		return 0;
+	if (!ts)
+		ts = bpf_ktime_get_ns();
+	struct flow f = {};
+	if (!sk_flow(sk, &f, outbound))
+		return 0;
+	__u32 ns = ns_of_sk(sk);
+	if (!wanted(&f, ns))
+		return 0;
+	emit(ts, &f, seq, len, ns, 0, point, flags);
+	return 1;
+}
+
 /* ---- flows from packets ------------------------------------------------------------ */
 
 #define HDR_BYTES 80 /* IPv4 with options (60) or IPv6 (40), plus the fixed TCP header */
@@ -329,18 +348,10 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 	__u32 len = left < (__u64)size_goal ? (__u32)left : (__u32)size_goal;
 	if (size_goal <= 0 || !has_marker(seq, len))
 		return 0;
-	__u64 ts = bpf_ktime_get_ns();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u64 *entry = bpf_map_lookup_elem(&write_entry, &tid);
-	if (entry)
-		ts = *entry; /* the application's write began here */
-	struct flow f = {};
-	if (!sk_flow(sk, &f, 1))
-		return 0;
-	__u32 ns = ns_of_sk(sk);
-	if (!wanted(&f, ns))
-		return 0;
-	emit(ts, &f, seq, len, ns, 0, LS_TX_SOCK, 0);
+	/* the application's write began at the system call's entry, when it was seen */
+	on_sk_range(sk, seq, len, 1, entry ? *entry : 0, LS_TX_SOCK, 0);
 	return 0;
 }
 
@@ -410,18 +421,9 @@ int tx_tcp(struct bpf_sock_ops *skops)
 		if (!skb || !sk)
 			return 1;
 		__u32 seq, len = cb_range(skb, &seq);
-		if (!has_marker(seq, len))
-			return 1;
-		__u64 ts = bpf_ktime_get_ns();
-		struct flow f = {};
-		if (!sk_flow(sk, &f, 1))
-			return 1;
-		__u32 ns = ns_of_sk(sk);
-		if (!wanted(&f, ns))
-			return 1;
 		/* snd_nxt has not moved past a new segment yet: anything before it is resent */
 		__u8 flags = (__s32)(seq - skops->snd_nxt) < 0 ? LS_F_RETRANS : 0;
-		emit(ts, &f, seq, len, ns, 0, LS_TX_TCP, flags);
+		on_sk_range(sk, seq, len, 1, 0, LS_TX_TCP, flags);
 		return 1;
 	}
 	}
@@ -434,18 +436,9 @@ SEC("fentry/__tcp_transmit_skb")
 int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
 {
 	__u32 seq, len = cb_range(skb, &seq);
-	if (!has_marker(seq, len))
-		return 0;
-	__u64 ts = bpf_ktime_get_ns();
-	struct flow f = {};
-	if (!sk_flow(sk, &f, 1))
-		return 0;
-	__u32 ns = ns_of_sk(sk);
-	if (!wanted(&f, ns))
-		return 0;
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	__u32 snd_nxt = tp ? tp->snd_nxt : seq;
-	emit(ts, &f, seq, len, ns, 0, LS_TX_TCP, (__s32)(seq - snd_nxt) < 0 ? LS_F_RETRANS : 0);
+	on_sk_range(sk, seq, len, 1, 0, LS_TX_TCP, (__s32)(seq - snd_nxt) < 0 ? LS_F_RETRANS : 0);
 	return 0;
 }
 
@@ -518,18 +511,10 @@ int BPF_PROG(rx_tcp, struct sock *sk, const struct sk_buff *skb)
 	__u32 seq, len = cb_range(skb, &seq);
 	if (!has_marker(seq, len))
 		return 0;
-	__u64 ts = bpf_ktime_get_ns();
-	struct flow f = {};
-	if (!sk_flow(sk, &f, 0))
-		return 0;
-	__u32 ns = ns_of_sk(sk);
-	if (!wanted(&f, ns))
-		return 0;
 	/* data ending at or before rcv_nxt was received before: a retransmission */
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
 	__u32 rcv_nxt = tp ? tp->rcv_nxt : seq + len;
-	__u8 flags = (__s32)(seq + len - rcv_nxt) <= 0 ? LS_F_RETRANS : 0;
-	emit(ts, &f, seq, len, ns, 0, LS_RX_TCP, flags);
+	on_sk_range(sk, seq, len, 0, 0, LS_RX_TCP, (__s32)(seq + len - rcv_nxt) <= 0 ? LS_F_RETRANS : 0);
 	return 0;
 }
 
@@ -552,17 +537,7 @@ int BPF_PROG(rx_sock, const struct sock *sk)
 	*prev = rcv_nxt;
 	if (from == 0) /* first sight of the socket: everything not yet read */
 		from = tp->copied_seq;
-	__u32 len = rcv_nxt - from;
-	if ((__s32)len <= 0 || !has_marker(from, len))
-		return 0;
-	__u64 ts = bpf_ktime_get_ns();
-	struct flow f = {};
-	if (!sk_flow(sk, &f, 0))
-		return 0;
-	__u32 ns = ns_of_sk(sk);
-	if (!wanted(&f, ns))
-		return 0;
-	emit(ts, &f, from, len, ns, 0, LS_RX_SOCK, 0);
+	on_sk_range(sk, from, rcv_nxt - from, 0, 0, LS_RX_SOCK, 0);
 	return 0;
 }
 

@@ -19,14 +19,14 @@ final class Links {
     private Links() {
     }
 
-    /** A {@code struct bpf_link *} from libbpf. */
-    static final class LibbpfLink implements BpfLink {
+    /** The common part: a description and one guarded release. */
+    private abstract static class GuardedLink implements BpfLink {
         private final String description;
         private final Leaks.Guard guard;
 
-        LibbpfLink(MemorySegment link, String description) {
+        GuardedLink(String description, String what, Runnable release) {
             this.description = description;
-            this.guard = Leaks.guard(this, "BPF link " + description, () -> LibBpf.bpf_link__destroy(link));
+            this.guard = Leaks.guard(this, what + " " + description, release);
         }
 
         public String description() {
@@ -47,31 +47,17 @@ final class Links {
         }
     }
 
+    /** A {@code struct bpf_link *} from libbpf. */
+    static final class LibbpfLink extends GuardedLink {
+        LibbpfLink(MemorySegment link, String description) {
+            super(description, "BPF link", () -> LibBpf.bpf_link__destroy(link));
+        }
+    }
+
     /** A BPF link file descriptor made by a raw {@code BPF_LINK_CREATE}. */
-    static final class FdLink implements BpfLink {
-        private final String description;
-        private final Leaks.Guard guard;
-
+    static final class FdLink extends GuardedLink {
         FdLink(int fd, String description) {
-            this.description = description;
-            this.guard = Leaks.guard(this, "BPF link " + description, () -> Native.close(fd));
-        }
-
-        public String description() {
-            return description;
-        }
-
-        public boolean isClosed() {
-            return guard.isReleased();
-        }
-
-        public void close() {
-            guard.release();
-        }
-
-        @Override
-        public String toString() {
-            return "BpfLink[" + description + (isClosed() ? ", closed" : "") + "]";
+            super(description, "BPF link", () -> Native.close(fd));
         }
     }
 
@@ -80,31 +66,9 @@ final class Links {
      * detaches it in its namespace, and removes the clsact qdisc when LatScope created it
      * and its last own filter on that device is gone.
      */
-    static final class TcLink implements BpfLink {
-        private final String description;
-        private final Leaks.Guard guard;
-
+    static final class TcLink extends GuardedLink {
         TcLink(NetNs ns, int ifindex, int attachPoint, int handle, int priority, String description) {
-            this.description = description;
-            this.guard = Leaks.guard(this, "tc filter " + description,
-                    () -> detach(ns, ifindex, attachPoint, handle, priority, description));
-        }
-
-        public String description() {
-            return description;
-        }
-
-        public boolean isClosed() {
-            return guard.isReleased();
-        }
-
-        public void close() {
-            guard.release();
-        }
-
-        @Override
-        public String toString() {
-            return "BpfLink[" + description + (isClosed() ? ", closed" : "") + "]";
+            super(description, "tc filter", () -> detach(ns, ifindex, attachPoint, handle, priority, description));
         }
     }
 
