@@ -13,6 +13,20 @@ public record FlowKey(InetAddress src, int srcPort, InetAddress dst, int dstPort
         Objects.requireNonNull(dst, "dst");
     }
 
+    /**
+     * Whether {@code flow} is this flow in either direction, a port of 0 here matching any
+     * port (so {@code new FlowKey(client, 0, server, 5001)} selects every connection from
+     * that client to that server port).
+     */
+    public boolean matches(FlowKey flow) {
+        return same(flow) || same(flow.reversed());
+    }
+
+    private boolean same(FlowKey f) {
+        return src.equals(f.src) && dst.equals(f.dst) && (srcPort == 0 || srcPort == f.srcPort)
+                && (dstPort == 0 || dstPort == f.dstPort);
+    }
+
     /** The opposite direction of the same connection. */
     public FlowKey reversed() {
         return new FlowKey(dst, dstPort, src, srcPort);

@@ -110,7 +110,7 @@ public final class LatScope {
             return this;
         }
 
-        /** Only these flows (matched in either direction). */
+        /** Only these flows, in either direction; a port of 0 matches any port. */
         public Builder flows(FlowKey... flows) {
             this.flows.addAll(Arrays.asList(flows));
             return this;

@@ -194,6 +194,32 @@ class LocalSessionTest {
     }
 
     @Test
+    void aFlowFilterKeepsOnlyTheFlowsItNames() {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.74.7.1/24", "b", "10.74.7.2/24");
+            LatencyReport r;
+            TcpTraffic.FlowResult kept;
+            try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5209, 5210).stride(1024)
+                    .flows(new FlowKey(addr("10.74.7.1"), 0, addr("10.74.7.2"), 5209)).start()) {
+                Thread other = Thread.ofPlatform().start(() ->
+                        NativeTraffic.messages(a, b, "10.74.7.2", 5210, 1024, 500, Duration.ofMillis(1), Duration.ZERO));
+                kept = NativeTraffic.messages(a, b, "10.74.7.2", 5209, 1024, 500, Duration.ofMillis(1), Duration.ZERO);
+                try {
+                    other.join();
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                s.close();
+                r = s.snapshot();
+            }
+            assertThat(r.flowKeys()).containsExactly(new FlowKey(addr("10.74.7.1"), kept.clientPort(), addr("10.74.7.2"), 5209));
+            assertThat(r.hop(END_TO_END).count()).isEqualTo(500);
+        }
+    }
+
+    @Test
     void ipv6TrafficIsDecomposedToo() {
         try (TestNetwork net = TestNetwork.create()) {
             NetNs a = net.namespace("a");

@@ -184,7 +184,7 @@ public final class LocalSession implements LatScopeSession {
 
     private void onMarker(FlowKey flow, List<MarkerPath.HopSample> hops, long e2e, boolean retransmitted,
                           java.util.function.Supplier<MarkerPath> path) {
-        if (!flowFilter.isEmpty() && !flowFilter.contains(flow) && !flowFilter.contains(flow.reversed())) {
+        if (!flowFilter.isEmpty() && flowFilter.stream().noneMatch(f -> f.matches(flow))) {
             return;
         }
         if (!retransmitted || spec.includeRetransmissions()) {
