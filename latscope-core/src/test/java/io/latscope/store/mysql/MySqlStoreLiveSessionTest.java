@@ -58,12 +58,12 @@ class MySqlStoreLiveSessionTest {
                 assertThat(loaded.soleScopes()).isEqualTo(live.soleScopes());
                 assertThat(loaded.unavailable()).isEqualTo(live.unavailable());
                 assertThat(List.of(loaded.start(), loaded.end())).isEqualTo(List.of(live.start(), live.end()));
-                // The session takes its final report just before its last interval, so the kernel's
-                // probe counters may have run on (FIN, ACK) in between: same probes, as many runs or more.
+                // The session emits its last interval just before taking its final report, so the kernel's
+                // probe counters may have run on (FIN, ACK) in between: same probes, as many runs or fewer.
                 assertThat(loaded.probeCosts()).hasSameSizeAs(live.probeCosts());
                 for (int i = 0; i < live.probeCosts().size(); i++) {
                     assertThat(loaded.probeCosts().get(i).attachPoint()).isEqualTo(live.probeCosts().get(i).attachPoint());
-                    assertThat(loaded.probeCosts().get(i).runs()).isGreaterThanOrEqualTo(live.probeCosts().get(i).runs());
+                    assertThat(loaded.probeCosts().get(i).runs()).isLessThanOrEqualTo(live.probeCosts().get(i).runs());
                 }
 
                 SessionInfo info = r.session(id).orElseThrow();
