@@ -3,6 +3,7 @@ module io.latscope.core {
     requires transitive io.latscope.bpf;
     requires transitive HdrHistogram;
     requires org.slf4j;
+    requires com.hierynomus.sshj;
 
     exports io.latscope;
     exports io.latscope.store;
