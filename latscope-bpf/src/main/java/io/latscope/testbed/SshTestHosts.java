@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -165,6 +166,16 @@ public final class SshTestHosts implements AutoCloseable {
     /** known_hosts with every host's key. */
     public Path knownHosts() {
         return knownHosts;
+    }
+
+    /** Authorizes another public key (an OpenSSH .pub file) for root and the test user on every host. */
+    public void authorize(Path publicKey) {
+        try {
+            Files.writeString(dir.resolve("authorized_keys"), Files.readString(publicKey).strip() + "\n",
+                    StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("authorizing " + publicKey, e);
+        }
     }
 
     /** Password of {@link #TEST_USER}, random per instance. */
