@@ -17,6 +17,7 @@ import static io.latscope.remote.SshTestSupport.awaitGone;
 import static io.latscope.remote.SshTestSupport.host;
 import static io.latscope.remote.SshTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Deploying a stand-in agent to sshds in network namespaces, over real SSH. */
 @KernelTest
@@ -76,6 +77,64 @@ class SshDeployerTest {
             }
             for (String h : List.of("h1", "h2", "h3")) {
                 assertThat(ssh.pidsIn(h)).as("processes in %s besides sshd", h).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void closeKillsAnAgentThatIgnoresEofAndWhatItLeftInItsProcessGroup() throws Exception {
+        try (TestNetwork net = TestNetwork.create();
+             SshTestHosts ssh = SshTestHosts.start(net, "10.77.8.1/24", List.of(new HostSpec("k", "10.77.8.11/24"),
+                     new HostSpec("nojava", "10.77.8.12/24").withoutJava(25)))) {
+            SshDeployer d = SshDeployer.create();
+            Host.Ssh k = host(ssh.host("k"));
+            List<String> log = new CopyOnWriteArrayList<>();
+            RemoteAgent a = d.start(k, new AgentLaunch(AgentLaunch.ownClassPath(), StdinEchoMain.class.getName(), List.of(),
+                    List.of("lines=0", "child", "ignore-eof"), Map.of(), log::add));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (log.stream().noneMatch(l -> l.startsWith("child pid ")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            long child = log.stream().filter(l -> l.startsWith("child pid ")).mapToLong(l -> Long.parseLong(l.substring(10)))
+                    .findFirst().orElseThrow(() -> new AssertionError("no child pid in " + log));
+            assertThat(running(child)).isTrue();
+            long t0 = System.nanoTime();
+            a.close();
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(log).contains("stdin closed");
+            assertThat(took).as("grace, then SIGTERM").isBetween(Duration.ofSeconds(RemoteAgent.STOP_GRACE_SECONDS),
+                    Duration.ofSeconds(RemoteAgent.STOP_GRACE_SECONDS + 5));
+            assertThat(a.exitStatus()).as("the JVM's exit on SIGTERM").contains(143);
+            assertThat(awaitGone(a.pid(), Duration.ofSeconds(2))).isTrue();
+            assertThat(awaitGone(child, Duration.ofSeconds(2))).as("the agent's child %d", child).isTrue();
+
+            // an agent that exits by itself, and one whose main class does not exist
+            try (RemoteAgent quits = d.start(k, new AgentLaunch(AgentLaunch.ownClassPath(), StdinEchoMain.class.getName(),
+                    List.of(), List.of("exit=3"), Map.of(), l -> { }))) {
+                assertThat(quits.awaitExit(Duration.ofSeconds(20))).isTrue();
+                assertThat(quits.isAlive()).isFalse();
+                assertThat(quits.exitStatus()).contains(3);
+            }
+            List<String> err = new CopyOnWriteArrayList<>();
+            try (RemoteAgent missing = d.start(k, new AgentLaunch(AgentLaunch.ownClassPath(), "no.such.Main", List.of(),
+                    List.of(), Map.of(), err::add))) {
+                assertThat(missing.awaitExit(Duration.ofSeconds(20))).isTrue();
+                assertThat(missing.exitStatus()).contains(1);
+                assertThat(err).anySatisfy(l -> assertThat(l).contains("no.such.Main"));
+            }
+
+            // no Java 25: start fails naming host and cause, and leaves nothing behind
+            Host.Ssh nojava = host(ssh.host("nojava"));
+            assertThatThrownBy(() -> d.start(nojava, new AgentLaunch(AgentLaunch.ownClassPath(),
+                    StdinEchoMain.class.getName(), List.of(), List.of(), Map.of(), l -> { })))
+                    .isInstanceOf(RemoteException.class)
+                    .hasMessageStartingWith("nojava (root@10.77.8.12:22): cannot start the agent: no Java 25: found /usr/bin/java");
+            for (String h : List.of("k", "nojava")) {
+                long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                while (ssh.pidsIn(h).size() > 1 && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                assertThat(ssh.pidsIn(h)).as("processes in %s", h).hasSize(1);
             }
         }
     }

@@ -8,7 +8,8 @@ import java.net.InetSocketAddress;
  * A stand-in agent started on SSH test hosts: prints a few lines to stdout and stderr,
  * optionally holds a UDP port, then blocks reading stdin and exits on EOF — the contract
  * of {@link RemoteAgent}. Args: {@code lines=N}, {@code udp=PORT}, {@code ignore-eof}
- * (keeps running after EOF, to test the kill path), {@code exit=N} (exits at once with N).
+ * (keeps running after EOF, to test the kill path), {@code exit=N} (exits at once with N),
+ * {@code child} (starts a {@code sleep} in its process group and prints its pid).
  */
 public final class StdinEchoMain {
     private StdinEchoMain() {
@@ -25,6 +26,10 @@ public final class StdinEchoMain {
                 udp = new DatagramSocket(new InetSocketAddress(Integer.parseInt(a.substring(4))));
             } else if (a.equals("ignore-eof")) {
                 ignoreEof = true;
+            } else if (a.equals("child")) {
+                Process p = new ProcessBuilder("sleep", "600").redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                System.out.println("child pid " + p.pid());
             } else if (a.startsWith("exit=")) {
                 System.out.println("exiting with " + a.substring(5));
                 System.exit(Integer.parseInt(a.substring(5)));
