@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -172,13 +173,11 @@ public sealed interface Host permits Host.Local, Host.Ssh {
         }
 
         public Ssh port(int port) {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, trustsUnknownHostKeys,
-                    label, interfaces, parent, javaHome, sudo, connectTimeout);
+            return with(d -> d.port = port);
         }
 
         public Ssh user(String user) {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, trustsUnknownHostKeys,
-                    label, interfaces, parent, javaHome, sudo, connectTimeout);
+            return with(d -> d.user = user);
         }
 
         /** Authenticate with this private key file (OpenSSH, PEM or PuTTY format), not encrypted. */
@@ -197,26 +196,26 @@ public sealed interface Host permits Host.Local, Host.Ssh {
 
         private Ssh withKey(Path privateKey, Secret passphrase) {
             Objects.requireNonNull(privateKey, "privateKey");
-            return new Ssh(address, port, user, privateKey, passphrase, password, useAgent, knownHosts,
-                    trustsUnknownHostKeys, label, interfaces, parent, javaHome, sudo, connectTimeout);
+            return with(d -> {
+                d.key = privateKey;
+                d.keyPassphrase = passphrase;
+            });
         }
 
         /** Authenticate with a password (after key and agent, if those are configured too). */
         public Ssh password(String password) {
-            return new Ssh(address, port, user, key, keyPassphrase, Secret.of(password), useAgent, knownHosts,
-                    trustsUnknownHostKeys, label, interfaces, parent, javaHome, sudo, connectTimeout);
+            Secret s = Secret.of(password);
+            return with(d -> d.password = s);
         }
 
         /** Authenticate with the keys of the ssh-agent at {@code SSH_AUTH_SOCK}. */
         public Ssh agentAuth() {
-            return new Ssh(address, port, user, key, keyPassphrase, password, true, knownHosts, trustsUnknownHostKeys,
-                    label, interfaces, parent, javaHome, sudo, connectTimeout);
+            return with(d -> d.useAgent = true);
         }
 
         /** Verify the host key against this OpenSSH known_hosts file (default {@code ~/.ssh/known_hosts}). */
         public Ssh knownHosts(Path file) {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, file, trustsUnknownHostKeys,
-                    label, interfaces, parent, javaHome, sudo, connectTimeout);
+            return with(d -> d.knownHosts = file);
         }
 
         /**
@@ -225,36 +224,30 @@ public sealed interface Host permits Host.Local, Host.Ssh {
          * connection is open to a man in the middle. A <em>changed</em> key is still refused.
          */
         public Ssh trustUnknownHostKeys() {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, true, label,
-                    interfaces, parent, javaHome, sudo, connectTimeout);
+            return with(d -> d.trustsUnknownHostKeys = true);
         }
 
         public Ssh label(String label) {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, trustsUnknownHostKeys,
-                    label, interfaces, parent, javaHome, sudo, connectTimeout);
+            return with(d -> d.label = label);
         }
 
         /** Network interfaces for XDP clock sync on this host (added to those given before). */
         public Ssh interfaces(String... names) {
             List<String> all = new ArrayList<>(interfaces);
             all.addAll(Arrays.asList(names));
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, trustsUnknownHostKeys,
-                    label, all, parent, javaHome, sudo, connectTimeout);
+            return with(d -> d.interfaces = all);
         }
 
         /** This host is a VM running on the host labelled {@code parentLabel}. */
         public Ssh vmOf(String parentLabel) {
-            return withParent(new Parent(Relation.VM, requireLabel(parentLabel)));
+            Parent p = new Parent(Relation.VM, requireLabel(parentLabel));
+            return with(d -> d.parent = p);
         }
 
         /** This host is a container running on the host labelled {@code parentLabel}. */
         public Ssh containerOf(String parentLabel) {
-            return withParent(new Parent(Relation.CONTAINER, requireLabel(parentLabel)));
-        }
-
-        private Ssh withParent(Parent p) {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, trustsUnknownHostKeys,
-                    label, interfaces, p, javaHome, sudo, connectTimeout);
+            Parent p = new Parent(Relation.CONTAINER, requireLabel(parentLabel));
+            return with(d -> d.parent = p);
         }
 
         private String requireLabel(String parentLabel) {
@@ -266,19 +259,61 @@ public sealed interface Host permits Host.Local, Host.Ssh {
 
         /** The remote JDK to run the agent with, e.g. {@code /opt/jdk-25}. */
         public Ssh javaHome(String remotePath) {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, trustsUnknownHostKeys,
-                    label, interfaces, parent, remotePath, sudo, connectTimeout);
+            return with(d -> d.javaHome = remotePath);
         }
 
         /** Run the agent (and the preflight's privilege check) with {@code sudo -n} when the user is not root. */
         public Ssh sudo(boolean useSudo) {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, trustsUnknownHostKeys,
-                    label, interfaces, parent, javaHome, useSudo, connectTimeout);
+            return with(d -> d.sudo = useSudo);
         }
 
         public Ssh connectTimeout(Duration timeout) {
-            return new Ssh(address, port, user, key, keyPassphrase, password, useAgent, knownHosts, trustsUnknownHostKeys,
-                    label, interfaces, parent, javaHome, sudo, timeout);
+            return with(d -> d.connectTimeout = timeout);
+        }
+
+        /** A copy with {@code change} applied, validated by the canonical constructor. */
+        private Ssh with(Consumer<Draft> change) {
+            Draft d = new Draft(this);
+            change.accept(d);
+            return new Ssh(d.address, d.port, d.user, d.key, d.keyPassphrase, d.password, d.useAgent, d.knownHosts,
+                    d.trustsUnknownHostKeys, d.label, d.interfaces, d.parent, d.javaHome, d.sudo, d.connectTimeout);
+        }
+
+        /** The components as mutable fields, for {@link #with}. */
+        private static final class Draft {
+            String address;
+            int port;
+            String user;
+            Path key;
+            Secret keyPassphrase;
+            Secret password;
+            boolean useAgent;
+            Path knownHosts;
+            boolean trustsUnknownHostKeys;
+            String label;
+            List<String> interfaces;
+            Parent parent;
+            String javaHome;
+            boolean sudo;
+            Duration connectTimeout;
+
+            Draft(Ssh s) {
+                address = s.address;
+                port = s.port;
+                user = s.user;
+                key = s.key;
+                keyPassphrase = s.keyPassphrase;
+                password = s.password;
+                useAgent = s.useAgent;
+                knownHosts = s.knownHosts;
+                trustsUnknownHostKeys = s.trustsUnknownHostKeys;
+                label = s.label;
+                interfaces = s.interfaces;
+                parent = s.parent;
+                javaHome = s.javaHome;
+                sudo = s.sudo;
+                connectTimeout = s.connectTimeout;
+            }
         }
 
         /** {@code user@address:port}, for messages. */
