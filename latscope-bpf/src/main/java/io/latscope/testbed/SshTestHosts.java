@@ -183,6 +183,12 @@ public final class SshTestHosts implements AutoCloseable {
         return password;
     }
 
+    /** What a host's sessions see as {@code /root} (root's home there). */
+    public Path rootHome(String name) {
+        host(name);
+        return dir.resolve(name).resolve("home");
+    }
+
     /** Directory of keys, configs and logs; deleted on close. */
     public Path dir() {
         return dir;

@@ -36,6 +36,8 @@ import java.util.function.Consumer;
  */
 public final class RemoteAgent implements AutoCloseable {
     static final int STOP_GRACE_SECONDS = 5;
+    /** Precedes the PID on the first line the start command prints. */
+    static final String PID_MARKER = "latscope-pid";
     private static final Logger LOG = LoggerFactory.getLogger(RemoteAgent.class);
     private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("latscope-ssh-cleaner").factory());
     private static final Duration PID_TIMEOUT = Duration.ofSeconds(30);
@@ -103,13 +105,14 @@ public final class RemoteAgent implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new RemoteException(host.label(), "interrupted while starting the agent", e);
             }
-            if (first == null || !first.matches("[0-9]{1,10}")) {
+            if (first == null || !first.matches(PID_MARKER + " [0-9]{1,10}")) {
                 err.join(1000);
                 throw new RemoteException(host.label(), "the agent did not start", command, exit(cmd),
                         String.join("\n", snapshot(lastStderr)) + (first == null ? "" : "\n" + first));
             }
-            return new RemoteAgent(host, new Channel(conn, session, cmd, out, err, lastStderr), Long.parseLong(first), sudo,
-                    uploadedFiles, uploadedBytes);
+            long pid = Long.parseLong(first.substring(PID_MARKER.length() + 1));
+            return new RemoteAgent(host, new Channel(conn, session, cmd, out, err, lastStderr), pid, sudo, uploadedFiles,
+                    uploadedBytes);
         } catch (IOException e) {
             closeQuietly(session);
             throw new RemoteException(host.label(), "cannot start the agent: " + SshConnection.describe(e), e);
@@ -242,10 +245,10 @@ public final class RemoteAgent implements AutoCloseable {
         return Thread.ofPlatform().daemon().name("latscope-ssh-" + host.label() + "-" + stream).start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
                 String line;
-                boolean first = firstLine != null;
+                boolean awaitingPid = firstLine != null;
                 while ((line = r.readLine()) != null) {
-                    if (first) {
-                        first = false;
+                    if (awaitingPid && line.startsWith(PID_MARKER + " ")) {
+                        awaitingPid = false;
                         firstLine.complete(line);
                         continue;
                     }

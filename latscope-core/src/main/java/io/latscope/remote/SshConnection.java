@@ -107,11 +107,13 @@ final class SshConnection implements AutoCloseable {
     /** The login user's home directory on the host. */
     String home() {
         if (home == null) {
-            Result r = exec("printf '%s' \"$HOME\"", null, Duration.ofSeconds(30));
-            if (r.exit() != 0 || !r.stdout().startsWith("/")) {
+            Result r = exec("printf '\\n%s' \"$HOME\"", null, Duration.ofSeconds(30));
+            // the last line: a chatty shell start-up file may have printed before
+            String last = r.stdout().substring(r.stdout().lastIndexOf('\n') + 1);
+            if (r.exit() != 0 || !last.startsWith("/")) {
                 throw new RemoteException(host.label(), "cannot find the home directory", r.command(), r.exit(), r.stderr());
             }
-            home = r.stdout();
+            home = last;
         }
         return home;
     }

@@ -114,9 +114,10 @@ public final class SshDeployer {
     }
 
     /**
-     * {@code exec /bin/sh -c 'echo $$; exec [sudo -n] [env K=V…] java …'}: whatever the login
-     * shell, sh prints its PID and becomes java, so the PID is the agent's own and — sshd
-     * having made the session's process a session leader — also its process group.
+     * {@code exec /bin/sh -c 'echo latscope-pid $$; exec [sudo -n] [env K=V…] java …'}: whatever
+     * the login shell, sh prints its PID and becomes java, so the PID is the agent's own and —
+     * sshd having made the session's process a session leader — also its process group. The
+     * marker tells the PID apart from whatever a chatty shell start-up file prints first.
      */
     static String command(String java, boolean sudo, List<String> classPath, AgentLaunch launch) {
         List<String> words = new ArrayList<>();
@@ -135,7 +136,7 @@ public final class SshDeployer {
         words.add(String.join(":", classPath));
         words.add(launch.mainClass());
         words.addAll(launch.args());
-        return "exec /bin/sh -c " + Shell.quote("echo $$; exec " + Shell.join(words));
+        return "exec /bin/sh -c " + Shell.quote("echo " + RemoteAgent.PID_MARKER + " $$; exec " + Shell.join(words));
     }
 
     private static HostCheck check(Host.Ssh h, Preflight req) {

@@ -24,7 +24,7 @@ class SshCommandTest {
                 List.of("two words", "it's", "$HOME", "back\\slash", "*", ""), Map.of("K", "v $x 'q'"), l -> { });
         String cmd = SshDeployer.command("/bin/sh", false, List.of("/c/a b.jar", "/c/d'e.jar"), launch);
         List<String> out = Cmd.run("/bin/sh", "-c", cmd).lines().toList();
-        assertThat(out.getFirst()).matches("[0-9]+");
+        assertThat(out.getFirst()).matches("latscope-pid [0-9]+");
         assertThat(out.subList(1, out.size())).containsExactly("[v $x 'q']", "[-cp]", "[/c/a b.jar:/c/d'e.jar]", "[some.Main]",
                 "[two words]", "[it's]", "[$HOME]", "[back\\slash]", "[*]", "[]");
         assertThat(SshDeployer.command("/j/bin/java", true, List.of("/c/a.jar"), launch)).contains("exec sudo -n env");

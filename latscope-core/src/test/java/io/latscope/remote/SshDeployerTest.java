@@ -7,6 +7,7 @@ import io.latscope.testbed.SshTestHosts.HostSpec;
 import io.latscope.testbed.TestNetwork;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +26,13 @@ class SshDeployerTest {
 
     @Test
     void startsOnThreeHostsStreamsLogsReusesTheUploadCacheAndStopsOnClose() throws Exception {
+        List<Long> sshds = new ArrayList<>();
         try (TestNetwork net = TestNetwork.create();
              SshTestHosts ssh = SshTestHosts.start(net, "10.77.0.1/24", List.of(new HostSpec("h1", "10.77.0.11/24"),
                      new HostSpec("h2", "10.77.0.12/24"), new HostSpec("h3", "10.77.0.13/24")))) {
+            ssh.hosts().forEach(e -> sshds.add(e.sshdPid()));
+            assertThat(sshds).allSatisfy(pid -> assertThat(SshTestSupport.commandLine(pid)).hasValueSatisfying(
+                    c -> assertThat(c).startsWith("/usr/sbin/sshd -D -e -f " + ssh.dir())));
             SshDeployer d = SshDeployer.create();
             List<Host.Ssh> hosts = ssh.hosts().stream().map(SshTestSupport::host).toList();
             d.requireReady(hosts, new Preflight(25, 0));
@@ -79,6 +84,7 @@ class SshDeployerTest {
                 assertThat(ssh.pidsIn(h)).as("processes in %s besides sshd", h).hasSize(1);
             }
         }
+        assertThat(sshds).as("sshds after the test hosts closed").noneMatch(SshTestSupport::running);
     }
 
     @Test
@@ -108,10 +114,13 @@ class SshDeployerTest {
             assertThat(awaitGone(a.pid(), Duration.ofSeconds(2))).isTrue();
             assertThat(awaitGone(child, Duration.ofSeconds(2))).as("the agent's child %d", child).isTrue();
 
-            // an agent that exits by itself, and one whose main class does not exist
+            // an agent that exits by itself (on a host whose shell start-up is chatty), and one whose main class does not exist
+            Files.writeString(ssh.rootHome("k").resolve(".bashrc"), "echo noisy start-up\n");
+            List<String> quitLog = new CopyOnWriteArrayList<>();
             try (RemoteAgent quits = d.start(k, new AgentLaunch(AgentLaunch.ownClassPath(), StdinEchoMain.class.getName(),
-                    List.of(), List.of("exit=3"), Map.of(), l -> { }))) {
+                    List.of(), List.of("exit=3"), Map.of(), quitLog::add))) {
                 assertThat(quits.awaitExit(Duration.ofSeconds(20))).isTrue();
+                assertThat(quitLog).containsExactly("noisy start-up", "exiting with 3");
                 assertThat(quits.isAlive()).isFalse();
                 assertThat(quits.exitStatus()).contains(3);
             }
