@@ -56,46 +56,6 @@ public sealed interface Host permits Host.Local, Host.Ssh {
     }
 
     /**
-     * A password or key passphrase: kept as characters, never printed ({@link #toString()}
-     * is {@code "****"}), compared by content.
-     */
-    final class Secret {
-        private final char[] chars;
-
-        private Secret(char[] chars) {
-            this.chars = chars.clone();
-        }
-
-        public static Secret of(char[] chars) {
-            return new Secret(Objects.requireNonNull(chars, "secret"));
-        }
-
-        public static Secret of(String s) {
-            return new Secret(Objects.requireNonNull(s, "secret").toCharArray());
-        }
-
-        /** A copy of the characters; the caller may wipe it after use. */
-        public char[] reveal() {
-            return chars.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Secret s && Arrays.equals(chars, s.chars);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(chars);
-        }
-
-        @Override
-        public String toString() {
-            return "****";
-        }
-    }
-
-    /**
      * A remote host: immutable; every wither returns a changed copy and validates its input
      * ({@link ConfigurationException}).
      *
@@ -187,11 +147,11 @@ public sealed interface Host permits Host.Local, Host.Ssh {
 
         /** Authenticate with this encrypted private key file. */
         public Ssh key(Path privateKey, char[] passphrase) {
-            return withKey(privateKey, Secret.of(passphrase));
+            return withKey(privateKey, Secret.of(new String(Objects.requireNonNull(passphrase, "passphrase"))));
         }
 
         public Ssh key(Path privateKey, String passphrase) {
-            return withKey(privateKey, Secret.of(passphrase));
+            return withKey(privateKey, Secret.of(Objects.requireNonNull(passphrase, "passphrase")));
         }
 
         private Ssh withKey(Path privateKey, Secret passphrase) {
@@ -204,7 +164,7 @@ public sealed interface Host permits Host.Local, Host.Ssh {
 
         /** Authenticate with a password (after key and agent, if those are configured too). */
         public Ssh password(String password) {
-            Secret s = Secret.of(password);
+            Secret s = Secret.of(Objects.requireNonNull(password, "password"));
             return with(d -> d.password = s);
         }
 

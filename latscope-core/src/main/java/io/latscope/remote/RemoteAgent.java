@@ -126,7 +126,12 @@ public final class RemoteAgent implements AutoCloseable {
         }
     }
 
-    public Host.Ssh host() {
+    /** The host's label (as in {@code AgentLauncher.RunningAgent}). */
+    public String host() {
+        return host.label();
+    }
+
+    public Host.Ssh sshHost() {
         return host;
     }
 

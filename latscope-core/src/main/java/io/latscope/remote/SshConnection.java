@@ -1,6 +1,7 @@
 package io.latscope.remote;
 
 import io.latscope.Host;
+import io.latscope.Secret;
 import net.schmizz.keepalive.KeepAliveProvider;
 import net.schmizz.sshj.DefaultConfig;
 import net.schmizz.sshj.SSHClient;
@@ -32,7 +33,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One authenticated SSH connection to a host, owning its {@link SSHClient}. {@link #open}
@@ -121,10 +124,16 @@ final class SshConnection implements AutoCloseable {
     record Result(String command, int exit, String stdout, String stderr) {
     }
 
-    /** Runs a command, feeding it {@code stdin} (null: nothing), and collects its output. */
+    /**
+     * Runs a command, feeding it {@code stdin} (null: nothing), and collects its output.
+     * Throws when it has not finished within {@code timeout} (the channel is then closed).
+     */
     Result exec(String command, InputStream stdin, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try (Session s = session()) {
             Session.Command c = s.exec(command);
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(c.getInputStream()),
+                    Thread::startVirtualThread);
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(c.getErrorStream()),
                     Thread::startVirtualThread);
             try (OutputStream in = c.getOutputStream()) {
@@ -132,11 +141,18 @@ final class SshConnection implements AutoCloseable {
                     stdin.transferTo(in);
                 }
             } // closing sends EOF
-            String out = readAll(c.getInputStream());
-            c.join(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            String o = out.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            String e = err.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            c.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
             Integer exit = c.getExitStatus();
-            return new Result(command, exit == null ? -1 : exit, out, err.join());
-        } catch (IOException | RuntimeException e) {
+            return new Result(command, exit == null ? -1 : exit, o, e);
+        } catch (TimeoutException e) {
+            throw new RemoteException(host.label(), "a command did not finish within " + timeout.toSeconds() + " s ["
+                    + firstWord(command) + "]", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RemoteException(host.label(), "interrupted while running a command", e);
+        } catch (IOException | ExecutionException | RuntimeException e) {
             if (e instanceof RemoteException re) {
                 throw re;
             }
@@ -211,11 +227,11 @@ final class SshConnection implements AutoCloseable {
         }
     }
 
-    private static KeyProvider loadKey(Host.Ssh host, SSHClient client, Path key, Host.Secret passphrase) {
+    private static KeyProvider loadKey(Host.Ssh host, SSHClient client, Path key, Secret passphrase) {
         if (!Files.isReadable(key)) {
             throw fail(host, "private key " + key + " does not exist or is not readable", null);
         }
-        char[] pass = passphrase == null ? null : passphrase.reveal();
+        char[] pass = passphrase == null ? null : passphrase.value().toCharArray();
         try {
             KeyProvider kp = pass == null ? client.loadKeys(key.toString()) : client.loadKeys(key.toString(), pass);
             kp.getPrivate(); // decrypt now: a wrong passphrase is a clear error here, not a vague auth failure
@@ -232,10 +248,10 @@ final class SshConnection implements AutoCloseable {
     }
 
     /** Gives the password once; sshj does not retry with the same one. */
-    private record SecretPassword(Host.Secret secret) implements PasswordFinder {
+    private record SecretPassword(Secret secret) implements PasswordFinder {
         @Override
         public char[] reqPassword(Resource<?> resource) {
-            return secret.reveal();
+            return secret.value().toCharArray();
         }
 
         @Override

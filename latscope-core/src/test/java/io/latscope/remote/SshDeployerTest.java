@@ -49,12 +49,12 @@ class SshDeployerTest {
                     }
                     for (RemoteAgent a : agents) {
                         assertThat(a.isAlive()).isTrue();
-                        assertThat(running(a.pid())).as("pid %d on %s", a.pid(), a.host().label()).isTrue();
+                        assertThat(running(a.pid())).as("pid %d on %s", a.pid(), a.host()).isTrue();
                         if (round == 0) {
-                            assertThat(a.uploadedFiles()).as("first start on %s uploads the class path", a.host().label())
+                            assertThat(a.uploadedFiles()).as("first start on %s uploads the class path", a.host())
                                     .isGreaterThan(1);
                         } else {
-                            assertThat(a.uploadedFiles()).as("second start on %s hits the cache", a.host().label()).isZero();
+                            assertThat(a.uploadedFiles()).as("second start on %s hits the cache", a.host()).isZero();
                         }
                     }
                     // log lines arrive while the agents run
@@ -63,8 +63,8 @@ class SshDeployerTest {
                         Thread.sleep(20);
                     }
                     for (RemoteAgent a : agents) {
-                        List<String> l = logs.get(a.host().label());
-                        assertThat(l).contains("agent started pid " + a.pid() + " env v " + a.host().label(),
+                        List<String> l = logs.get(a.host());
+                        assertThat(l).contains("agent started pid " + a.pid() + " env v " + a.host(),
                                 "out line 0", "out line 2", "err line 0", "err line 2");
                     }
                 } finally {
@@ -75,8 +75,8 @@ class SshDeployerTest {
                 for (RemoteAgent a : agents) {
                     assertThat(a.isAlive()).isFalse();
                     assertThat(a.exitStatus()).contains(0);
-                    assertThat(logs.get(a.host().label())).contains("stdin closed");
-                    assertThat(awaitGone(a.pid(), Duration.ofSeconds(2))).as("pid %d on %s", a.pid(), a.host().label())
+                    assertThat(logs.get(a.host())).contains("stdin closed");
+                    assertThat(awaitGone(a.pid(), Duration.ofSeconds(2))).as("pid %d on %s", a.pid(), a.host())
                             .isTrue();
                     a.close(); // idempotent
                 }

@@ -46,15 +46,12 @@ class SshHostTest {
         char[] phrase = "s3cret-phrase".toCharArray();
         Host.Ssh h = Host.ssh("10.0.0.1").key(Path.of("/k/id"), phrase).password("s3cret-pw");
         phrase[0] = 'X'; // the host keeps its own copy
-        assertThat(h.keyPassphrase().reveal()).containsExactly("s3cret-phrase".toCharArray());
+        assertThat(h.keyPassphrase().value()).isEqualTo("s3cret-phrase");
         assertThat(h.toString()).isEqualTo("Host.ssh(" + System.getProperty("user.name")
                 + "@10.0.0.1:22, key=/k/id (passphrase ****), password=****)");
         assertThat(h.password().toString()).isEqualTo("****");
         assertThat(h).isEqualTo(Host.ssh("10.0.0.1").key(Path.of("/k/id"), "s3cret-phrase").password("s3cret-pw"));
         assertThat(h).isNotEqualTo(h.password("other"));
-        char[] revealed = h.password().reveal();
-        revealed[0] = 'X';
-        assertThat(h.password().reveal()[0]).as("reveal gives a copy").isEqualTo('s');
     }
 
     @Test
