@@ -2,8 +2,8 @@
 module io.latscope.core {
     requires transitive io.latscope.bpf;
     requires transitive HdrHistogram;
-    requires org.slf4j;
     requires com.hierynomus.sshj;
+    requires org.slf4j;
 
     exports io.latscope;
     exports io.latscope.store;
