@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param mainClass the agent's main class
  * @param jvmArgs   options for the remote JVM
  * @param args      arguments of the main class
- * @param env       environment variables of the agent process
+ * @param env       environment variables of the agent process; sent over the SSH channel, never on a
+ *                  command line (so secrets such as passwords may go here); values must not contain a newline
  * @param logLine   receives each line the agent writes to stdout or stderr, as is; called from
  *                  LatScope's reader threads (keep it quick)
  */
@@ -41,9 +42,12 @@ public record AgentLaunch(List<Path> classPath, String mainClass, List<String> j
         if (mainClass == null || !CLASS_NAME.matcher(mainClass).matches()) {
             throw new ConfigurationException("'" + mainClass + "' is not a main class name");
         }
-        for (String k : env.keySet()) {
-            if (!ENV_NAME.matcher(k).matches()) {
-                throw new ConfigurationException("'" + k + "' is not an environment variable name");
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (!ENV_NAME.matcher(e.getKey()).matches()) {
+                throw new ConfigurationException("'" + e.getKey() + "' is not an environment variable name");
+            }
+            if (e.getValue().indexOf('\n') >= 0 || e.getValue().indexOf('\0') >= 0) {
+                throw new ConfigurationException("environment variable " + e.getKey() + " contains a newline or NUL");
             }
         }
     }

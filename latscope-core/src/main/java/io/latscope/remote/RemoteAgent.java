@@ -84,14 +84,17 @@ public final class RemoteAgent implements AutoCloseable {
     }
 
     /**
-     * Runs {@code command} on {@code conn} and reads the PID it prints first. Takes over
+     * Runs {@code command} on {@code conn}, writes {@code environment} to its stdin (read by
+     * the start command, see {@link SshDeployer#command}) and reads the PID it prints first. Takes over
      * {@code conn} when it returns; when it throws, the caller still owns (and closes) it.
      */
-    static RemoteAgent start(Host.Ssh host, SshConnection conn, String command, boolean sudo, Consumer<String> logLine,
-                             int uploadedFiles, long uploadedBytes) {
+    static RemoteAgent start(Host.Ssh host, SshConnection conn, String command, byte[] environment, boolean sudo,
+                             Consumer<String> logLine, int uploadedFiles, long uploadedBytes) {
         Session session = conn.session();
         try {
             Session.Command cmd = session.exec(command);
+            cmd.getOutputStream().write(environment);
+            cmd.getOutputStream().flush(); // and stdin stays open: its EOF is the agent's signal to stop
             CompletableFuture<String> pidLine = new CompletableFuture<>();
             Deque<String> lastStderr = new ArrayDeque<>();
             Thread out = pump(host, "out", cmd.getInputStream(), logLine, pidLine, null);

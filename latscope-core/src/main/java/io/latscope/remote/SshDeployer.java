@@ -5,6 +5,7 @@ import io.latscope.error.ConfigurationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -103,7 +104,8 @@ public final class SshDeployer {
                 LOG.info("{}: uploaded {} of {} class path entries ({} bytes); starting {}", host.label(), up.uploadedFiles(),
                         entries.size(), up.uploadedBytes(), launch.mainClass());
                 String command = command(check.java(), sudo, up.remotePaths(), launch);
-                return RemoteAgent.start(host, conn, command, sudo, launch.logLine(), up.uploadedFiles(), up.uploadedBytes());
+                return RemoteAgent.start(host, conn, command, environmentBlock(launch.env()), sudo, launch.logLine(),
+                        up.uploadedFiles(), up.uploadedBytes());
             } catch (RuntimeException e) {
                 conn.close();
                 throw e;
@@ -114,29 +116,33 @@ public final class SshDeployer {
     }
 
     /**
-     * {@code exec /bin/sh -c 'echo latscope-pid $$; exec [sudo -n] [env K=V…] java …'}: whatever
-     * the login shell, sh prints its PID and becomes java, so the PID is the agent's own and —
-     * sshd having made the session's process a session leader — also its process group. The
-     * marker tells the PID apart from whatever a chatty shell start-up file prints first.
+     * {@code exec /bin/sh -c 'echo latscope-pid $$; exec [sudo -n] /bin/sh -c '<read env>; exec java …''}:
+     * whatever the login shell, the outer sh prints its PID and becomes java (or sudo), so the
+     * PID is the agent's own and — sshd having made the session's process a session leader —
+     * also its process group. The marker tells the PID apart from whatever a chatty shell
+     * start-up file prints first. The inner sh reads {@code NAME=value} lines from stdin up to
+     * an empty line and exports them (sh's {@code read} takes one byte at a time from a pipe,
+     * so java inherits the rest of stdin untouched): environment values — passwords among
+     * them — never appear on a command line, in {@code ps}, in sudo's log or in sshj's.
      */
     static String command(String java, boolean sudo, List<String> classPath, AgentLaunch launch) {
         List<String> words = new ArrayList<>();
-        if (sudo) {
-            words.addAll(List.of("sudo", "-n"));
-        }
-        if (!launch.env().isEmpty()) {
-            words.add("env");
-            for (Map.Entry<String, String> e : launch.env().entrySet()) {
-                words.add(e.getKey() + "=" + e.getValue());
-            }
-        }
         words.add(java);
         words.addAll(launch.jvmArgs());
         words.add("-cp");
         words.add(String.join(":", classPath));
         words.add(launch.mainClass());
         words.addAll(launch.args());
-        return "exec /bin/sh -c " + Shell.quote("echo " + RemoteAgent.PID_MARKER + " $$; exec " + Shell.join(words));
+        String inner = "while IFS= read -r l && [ -n \"$l\" ]; do export \"$l\"; done; exec " + Shell.join(words);
+        return "exec /bin/sh -c " + Shell.quote("echo " + RemoteAgent.PID_MARKER + " $$; exec " + (sudo ? "sudo -n " : "")
+                + "/bin/sh -c " + Shell.quote(inner));
+    }
+
+    /** The environment block the start command reads from stdin: {@code NAME=value} lines, then an empty line. */
+    static byte[] environmentBlock(Map<String, String> env) {
+        StringBuilder sb = new StringBuilder();
+        env.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        return sb.append('\n').toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static HostCheck check(Host.Ssh h, Preflight req) {

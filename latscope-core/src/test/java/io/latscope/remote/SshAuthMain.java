@@ -12,7 +12,8 @@ import java.util.Map;
  * be searched for secrets: authenticates to one test host with the ssh-agent
  * ({@code SSH_AUTH_SOCK}), an encrypted key (right and wrong passphrase) and a password
  * (right and wrong), prints each outcome, the hosts, the preflight error with its stack
- * trace, and starts an agent with the encrypted key. Secrets come in the environment.
+ * trace, and starts an agent with the encrypted key and a secret in its environment.
+ * Secrets come in the environment.
  * Args: address, known_hosts, encrypted key.
  */
 public final class SshAuthMain {
@@ -46,7 +47,7 @@ public final class SshAuthMain {
         }
         Path classes = Path.of(StdinEchoMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (RemoteAgent a = d.start(hosts.get(1), new AgentLaunch(List.of(classes), StdinEchoMain.class.getName(),
-                List.of(), List.of("lines=1"), Map.of(), l -> System.out.println("AGENT " + l)))) {
+                List.of(), List.of("lines=1"), Map.of("LS_SECRET", passphrase), l -> System.out.println("AGENT " + l)))) {
             System.out.println("STARTED " + a);
         }
         System.out.println("DONE");

@@ -64,7 +64,8 @@ class SshAuthTest {
                         "CHECK phrase-bad: cannot read private key " + encrypted + " (wrong passphrase?)",
                         "CHECK password-ok: logs in as 'lstest' (uid 4242), not root",
                         "CHECK password-bad: authentication failed for user 'lstest' (tried password",
-                        "RemoteException: 3 of 5 hosts are not ready", "AGENT out line 0", "STARTED RemoteAgent[phrase-ok",
+                        "RemoteException: 3 of 5 hosts are not ready", "AGENT out line 0",
+                        "AGENT secret length " + passphrase.length(), "STARTED RemoteAgent[phrase-ok",
                         "DONE");
                 assertThat(out).as("trace logging was on, so the search below means something").contains("TRACE");
                 assertThat(out).contains("HOST Host.ssh(lstest@10.77.4.11:22, label=password-ok, password=****)",

@@ -4,6 +4,7 @@ import io.latscope.testbed.Cmd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -17,17 +18,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SshCommandTest {
 
     @Test
-    void theAgentCommandPrintsItsPidThenRunsEveryWordExactlyAsGiven() {
-        // "java" is sh here, so the words it receives can be printed back
+    void theAgentCommandPrintsItsPidTakesItsEnvironmentFromStdinAndRunsEveryWordExactlyAsGiven() throws Exception {
+        // "java" is sh here, so the words and the environment it receives can be printed back, and the rest of stdin
         AgentLaunch launch = new AgentLaunch(List.of(Path.of("/x")), "some.Main",
-                List.of("-c", "printf '[%s]\\n' \"$K\" \"$@\"", "sh"),
-                List.of("two words", "it's", "$HOME", "back\\slash", "*", ""), Map.of("K", "v $x 'q'"), l -> { });
+                List.of("-c", "printf '[%s]\\n' \"$K\" \"$EMPTY\" \"$@\"; cat", "sh"),
+                List.of("two words", "it's", "$HOME", "back\\slash", "*", ""), Map.of("K", "v $x 'q' \"d\"", "EMPTY", ""),
+                l -> { });
         String cmd = SshDeployer.command("/bin/sh", false, List.of("/c/a b.jar", "/c/d'e.jar"), launch);
-        List<String> out = Cmd.run("/bin/sh", "-c", cmd).lines().toList();
+        assertThat(cmd).doesNotContain("v $x");
+        Process p = new ProcessBuilder("/bin/sh", "-c", cmd).redirectErrorStream(true).start();
+        try (var in = p.getOutputStream()) {
+            in.write(SshDeployer.environmentBlock(launch.env()));
+            in.write("rest of stdin\n".getBytes(StandardCharsets.UTF_8));
+        }
+        List<String> out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        assertThat(p.waitFor()).isZero();
         assertThat(out.getFirst()).matches("latscope-pid [0-9]+");
-        assertThat(out.subList(1, out.size())).containsExactly("[v $x 'q']", "[-cp]", "[/c/a b.jar:/c/d'e.jar]", "[some.Main]",
-                "[two words]", "[it's]", "[$HOME]", "[back\\slash]", "[*]", "[]");
-        assertThat(SshDeployer.command("/j/bin/java", true, List.of("/c/a.jar"), launch)).contains("exec sudo -n env");
+        assertThat(out.subList(1, out.size())).containsExactly("[v $x 'q' \"d\"]", "[]", "[-cp]", "[/c/a b.jar:/c/d'e.jar]",
+                "[some.Main]", "[two words]", "[it's]", "[$HOME]", "[back\\slash]", "[*]", "[]", "rest of stdin");
+        assertThat(SshDeployer.command("/j/bin/java", true, List.of("/c/a.jar"), launch)).contains("exec sudo -n /bin/sh -c");
     }
 
     @Test
@@ -70,6 +79,8 @@ class SshCommandTest {
                 .hasMessageContaining("is not a main class name");
         assertThatThrownBy(() -> new AgentLaunch(List.of(Path.of("/x")), "a.B", List.of(), List.of(), Map.of("A=B", "c"),
                 l -> { })).hasMessageContaining("is not an environment variable name");
+        assertThatThrownBy(() -> new AgentLaunch(List.of(Path.of("/x")), "a.B", List.of(), List.of(), Map.of("A", "b\nC=d"),
+                l -> { })).hasMessageContaining("A contains a newline");
         assertThatThrownBy(() -> ClassPathUpload.prepare(List.of(Path.of("/no/such/entry.jar"))))
                 .hasMessageContaining("/no/such/entry.jar does not exist");
         assertThat(AgentLaunch.ownClassPath()).isNotEmpty().allSatisfy(p -> assertThat(p).exists());

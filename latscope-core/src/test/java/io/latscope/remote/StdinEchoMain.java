@@ -36,6 +36,9 @@ public final class StdinEchoMain {
             }
         }
         System.out.println("agent started pid " + ProcessHandle.current().pid() + " env " + System.getenv("LS_TEST"));
+        if (System.getenv("LS_SECRET") != null) {
+            System.out.println("secret length " + System.getenv("LS_SECRET").length()); // the value itself must not print
+        }
         for (int i = 0; i < lines; i++) {
             System.out.println("out line " + i);
             System.err.println("err line " + i);
