@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * the paths its {@link HostSpec} hides are covered by empty tmpfs mounts — a host without
  * BTF or without Java 25 on one machine. Nothing on the machine is changed: the test user
  * {@value #TEST_USER} (password auth, not root) exists only in the sshds' view of
- * {@code /etc/passwd}.
+ * {@code /etc/passwd}, and so does its sudo rule in {@code /etc/sudoers}.
  *
  * <pre>{@code
  * try (TestNetwork net = TestNetwork.create();
@@ -54,7 +54,7 @@ public final class SshTestHosts implements AutoCloseable {
      * A host to start: namespace short name, address with prefix ({@code 10.77.0.11/24}),
      * and paths to hide from its sshd and its sessions.
      */
-    public record HostSpec(String name, String address, List<String> hiddenPaths) {
+    public record HostSpec(String name, String address, List<String> hiddenPaths, boolean testUserSudo) {
         public HostSpec {
             hiddenPaths = List.copyOf(hiddenPaths);
             if (!address.contains("/")) {
@@ -63,14 +63,25 @@ public final class SshTestHosts implements AutoCloseable {
         }
 
         public HostSpec(String name, String address) {
-            this(name, address, List.of());
+            this(name, address, List.of(), false);
         }
 
         /** Hides directories behind empty tmpfs mounts in this host's view. */
         public HostSpec hiding(String... paths) {
             List<String> all = new ArrayList<>(hiddenPaths);
             all.addAll(List.of(paths));
-            return new HostSpec(name, address, all);
+            return new HostSpec(name, address, all, testUserSudo);
+        }
+
+        /**
+         * Lets {@link #TEST_USER} run anything with {@code sudo -n} on this host (a sudoers
+         * file seen only there, with Debian's defaults otherwise). Needs sudo installed.
+         */
+        public HostSpec withPasswordlessSudo() {
+            if (!Files.isRegularFile(Path.of("/etc/sudoers"))) {
+                throw new ConfigurationException("sudo is not installed (apt-get install sudo; scripts/bootstrap does)");
+            }
+            return new HostSpec(name, address, hiddenPaths, true);
         }
 
         /** A host whose kernel seems to have no BTF: {@code /sys/kernel/btf} is empty. */
@@ -261,6 +272,17 @@ public final class SshTestHosts implements AutoCloseable {
                 sh.append("mount -t tmpfs -o size=64k,mode=0755 latscope-hidden ").append(q(p)).append("; ");
             }
             sh.append("mount --bind ").append(q(dir.resolve("passwd").toString())).append(" /etc/passwd; ");
+            if (s.testUserSudo()) {
+                Path sudoers = h.resolve("sudoers");
+                Files.writeString(sudoers, String.join("\n",
+                        "Defaults env_reset",
+                        "Defaults secure_path=\"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"",
+                        "Defaults use_pty",
+                        "root ALL=(ALL:ALL) ALL",
+                        TEST_USER + " ALL=(ALL:ALL) NOPASSWD: ALL", ""));
+                Files.setPosixFilePermissions(sudoers, PosixFilePermissions.fromString("r--r-----"));
+                sh.append("mount --bind ").append(q(sudoers.toString())).append(" /etc/sudoers; ");
+            }
             sh.append("exec ").append(SSHD).append(" -D -e -f ").append(q(config.toString()));
             Process p = new ProcessBuilder("ip", "netns", "exec", net.nsName(s.name()), "unshare", "--mount",
                     "--propagation", "private", "sh", "-c", sh.toString())

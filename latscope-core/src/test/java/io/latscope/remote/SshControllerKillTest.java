@@ -23,45 +23,57 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SshControllerKillTest {
 
     @Test
-    void remoteAgentExitsWithinSecondsOfTheControllerBeingKilled() throws Exception {
+    void remoteAgentsExitWithinSecondsOfTheControllerBeingKilled() throws Exception {
         try (TestNetwork net = TestNetwork.create();
-             SshTestHosts ssh = SshTestHosts.start(net, "10.77.7.1/24", List.of(new HostSpec("t", "10.77.7.11/24")))) {
+             SshTestHosts ssh = SshTestHosts.start(net, "10.77.7.1/24",
+                     List.of(new HostSpec("t", "10.77.7.11/24").withPasswordlessSudo()))) {
             SshTestHosts.Endpoint t = ssh.host("t");
-            Process controller = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), SshControllerMain.class.getName(), t.address(),
-                    t.privateKey().toString(), t.knownHosts().toString())
-                    .redirectErrorStream(true).start();
-            List<String> seen = new ArrayList<>();
-            long pid = -1;
-            try {
-                BufferedReader r = new BufferedReader(new InputStreamReader(controller.getInputStream(), StandardCharsets.UTF_8));
-                String line;
-                while ((line = r.readLine()) != null) {
-                    seen.add(line);
-                    if (line.startsWith("REMOTE_PID ")) {
-                        pid = Long.parseLong(line.substring(11));
-                        break;
-                    }
-                }
-                assertThat(pid).as("controller output: %s", seen).isPositive();
-                assertThat(running(pid)).isTrue();
-                assertThat(SshTestSupport.commandLine(pid)).hasValueSatisfying(c -> assertThat(c).contains("StdinEchoMain"));
-                assertThat(ssh.pidsIn("t")).contains(pid);
-            } finally {
-                controller.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
-                controller.waitFor();
+            // one controller logs in as root, the other as a user whose agent runs through sudo
+            Controller asRoot = Controller.start(t, "root", false);
+            Controller viaSudo = Controller.start(t, SshTestHosts.TEST_USER, true);
+            for (Controller c : List.of(asRoot, viaSudo)) {
+                assertThat(c.agentPid).as("controller output: %s", c.output).isPositive();
+                assertThat(running(c.agentPid)).isTrue();
+                assertThat(ssh.pidsIn("t")).contains(c.agentPid);
             }
-            assertThat(controller.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+            for (Controller c : List.of(asRoot, viaSudo)) {
+                c.process.destroyForcibly(); // SIGKILL: no shutdown hook, no close()
+                c.process.waitFor();
+                assertThat(c.process.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+            }
             long t0 = System.nanoTime();
-            assertThat(awaitGone(pid, Duration.ofSeconds(5))).as("agent pid %d still runs 5 s after the controller died",
-                    pid).isTrue();
-            System.out.println("agent gone " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms after kill -9");
-            // and sshd cleaned up the session: only the listening sshd is left in the namespace
+            for (Controller c : List.of(asRoot, viaSudo)) {
+                assertThat(awaitGone(c.agentPid, Duration.ofSeconds(5)))
+                        .as("agent pid %d (%s) still runs 5 s after the controller died", c.agentPid, c.user).isTrue();
+            }
+            System.out.println("agents gone " + Duration.ofNanos(System.nanoTime() - t0).toMillis() + " ms after kill -9");
+            // and sshd cleaned up the sessions: only the listening sshd is left in the namespace
             long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
             while (ssh.pidsIn("t").size() > 1 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertThat(ssh.pidsIn("t")).hasSize(1);
+        }
+    }
+
+    /** A controller JVM that has started an agent (through sudo or not) and printed the agent's pid. */
+    private record Controller(String user, Process process, long agentPid, List<String> output) {
+        static Controller start(SshTestHosts.Endpoint t, String user, boolean sudo) throws Exception {
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), SshControllerMain.class.getName(), t.address(), user,
+                    t.privateKey().toString(), t.knownHosts().toString(), String.valueOf(sudo))
+                    .redirectErrorStream(true).start();
+            List<String> seen = new ArrayList<>();
+            BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+            for (String line; (line = r.readLine()) != null; ) {
+                seen.add(line);
+                if (line.startsWith("REMOTE_PID ")) {
+                    // with sudo this is sudo's pid; its child, the JVM, is in the same process group
+                    return new Controller(user, p, Long.parseLong(line.substring(11)), seen);
+                }
+            }
+            p.destroyForcibly();
+            return new Controller(user, p, -1, seen);
         }
     }
 }

@@ -148,4 +148,41 @@ class SshDeployerTest {
             }
         }
     }
+
+    @Test
+    void aNonRootUserWithPasswordlessSudoRunsTheAgentAsRootAndCloseStopsIt() throws Exception {
+        try (TestNetwork net = TestNetwork.create();
+             SshTestHosts ssh = SshTestHosts.start(net, "10.77.10.1/24",
+                     List.of(new HostSpec("s", "10.77.10.11/24").withPasswordlessSudo()))) {
+            SshDeployer d = SshDeployer.create();
+            Host.Ssh plain = Host.ssh("10.77.10.11").label("s").user(SshTestHosts.TEST_USER)
+                    .password(ssh.testUserPassword()).knownHosts(ssh.knownHosts());
+            assertThat(d.preflight(List.of(plain), Preflight.standard()).getFirst().problems())
+                    .singleElement().asString().contains("not root", "sudo(true)");
+            Host.Ssh sudo = plain.sudo(true);
+            HostCheck check = d.preflight(List.of(sudo), Preflight.standard()).getFirst();
+            assertThat(check.ready()).as(check.toString()).isTrue();
+            assertThat(check.root()).isFalse();
+
+            List<String> log = new CopyOnWriteArrayList<>();
+            RemoteAgent a = d.start(sudo, new AgentLaunch(AgentLaunch.ownClassPath(), StdinEchoMain.class.getName(),
+                    List.of(), List.of("lines=0", "child", "ignore-eof"), Map.of("LS_TEST", "through sudo"), log::add));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (log.stream().noneMatch(l -> l.startsWith("agent started pid ")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            String started = log.stream().filter(l -> l.startsWith("agent started pid ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("agent did not start: " + log));
+            assertThat(started).endsWith(" env through sudo");
+            long java = Long.parseLong(started.split(" ")[3]);
+            long child = log.stream().filter(l -> l.startsWith("child pid ")).mapToLong(l -> Long.parseLong(l.substring(10)))
+                    .findFirst().orElseThrow();
+            assertThat(ProcessHandle.of(java).flatMap(p -> p.info().user())).as("the agent's user").contains("root");
+            a.close(); // the agent ignores EOF: the kill goes through sudo
+            for (long pid : new long[] {a.pid(), java, child}) {
+                assertThat(awaitGone(pid, Duration.ofSeconds(2))).as("pid %d", pid).isTrue();
+            }
+            assertThat(log).contains("stdin closed");
+        }
+    }
 }
