@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.latscope.remote.SshTestSupport.awaitGone;
+import static io.latscope.remote.SshTestSupport.eventually;
+import static io.latscope.remote.SshTestSupport.onlySshdLeft;
 import static io.latscope.remote.SshTestSupport.host;
 import static io.latscope.remote.SshTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,10 +60,7 @@ class SshDeployerTest {
                         }
                     }
                     // log lines arrive while the agents run
-                    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-                    while (logs.values().stream().anyMatch(l -> l.size() < 7) && System.nanoTime() < deadline) {
-                        Thread.sleep(20);
-                    }
+                    eventually(Duration.ofSeconds(20), () -> logs.values().stream().allMatch(l -> l.size() >= 7));
                     for (RemoteAgent a : agents) {
                         List<String> l = logs.get(a.host());
                         assertThat(l).contains("agent started pid " + a.pid() + " env v " + a.host(),
@@ -82,7 +81,7 @@ class SshDeployerTest {
                 }
             }
             for (String h : List.of("h1", "h2", "h3")) {
-                assertThat(ssh.pidsIn(h)).as("processes in %s besides sshd", h).hasSize(1);
+                assertThat(onlySshdLeft(ssh, h)).as("processes in %s: %s", h, ssh.pidsIn(h)).isTrue();
             }
         }
         assertThat(sshds).as("sshds after the test hosts closed").noneMatch(SshTestSupport::running);
@@ -98,10 +97,7 @@ class SshDeployerTest {
             List<String> log = new CopyOnWriteArrayList<>();
             RemoteAgent a = d.start(k, new AgentLaunch(AgentLaunch.ownClassPath(), StdinEchoMain.class.getName(), List.of(),
                     List.of("lines=0", "child", "ignore-eof"), Map.of(), log::add));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (log.stream().noneMatch(l -> l.startsWith("child pid ")) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            eventually(Duration.ofSeconds(20), () -> log.stream().anyMatch(l -> l.startsWith("child pid ")));
             long child = log.stream().filter(l -> l.startsWith("child pid ")).mapToLong(l -> Long.parseLong(l.substring(10)))
                     .findFirst().orElseThrow(() -> new AssertionError("no child pid in " + log));
             assertThat(running(child)).isTrue();
@@ -140,11 +136,7 @@ class SshDeployerTest {
                     .isInstanceOf(RemoteException.class)
                     .hasMessageStartingWith("nojava (root@10.77.8.12:22): cannot start the agent: no Java 25: found /usr/bin/java");
             for (String h : List.of("k", "nojava")) {
-                long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-                while (ssh.pidsIn(h).size() > 1 && System.nanoTime() < until) {
-                    Thread.sleep(20);
-                }
-                assertThat(ssh.pidsIn(h)).as("processes in %s", h).hasSize(1);
+                assertThat(onlySshdLeft(ssh, h)).as("processes in %s: %s", h, ssh.pidsIn(h)).isTrue();
             }
         }
     }
@@ -167,10 +159,7 @@ class SshDeployerTest {
             List<String> log = new CopyOnWriteArrayList<>();
             RemoteAgent a = d.start(sudo, new AgentLaunch(AgentLaunch.ownClassPath(), StdinEchoMain.class.getName(),
                     List.of(), List.of("lines=0", "child", "ignore-eof"), Map.of("LS_TEST", "through sudo"), log::add));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (log.stream().noneMatch(l -> l.startsWith("agent started pid ")) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            eventually(Duration.ofSeconds(20), () -> log.stream().anyMatch(l -> l.startsWith("agent started pid ")));
             String started = log.stream().filter(l -> l.startsWith("agent started pid ")).findFirst()
                     .orElseThrow(() -> new AssertionError("agent did not start: " + log));
             assertThat(started).endsWith(" env through sudo");

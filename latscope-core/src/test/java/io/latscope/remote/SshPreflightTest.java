@@ -88,7 +88,7 @@ class SshPreflightTest {
 
             // the preflight started nothing: every host is back to its sshd alone
             for (SshTestHosts.Endpoint h : ssh.hosts()) {
-                assertThat(awaitOnlySshd(ssh, h.name())).as("processes in %s: %s", h.name(), ssh.pidsIn(h.name()))
+                assertThat(SshTestSupport.onlySshdLeft(ssh, h.name())).as("processes in %s: %s", h.name(), ssh.pidsIn(h.name()))
                         .isTrue();
             }
         }
@@ -114,16 +114,5 @@ class SshPreflightTest {
             assertThatThrownBy(() -> d.preflight(List.of(busy, busy), Preflight.standard()))
                     .hasMessageContaining("two hosts are labelled 'busy'");
         }
-    }
-
-    private static boolean awaitOnlySshd(SshTestHosts ssh, String host) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (ssh.pidsIn(host).size() != 1) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
     }
 }
