@@ -30,22 +30,32 @@ import java.util.zip.ZipOutputStream;
  * A directory is packed into a jar deterministically (sorted entries, fixed times), so the
  * same classes give the same checksum and the host's copy is reused. Uploads go through
  * {@code cat} into a temporary file, are checked with sha256sum on the host and only then
- * renamed into place, so a cut connection never leaves a bad cache entry.
+ * renamed into place, so a cut connection never leaves a bad cache entry. Entries unused for
+ * {@value #PRUNE_DAYS} days are removed.
  */
 final class ClassPathUpload {
     static final String CACHE_DIR = ".cache/latscope";
+    static final int PRUNE_DAYS = 30;
     private static final LocalDateTime ZIP_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(10);
     /** Checksums of jar files by path, size and modification time: hashing 30 jars per host adds up. */
     private static final Map<String, String> JAR_SUMS = new ConcurrentHashMap<>();
 
+    /**
+     * Lists the checksums of the wanted files the cache holds. Marks them used (mtime) and
+     * prunes what no start has used for {@value #PRUNE_DAYS} days — every rebuild of a class
+     * directory makes a new jar — and uploads cut off more than a day ago.
+     */
     private static final String CHECK_SCRIPT = """
             dir=$1; shift
             mkdir -p "$dir" && chmod 700 "$dir" && cd "$dir" || exit 1
+            for f in "$@"; do if [ -f "$f" ]; then touch "$f"; fi; done
+            find . -maxdepth 1 -type f -name '*.jar' -mtime +%d -exec rm -f {} + 2>/dev/null
+            find . -maxdepth 1 -type f -name '.upload-*' -mtime +1 -exec rm -f {} + 2>/dev/null
             for f in "$@"; do if [ -f "$f" ]; then sha256sum "$f"; fi; done
             exit 0
-            """;
+            """.formatted(PRUNE_DAYS);
 
     /** A local class path entry, ready to upload: {@code file} is the jar itself or a packed directory. */
     record Entry(Path source, Path file, String sha256, boolean packed) {

@@ -8,7 +8,10 @@ import io.latscope.testbed.TestNetwork;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +74,19 @@ class SshDeployerTest {
                         a.close();
                     }
                 }
+                if (round == 0) {
+                    // on h1, age the cache: what the next start wants is kept (and marked used), the rest pruned
+                    try (var files = Files.list(ssh.rootHome("h1").resolve(".cache/latscope"))) {
+                        for (Path f : files.toList()) {
+                            Files.setLastModifiedTime(f, FileTime.from(Instant.now().minus(Duration.ofDays(40))));
+                        }
+                    }
+                    Path cache = ssh.rootHome("h1").resolve(".cache/latscope");
+                    for (String stale : List.of("0000.jar", ".upload-0000-1")) {
+                        Files.writeString(cache.resolve(stale), "stale");
+                        Files.setLastModifiedTime(cache.resolve(stale), FileTime.from(Instant.now().minus(Duration.ofDays(40))));
+                    }
+                }
                 for (RemoteAgent a : agents) {
                     assertThat(a.isAlive()).isFalse();
                     assertThat(a.exitStatus()).contains(0);
@@ -79,6 +95,13 @@ class SshDeployerTest {
                             .isTrue();
                     a.close(); // idempotent
                 }
+            }
+            Path cache = ssh.rootHome("h1").resolve(".cache/latscope");
+            assertThat(cache.resolve("0000.jar")).as("pruned").doesNotExist();
+            assertThat(cache.resolve(".upload-0000-1")).as("pruned").doesNotExist();
+            try (var files = Files.list(cache)) {
+                assertThat(files.toList()).hasSize(AgentLaunch.ownClassPath().size()).allSatisfy(f -> assertThat(
+                        Files.getLastModifiedTime(f).toInstant()).as("marked used").isAfter(Instant.now().minus(Duration.ofDays(1))));
             }
             for (String h : List.of("h1", "h2", "h3")) {
                 assertThat(onlySshdLeft(ssh, h)).as("processes in %s: %s", h, ssh.pidsIn(h)).isTrue();
