@@ -30,7 +30,8 @@ import java.util.function.Consumer;
  * <p><b>Contract for the remote program: it must exit when its stdin reaches EOF.</b> That is
  * how it learns that the controller is gone — {@link #close()}, the controller JVM's exit or
  * crash (even {@code kill -9}: the kernel closes the TCP connection, sshd closes the channel and
- * with it the program's stdin), or a lost connection. Nothing else is ever written to stdin.
+ * with it the program's stdin), or a lost connection. The program reads nothing else there
+ * (the environment block written first is consumed by the start shell, before the program runs).
  * {@link #close()} closes stdin, waits {@value #STOP_GRACE_SECONDS} s, then sends SIGTERM and
  * SIGKILL to the process group, and always sweeps the group at the end.
  */
