@@ -1,5 +1,6 @@
 package io.latscope.remote;
 
+import io.latscope.Host;
 import io.latscope.error.LatScopeException;
 
 import java.util.List;
@@ -39,7 +40,7 @@ public class RemoteException extends LatScopeException {
     }
 
     /** A failure on {@code host} before any command ran; the message names the label and {@code user@address:port}. */
-    static RemoteException at(io.latscope.Host.Ssh host, String cause, Throwable throwable) {
+    static RemoteException at(Host.Ssh host, String cause, Throwable throwable) {
         return new RemoteException(host.label(), host.label() + " (" + host.target() + "): " + cause, null, -1, "",
                 List.of(), throwable);
     }
@@ -50,7 +51,17 @@ public class RemoteException extends LatScopeException {
                 -1, "", failed, null);
     }
 
-    /** The host's label; for a failed preflight, the labels of every failing host, comma-separated. */
+    /** Failures on several hosts: the summary, then each failure's message on a line; each is also suppressed. */
+    static RemoteException several(String summary, List<RemoteException> failures) {
+        StringBuilder sb = new StringBuilder(summary);
+        failures.forEach(f -> sb.append("\n  ").append(f.getMessage().replace("\n", "\n    ")));
+        RemoteException e = new RemoteException(String.join(", ", failures.stream().map(RemoteException::host).toList()),
+                sb.toString(), null, -1, "", List.of(), null);
+        failures.forEach(e::addSuppressed);
+        return e;
+    }
+
+    /** The host's label; for failures on several hosts, their labels, comma-separated. */
     public String host() {
         return host;
     }

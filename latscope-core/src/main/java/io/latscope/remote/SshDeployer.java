@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Function;
 
 /**
  * Deploys LatScope agents over SSH (sshj): checks hosts, uploads the agent's class path
@@ -113,6 +114,46 @@ public final class SshDeployer {
         } finally {
             ClassPathUpload.cleanUp(entries);
         }
+    }
+
+    /**
+     * Starts an agent on every host in parallel, all or nothing: when a start fails, the
+     * agents that did start are stopped, and one {@link RemoteException} names every host
+     * that failed and why.
+     */
+    public List<RemoteAgent> startAll(List<Host.Ssh> hosts, Function<Host.Ssh, AgentLaunch> launch) {
+        requireDistinctLabels(hosts);
+        List<RemoteAgent> started = new ArrayList<>();
+        List<RemoteException> failed = new ArrayList<>();
+        try (ExecutorService ex = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<RemoteAgent>> fs = new ArrayList<>();
+            for (Host.Ssh h : hosts) {
+                fs.add(ex.submit(() -> start(h, launch.apply(h))));
+            }
+            for (int i = 0; i < fs.size(); i++) {
+                try {
+                    started.add(fs.get(i).get());
+                } catch (ExecutionException e) {
+                    failed.add(e.getCause() instanceof RemoteException re ? re
+                            : RemoteException.at(hosts.get(i), "cannot start the agent: " + e.getCause(), e.getCause()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failed.add(RemoteException.at(hosts.get(i), "interrupted while starting the agent", e));
+                }
+            }
+        }
+        if (failed.isEmpty()) {
+            return started;
+        }
+        for (RemoteAgent a : started) {
+            try {
+                a.close();
+            } catch (RuntimeException e) {
+                failed.add(RemoteException.at(a.sshHost(), "stopping the agent after the others failed: " + e.getMessage(), e));
+            }
+        }
+        throw RemoteException.several("cannot start agents on " + failed.size() + " of " + hosts.size() + " hosts"
+                + (started.isEmpty() ? "" : " (stopped the " + started.size() + " that started)") + ":", failed);
     }
 
     /**

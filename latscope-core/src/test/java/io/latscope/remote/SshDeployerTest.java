@@ -24,6 +24,7 @@ import static io.latscope.remote.SshTestSupport.host;
 import static io.latscope.remote.SshTestSupport.running;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** Deploying a stand-in agent to sshds in network namespaces, over real SSH. */
 @KernelTest
@@ -158,6 +159,15 @@ class SshDeployerTest {
                     StdinEchoMain.class.getName(), List.of(), List.of(), Map.of(), l -> { })))
                     .isInstanceOf(RemoteException.class)
                     .hasMessageStartingWith("nojava (root@10.77.8.12:22): cannot start the agent: no Java 25: found /usr/bin/java");
+            // all or nothing: the agent that started on k is stopped again
+            List<String> kLog = new CopyOnWriteArrayList<>();
+            RemoteException e = catchThrowableOfType(RemoteException.class, () -> d.startAll(List.of(k, nojava),
+                    h -> new AgentLaunch(AgentLaunch.ownClassPath(), StdinEchoMain.class.getName(), List.of(), List.of(),
+                            Map.of(), h.label().equals("k") ? kLog::add : l -> { })));
+            assertThat(e.getMessage()).startsWith("cannot start agents on 1 of 2 hosts (stopped the 1 that started):\n"
+                    + "  nojava (root@10.77.8.12:22): cannot start the agent: no Java 25");
+            assertThat(e.host()).isEqualTo("nojava");
+            assertThat(kLog).contains("stdin closed");
             for (String h : List.of("k", "nojava")) {
                 assertThat(onlySshdLeft(ssh, h)).as("processes in %s: %s", h, ssh.pidsIn(h)).isTrue();
             }
