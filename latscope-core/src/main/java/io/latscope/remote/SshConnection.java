@@ -140,6 +140,9 @@ final class SshConnection implements AutoCloseable {
                 if (stdin != null) {
                     stdin.transferTo(in);
                 }
+                // sshj's close() flushes without waiting for the remote window and silently drops
+                // what does not fit (uploads arrived truncated); flush() waits
+                in.flush();
             } // closing sends EOF
             String o = out.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             String e = err.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
