@@ -136,18 +136,27 @@ final class SshConnection implements AutoCloseable {
                     Thread::startVirtualThread);
             CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(c.getErrorStream()),
                     Thread::startVirtualThread);
-            try (OutputStream in = c.getOutputStream()) {
+            IOException stdinFailed = null;
+            OutputStream in = c.getOutputStream();
+            try {
                 if (stdin != null) {
                     stdin.transferTo(in);
+                    // sshj's close() flushes without waiting for the remote window and silently drops
+                    // what does not fit (uploads arrived truncated); flush() waits
+                    in.flush();
                 }
-                // sshj's close() flushes without waiting for the remote window and silently drops
-                // what does not fit (uploads arrived truncated); flush() waits
-                in.flush();
-            } // closing sends EOF
+                in.close(); // sends EOF
+            } catch (IOException x) {
+                // the command ended before reading all its input: its exit status says how it went
+                stdinFailed = x;
+            }
             String o = out.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             String e = err.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             c.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), TimeUnit.MILLISECONDS);
             Integer exit = c.getExitStatus();
+            if (exit == null && stdinFailed != null) {
+                throw stdinFailed;
+            }
             return new Result(command, exit == null ? -1 : exit, o, e);
         } catch (TimeoutException e) {
             throw new RemoteException(host.label(), "a command did not finish within " + timeout.toSeconds() + " s ["

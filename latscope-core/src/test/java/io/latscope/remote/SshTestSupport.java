@@ -15,7 +15,7 @@ final class SshTestSupport {
     /** Key auth as root, verified against the test hosts' known_hosts. */
     static Host.Ssh host(SshTestHosts.Endpoint e) {
         return Host.ssh(e.address()).port(e.port()).user(e.user()).label(e.name()).key(e.privateKey())
-                .knownHosts(e.knownHosts()).connectTimeout(Duration.ofSeconds(3));
+                .knownHosts(e.knownHosts());
     }
 
     /** Whether a process exists (all test hosts share this machine's PID namespace). */
@@ -42,7 +42,7 @@ final class SshTestSupport {
 
     /** Waits until only the sshd is left in a test host's namespace (sessions end a moment after a disconnect). */
     static boolean onlySshdLeft(SshTestHosts ssh, String host) throws InterruptedException {
-        return eventually(Duration.ofSeconds(3), () -> ssh.pidsIn(host).size() == 1);
+        return eventually(Duration.ofSeconds(10), () -> ssh.pidsIn(host).size() == 1);
     }
 
     static Optional<String> commandLine(long pid) {
