@@ -3,6 +3,7 @@ module io.latscope.core {
     requires transitive io.latscope.bpf;
     requires transitive io.latscope.sync;
     requires transitive HdrHistogram;
+    requires com.hierynomus.sshj;
     requires org.slf4j;
     requires java.sql;
     requires com.zaxxer.hikari;
