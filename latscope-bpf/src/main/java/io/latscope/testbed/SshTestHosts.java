@@ -130,11 +130,14 @@ public final class SshTestHosts implements AutoCloseable {
      * bridge with address {@code bridgeAddr}, and starts and waits for every sshd. Fails,
      * having stopped what it started, if one does not come up.
      */
+    private String bridge;
+
     public static SshTestHosts start(TestNetwork net, String bridgeAddr, List<HostSpec> specs) {
         SshTestHosts t = new SshTestHosts(net, tempDir(), randomPassword());
         try {
             t.prepare();
             String bridge = net.rootBridge(bridgeAddr);
+            t.bridge = bridge;
             for (HostSpec s : specs) {
                 net.namespace(s.name());
                 net.connectToRootBridge(s.name(), s.address(), bridge);
@@ -155,6 +158,11 @@ public final class SshTestHosts implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The root-namespace bridge the hosts hang off (give it no address to add a {@link TestNetwork#rootPort}). */
+    public String bridge() {
+        return bridge;
     }
 
     public Endpoint host(String name) {
@@ -284,7 +292,9 @@ public final class SshTestHosts implements AutoCloseable {
                 sh.append("mount --bind ").append(q(sudoers.toString())).append(" /etc/sudoers; ");
             }
             sh.append("exec ").append(SSHD).append(" -D -e -f ").append(q(config.toString()));
-            Process p = new ProcessBuilder("ip", "netns", "exec", net.nsName(s.name()), "unshare", "--mount",
+            // nsenter --net, not ip netns exec: the latter remounts /sys, hiding tracefs, bpffs and
+            // cgroup2 from the agents this host runs (a real host has them)
+            Process p = new ProcessBuilder("nsenter", "--net=" + net.ns(s.name()).path(), "unshare", "--mount",
                     "--propagation", "private", "sh", "-c", sh.toString())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(h.resolve("sshd.log").toFile())

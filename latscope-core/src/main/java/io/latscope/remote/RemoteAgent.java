@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * {@link #close()} closes stdin, waits {@value #STOP_GRACE_SECONDS} s, then sends SIGTERM and
  * SIGKILL to the process group, and always sweeps the group at the end.
  */
-public final class RemoteAgent implements AutoCloseable {
+public final class RemoteAgent implements AgentLauncher.RunningAgent {
     static final int STOP_GRACE_SECONDS = 5;
     /** Precedes the PID on the first line the start command prints. */
     static final String PID_MARKER = "latscope-pid";

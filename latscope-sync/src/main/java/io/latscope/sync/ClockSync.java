@@ -100,8 +100,10 @@ public final class ClockSync implements AutoCloseable {
         }
         List<SyncHost> all = new ArrayList<>(hosts);
         all.add(reference);
-        for (SyncHost h : all) {
-            XdpEndpoint.ifindex(h); // every interface exists, before anything is attached
+        // every interface exists, before anything is attached; remote responders' interfaces
+        // are on their own hosts (their agents check them)
+        for (SyncHost h : localResponders ? all : List.of(reference)) {
+            XdpEndpoint.ifindex(h);
         }
         try {
             if (localResponders) {
