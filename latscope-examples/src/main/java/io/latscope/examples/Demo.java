@@ -58,7 +58,7 @@ public final class Demo {
                     .start()) {
                 TcpTraffic.FlowResult bulk = TcpTraffic.bulk(client, server, "10.99.0.2", 5002, 64 * 1024,
                         Duration.ofSeconds(3));
-                System.out.println("== bulk transfer for 3 s (one marker per 64 KiB) ==");
+                System.out.println("== bulk transfer for 3 s (one marker per 256 KiB) ==");
                 System.out.println("application: " + bulk);
                 print(s.snapshot());
             }
