@@ -6,8 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** {@link AgentRecord}s as a type byte and a payload. */
 final class RecordCodec {
@@ -33,8 +31,8 @@ final class RecordCodec {
                 Wire.string(out, h.host());
                 out.writeLong(h.netnsInode());
                 Wire.string(out, h.kernel());
-                map(out, h.unavailable());
-                map(out, h.socketBoundaries());
+                Wire.map(out, h.unavailable());
+                Wire.map(out, h.socketBoundaries());
             });
             case AgentRecord.Bye b -> strings(out -> Wire.string(out, b.reason()));
         };
@@ -45,7 +43,7 @@ final class RecordCodec {
         return switch (type) {
             case INTERVAL -> new AgentRecord.Interval(ReportCodec.decode(payload));
             case MARKERS -> new AgentRecord.Markers(MarkerPart.decode(payload));
-            case HELLO -> new AgentRecord.Hello(Wire.string(in), in.readLong(), Wire.string(in), map(in), map(in));
+            case HELLO -> new AgentRecord.Hello(Wire.string(in), in.readLong(), Wire.string(in), Wire.map(in), Wire.map(in));
             case BYE -> new AgentRecord.Bye(Wire.string(in));
             default -> throw new IOException("unknown record type " + type);
         };
@@ -65,22 +63,5 @@ final class RecordCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static void map(DataOutputStream out, Map<String, String> m) throws IOException {
-        out.writeInt(m.size());
-        for (Map.Entry<String, String> e : m.entrySet()) {
-            Wire.string(out, e.getKey());
-            Wire.string(out, e.getValue());
-        }
-    }
-
-    private static Map<String, String> map(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            m.put(Wire.string(in), Wire.string(in));
-        }
-        return m;
     }
 }

@@ -177,19 +177,12 @@ public final class ReportCodec {
     }
 
     private static void stringMap(DataOutputStream out, Map<Hop, String> m) throws IOException {
-        out.writeInt(m.size());
-        for (Map.Entry<Hop, String> e : m.entrySet()) {
-            Wire.string(out, e.getKey().toString());
-            Wire.string(out, e.getValue());
-        }
+        Map<String, String> byName = new LinkedHashMap<>();
+        m.forEach((h, v) -> byName.put(h.toString(), v));
+        Wire.map(out, byName);
     }
 
     private static Map<String, String> stringMap(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        Map<String, String> m = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            m.put(Wire.string(in), Wire.string(in));
-        }
-        return m;
+        return Wire.map(in);
     }
 }

@@ -65,6 +65,23 @@ final class Wire {
         return new FlowKey(src, sp, dst, dp);
     }
 
+    static void map(DataOutputStream out, java.util.Map<String, String> m) throws IOException {
+        out.writeInt(m.size());
+        for (java.util.Map.Entry<String, String> e : m.entrySet()) {
+            string(out, e.getKey());
+            string(out, e.getValue());
+        }
+    }
+
+    static java.util.Map<String, String> map(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            m.put(string(in), string(in));
+        }
+        return m;
+    }
+
     /** HdrHistogram's own compressed encoding. */
     static void histogram(DataOutputStream out, Histogram h) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
