@@ -1,8 +1,6 @@
 package io.latscope.remote;
 
 import io.latscope.FlowKey;
-import io.latscope.Hop;
-import io.latscope.HopStats;
 import io.latscope.LatScope;
 import io.latscope.LatencyReport;
 import io.latscope.MarkerPath;
@@ -68,17 +66,7 @@ class MultiHostTest {
                 }
             }
             FlowKey k12 = new FlowKey(addr("10.80.0.1"), f12.clientPort(), addr("10.80.0.2"), 5401);
-            List<Hop> hops12 = r.hops(k12).stream().map(HopStats::hop).map(Hop::unscoped).toList();
-            assertThat(hops12).as(r.toString()).contains(TX_SOCKET, TX_TCP, TX_IP, TX_DEV, NETWORK, RX_DEV, RX_IP, RX_TCP,
-                    RX_SOCKET, END_TO_END);
-            HopStats e2e = r.hops(k12).stream().filter(h -> h.hop().equals(END_TO_END)).findFirst().orElseThrow();
-            assertThat(e2e.count()).isEqualTo(2000);
-            for (double p : new double[] {50, 99}) {
-                long app = f12.percentile(p);
-                long ours = e2e.percentileNanos(p);
-                assertThat(Math.abs(app - ours)).as("p%s app %d ours %d", p, app, ours)
-                        .isLessThanOrEqualTo(Math.max(app / 20, 5_000));
-            }
+            CrossHostAssertions.assertWholePathMatchesApplication(r, k12, f12, 2000);
             assertThat(r.flowKeys()).hasSize(2);
             for (FlowKey k : r.flowKeys()) {
                 assertThat(r.hops(k).stream().map(h -> h.hop().unscoped()).toList()).as(k.toString())

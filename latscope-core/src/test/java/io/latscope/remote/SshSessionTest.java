@@ -1,8 +1,6 @@
 package io.latscope.remote;
 
 import io.latscope.FlowKey;
-import io.latscope.Hop;
-import io.latscope.HopStats;
 import io.latscope.LatScope;
 import io.latscope.LatScopeSession;
 import io.latscope.LatencyReport;
@@ -63,16 +61,7 @@ class SshSessionTest {
                 }
             }
             FlowKey k12 = new FlowKey(InetAddress.getByName("10.83.0.1"), f12.clientPort(), InetAddress.getByName("10.83.0.2"), 5501);
-            List<Hop> hops12 = r.hops(k12).stream().map(h -> h.hop().unscoped()).toList();
-            assertThat(hops12).as(r.toString()).contains(TX_SOCKET, TX_TCP, TX_IP, TX_DEV, NETWORK, RX_DEV, RX_IP, RX_TCP,
-                    RX_SOCKET, END_TO_END);
-            HopStats e2e = r.hops(k12).stream().filter(h -> h.hop().equals(END_TO_END)).findFirst().orElseThrow();
-            assertThat(e2e.count()).isEqualTo(2000);
-            for (double p : new double[] {50, 99}) {
-                long app = f12.percentile(p);
-                assertThat(Math.abs(app - e2e.percentileNanos(p))).as("p%s app %d ours %d", p, app, e2e.percentileNanos(p))
-                        .isLessThanOrEqualTo(Math.max(app / 20, 5_000));
-            }
+            CrossHostAssertions.assertWholePathMatchesApplication(r, k12, f12, 2000);
             assertThat(r.flowKeys()).hasSize(2);
             assertThat(paths).hasSize(3000).allSatisfy(m -> assertThat(m.sumOfHopsNanos()).isEqualTo(m.endToEndNanos()));
             assertThat(r.clocks()).hasSize(3);
