@@ -274,7 +274,7 @@ public final class TcpTraffic {
                     long[] result;
                     try (ServerSocket ss = ServerSocketChannel.open().socket()) {
                         ss.setReuseAddress(true);
-                        ss.bind(new InetSocketAddress(InetAddress.getByName(address), requestedPort));
+                        bind(ss, new InetSocketAddress(InetAddress.getByName(address), requestedPort));
                         port = ss.getLocalPort();
                         listening.countDown();
                         ss.setSoTimeout(30_000);
@@ -305,6 +305,25 @@ public final class TcpTraffic {
             if (bindFailure != null) {
                 throw new LatScopeException("test server on " + address + ":" + requestedPort + " in " + ns + ": "
                         + bindFailure.getMessage(), bindFailure);
+            }
+        }
+
+        /**
+         * Binds, retrying for up to 2 s while the port is in use: back-to-back runs on one
+         * port sometimes find the previous run's sockets not yet released by the kernel.
+         */
+        private static void bind(ServerSocket ss, InetSocketAddress at) throws IOException {
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (true) {
+                try {
+                    ss.bind(at);
+                    return;
+                } catch (java.net.BindException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    LockSupport.parkNanos(20_000_000);
+                }
             }
         }
 
