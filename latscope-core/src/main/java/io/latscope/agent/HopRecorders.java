@@ -4,15 +4,16 @@ import io.latscope.FlowKey;
 import io.latscope.Hop;
 import io.latscope.LatencyReport;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-hop (and per-flow, per-hop) latency recorders: one writer records without
- * blocking ({@link Recorder}); readers take interval and cumulative histograms. Every
+ * Per-hop (and per-flow, per-hop) latency recorders: one writer at a time records
+ * without blocking ({@link SingleWriterRecorder}: plain, not atomic, increments — calls to
+ * {@link #record} must not overlap); readers take interval and cumulative histograms. Every
  * flip adds what was recorded to both the open interval and the cumulative total, so
  * on-demand snapshots never disturb interval boundaries.
  *
@@ -24,8 +25,8 @@ public final class HopRecorders {
     /** Flows beyond this many get no per-flow histograms (they still count in the per-hop ones). */
     public static final int MAX_FLOWS = 256;
 
-    private final Map<Hop, Recorder> hops = new ConcurrentHashMap<>();
-    private final Map<FlowKey, Map<Hop, Recorder>> flowHops = new ConcurrentHashMap<>();
+    private final Map<Hop, SingleWriterRecorder> hops = new ConcurrentHashMap<>();
+    private final Map<FlowKey, Map<Hop, SingleWriterRecorder>> flowHops = new ConcurrentHashMap<>();
 
     // reader side, guarded by this
     private final Map<Hop, Histogram> cumulative = new HashMap<>();
@@ -36,22 +37,22 @@ public final class HopRecorders {
     /** Writer side: one value of a hop of a flow, in nanoseconds (clamped to the histogram range). */
     public void record(Hop hop, FlowKey flow, long nanos) {
         long v = Math.max(0, Math.min(nanos, LatencyReport.HIGHEST_TRACKABLE_NANOS));
-        Recorder r = hops.get(hop);
+        SingleWriterRecorder r = hops.get(hop);
         if (r == null) {
-            r = hops.computeIfAbsent(hop, h -> new Recorder(LatencyReport.SIGNIFICANT_DIGITS));
+            r = hops.computeIfAbsent(hop, h -> new SingleWriterRecorder(LatencyReport.SIGNIFICANT_DIGITS));
         }
         r.recordValue(v);
         if (flow != null) {
-            Map<Hop, Recorder> perFlow = flowHops.get(flow);
+            Map<Hop, SingleWriterRecorder> perFlow = flowHops.get(flow);
             if (perFlow == null) {
                 if (flowHops.size() >= MAX_FLOWS) {
                     return;
                 }
                 perFlow = flowHops.computeIfAbsent(flow, f -> new ConcurrentHashMap<>());
             }
-            Recorder fr = perFlow.get(hop);
+            SingleWriterRecorder fr = perFlow.get(hop);
             if (fr == null) {
-                fr = perFlow.computeIfAbsent(hop, h -> new Recorder(LatencyReport.FLOW_SIGNIFICANT_DIGITS));
+                fr = perFlow.computeIfAbsent(hop, h -> new SingleWriterRecorder(LatencyReport.FLOW_SIGNIFICANT_DIGITS));
             }
             fr.recordValue(v);
         }

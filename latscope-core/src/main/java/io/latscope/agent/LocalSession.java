@@ -45,9 +45,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LocalSession implements LatScopeSession {
     private static final Logger LOG = LoggerFactory.getLogger(LocalSession.class);
-    /** Idle drains back off from 1 ms to 8 ms: fewer wake-ups for the host, ample ring slack. */
+    /** The drainer sleeps 1–50 ms, paced by the ring's fill rate (see {@link DrainPacer}). */
     private static final long DRAIN_PARK_MIN_NANOS = 1_000_000;
-    private static final long DRAIN_PARK_MAX_NANOS = 8_000_000;
+    private static final long DRAIN_PARK_MAX_NANOS = 50_000_000;
     /** Records per drain call: bounded, so expiry and snapshots get their turn in a steady flow. */
     private static final int DRAIN_BATCH = 16_384;
 
@@ -160,17 +160,22 @@ public final class LocalSession implements LatScopeSession {
                 joiner.onEvent(seg, off);
             }
         };
-        long park = DRAIN_PARK_MIN_NANOS;
+        DrainPacer pacer = new DrainPacer(ring.capacity(), DRAIN_PARK_MIN_NANOS, DRAIN_PARK_MAX_NANOS);
         try {
+            long slept = 0;
+            long arrived = 0; // bytes that arrived while the drainer slept
             while (running) {
+                long pending = ring.pendingBytes();
+                arrived = Math.max(arrived, pending);
                 int n = ring.drain(h, DRAIN_BATCH);
                 joiner.expire(System.nanoTime());
                 drainCycles.incrementAndGet();
-                if (n == 0) {
+                if (n < DRAIN_BATCH) { // else more is waiting: drain again at once
+                    long park = pacer.next(arrived, slept);
+                    long t0 = System.nanoTime();
                     LockSupport.parkNanos(park);
-                    park = Math.min(park * 2, DRAIN_PARK_MAX_NANOS);
-                } else {
-                    park = DRAIN_PARK_MIN_NANOS;
+                    slept = System.nanoTime() - t0;
+                    arrived = 0;
                 }
             }
             ring.drain(h);
@@ -335,6 +340,7 @@ public final class LocalSession implements LatScopeSession {
             return;
         }
         running = false;
+        LockSupport.unpark(drainer);
         ticker.shutdownNow();
         try {
             drainer.join(Duration.ofSeconds(10));
