@@ -65,9 +65,9 @@ public final class ThroughputBench {
         System.out.println("| configuration | Gbit/s (median of 7 x 3 s) | min–max | ratio to no LatScope | ring drops (max) |");
         System.out.println("|---|---|---|---|---|");
         for (Config c : configs) {
-            double m = Bench.median(gbps.get(c));
-            long maxDrops = java.util.Arrays.stream(drops.get(c)).max().orElse(0);
             double[] all = gbps.get(c);
+            double m = Bench.median(all);
+            long maxDrops = java.util.Arrays.stream(drops.get(c)).max().orElse(0);
             double lo = java.util.Arrays.stream(all).min().orElse(0);
             double hi = java.util.Arrays.stream(all).max().orElse(0);
             System.out.println(Bench.fmt("| %s | %.2f | %.1f–%.1f | %.3f | %d |", c.name(), m, lo, hi, m / base, maxDrops));

@@ -56,7 +56,7 @@ public final class ReportCodec {
                 out.writeLong(c.runs());
                 out.writeDouble(c.meanNanos());
             }
-            stringMap(out, r.unavailable());
+            hopMap(out, r.unavailable());
             out.writeInt(r.flows().size());
             for (FlowStats f : r.flows()) {
                 Wire.flow(out, f.flow());
@@ -89,7 +89,7 @@ public final class ReportCodec {
                 out.writeLong(c.errorBoundNanos());
                 out.writeInt(c.probesUsed());
             }
-            stringMap(out, r.soleScopes());
+            hopMap(out, r.soleScopes());
             out.flush();
             return bo.toByteArray();
         } catch (IOException e) {
@@ -124,7 +124,7 @@ public final class ReportCodec {
         for (int i = 0; i < nc; i++) {
             b.probeCost(new ProbeCost(Wire.string(in), Wire.string(in), in.readLong(), in.readDouble()));
         }
-        stringMap(in).forEach((h, why) -> b.unavailable(Hop.parse(h), why));
+        hopMap(in).forEach(b::unavailable);
         int nfl = in.readInt();
         for (int i = 0; i < nfl; i++) {
             b.flow(new FlowStats(Wire.flow(in), Wire.string(in), in.readLong(), in.readLong(), in.readLong(), in.readDouble()));
@@ -142,7 +142,7 @@ public final class ReportCodec {
             b.clock(new ClockEstimate(Wire.string(in), Wire.string(in), Instant.ofEpochMilli(in.readLong()), in.readLong(),
                     in.readLong(), in.readDouble(), in.readLong(), in.readInt()));
         }
-        stringMap(in).forEach((h, scope) -> b.soleScope(Hop.parse(h), scope));
+        hopMap(in).forEach(b::soleScope);
         return b.build();
     }
 
@@ -176,13 +176,16 @@ public final class ReportCodec {
         return new Counters(pp, in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong());
     }
 
-    private static void stringMap(DataOutputStream out, Map<Hop, String> m) throws IOException {
+    /** A map keyed by hop, as {@link Wire#map} with the hops' names as keys. */
+    private static void hopMap(DataOutputStream out, Map<Hop, String> m) throws IOException {
         Map<String, String> byName = new LinkedHashMap<>();
         m.forEach((h, v) -> byName.put(h.toString(), v));
         Wire.map(out, byName);
     }
 
-    private static Map<String, String> stringMap(DataInputStream in) throws IOException {
-        return Wire.map(in);
+    private static Map<Hop, String> hopMap(DataInputStream in) throws IOException {
+        Map<Hop, String> byHop = new LinkedHashMap<>();
+        Wire.map(in).forEach((h, v) -> byHop.put(Hop.parse(h), v));
+        return byHop;
     }
 }

@@ -8,6 +8,8 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.zip.DataFormatException;
 
 /** Compact binary building blocks shared by the record codecs (big-endian, length-prefixed). */
@@ -65,17 +67,17 @@ final class Wire {
         return new FlowKey(src, sp, dst, dp);
     }
 
-    static void map(DataOutputStream out, java.util.Map<String, String> m) throws IOException {
+    static void map(DataOutputStream out, Map<String, String> m) throws IOException {
         out.writeInt(m.size());
-        for (java.util.Map.Entry<String, String> e : m.entrySet()) {
+        for (Map.Entry<String, String> e : m.entrySet()) {
             string(out, e.getKey());
             string(out, e.getValue());
         }
     }
 
-    static java.util.Map<String, String> map(DataInputStream in) throws IOException {
+    static Map<String, String> map(DataInputStream in) throws IOException {
         int n = in.readInt();
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
             m.put(string(in), string(in));
         }
