@@ -90,6 +90,99 @@ final class Native {
                 Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
     }
 
+    /** The few socket calls of libc that the bindings do not hold (sock_diag netlink). */
+    private static final class Sockets {
+        static final SymbolLookup LIBC = LINKER.defaultLookup();
+        static final MethodHandle SOCKET = LINKER.downcallHandle(LIBC.findOrThrow("socket"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle SEND = LINKER.downcallHandle(LIBC.findOrThrow("send"),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle RECV = LINKER.downcallHandle(LIBC.findOrThrow("recv"),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    private static final class Sched {
+        static final SymbolLookup LIBC = LINKER.defaultLookup();
+        static final MethodHandle GETTID = LINKER.downcallHandle(LIBC.findOrThrow("gettid"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        static final MethodHandle SETPRIORITY = LINKER.downcallHandle(LIBC.findOrThrow("setpriority"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    /** setpriority(PRIO_PROCESS, gettid(), nice) on the calling thread; returns 0 or errno. */
+    static int niceThisThread(int nice) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            int tid = (int) Sched.GETTID.invokeExact();
+            int rc = (int) Sched.SETPRIORITY.invokeExact(st, 0 /* PRIO_PROCESS */, tid, nice);
+            return rc < 0 ? errno(st) : 0;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    private static final int EINTR = 4;
+
+    static int socket(int domain, int type, int protocol, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            int fd = (int) Sockets.SOCKET.invokeExact(st, domain, type, protocol);
+            if (fd < 0) {
+                throw new KernelException(what, errno(st));
+            }
+            return fd;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** send(2) of the whole segment; retried on EINTR. */
+    static void send(int fd, MemorySegment data, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            long n;
+            do {
+                n = (long) Sockets.SEND.invokeExact(st, fd, data, data.byteSize(), 0);
+            } while (n < 0 && errno(st) == EINTR);
+            if (n < 0) {
+                throw new KernelException(what, errno(st));
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** recv(2) into {@code buffer}; returns the byte count; retried on EINTR. */
+    static long recv(int fd, MemorySegment buffer, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            long n;
+            do {
+                n = (long) Sockets.RECV.invokeExact(st, fd, buffer, buffer.byteSize(), 0);
+            } while (n < 0 && errno(st) == EINTR);
+            if (n < 0) {
+                throw new KernelException(what, errno(st));
+            }
+            return n;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);

@@ -4,33 +4,31 @@ import io.latscope.FlowKey;
 import io.latscope.FlowStats;
 import io.latscope.ProcessStats;
 import io.latscope.bpf.NetNs;
+import io.latscope.bpf.SockDiag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Per-flow throughput and loss, and CPU and memory of the processes at the flows' ends
- * (what the seed sampled with psutil every 0.1 s): TCP_INFO counters from {@code ss} in
- * every measured namespace once per interval, and {@code /proc/PID/stat}/{@code statm}
- * of the sockets' owners every 100 ms.
+ * (what the seed sampled with psutil every 0.1 s): {@code tcp_info} counters of the
+ * established sockets in every measured namespace once per interval, read over sock_diag
+ * netlink ({@link SockDiag}: no process started, no walk of every process's descriptors
+ * as {@code ss -p} does), owners found by socket inode in {@code /proc/PID/fd} only when a
+ * socket is new, and {@code /proc/PID/stat}/{@code statm} of the owners every 100 ms.
  */
-final class EndpointSampler {
+final class EndpointSampler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointSampler.class);
-    private static final Pattern ENDPOINTS = Pattern.compile("^\\s*\\d+\\s+\\d+\\s+(\\S+):(\\d+)\\s+(\\S+):(\\d+)\\s");
-    private static final Pattern USER = Pattern.compile("\\(\"([^\"]*)\",pid=(\\d+),fd=\\d+\\)");
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
     private static final long PAGE = 4096;
 
@@ -38,7 +36,7 @@ final class EndpointSampler {
     private final List<NetNs> namespaces;
     private final Set<Integer> ports;
 
-    /** Counters of one socket as ss reports them (cumulative since the socket opened). */
+    /** Counters of one socket as tcp_info reports them (cumulative since the socket opened). */
     record SocketInfo(FlowKey sending, long bytesAcked, long bytesReceived, long dataSegsOut, long dataSegsIn,
                       long retransTotal, Map<Long, String> owners) {
     }
@@ -53,6 +51,9 @@ final class EndpointSampler {
     private final Map<Long, Long> rssMax = new HashMap<>();
     private final Map<Long, String> commands = new HashMap<>();
     private final Map<Long, FlowKey> pidFlow = new HashMap<>();
+    private final Map<NetNs, SockDiag> diags = new HashMap<>();
+    private final Set<NetNs> diagFailed = new HashSet<>();
+    private final Map<Long, Map<Long, String>> ownersByInode = new HashMap<>();
     private long lastSampleNanos = System.nanoTime();
 
     EndpointSampler(String host, List<NetNs> namespaces, Set<Integer> ports) {
@@ -91,18 +92,21 @@ final class EndpointSampler {
         double seconds = Math.max(1e-3, (now - lastSampleNanos) / 1e9);
         lastSampleNanos = now;
         Map<FlowKey, SocketInfo> current = new LinkedHashMap<>();
+        List<SockDiag.TcpSocket> sockets = new ArrayList<>();
         for (NetNs ns : namespaces) {
-            try {
-                for (SocketInfo s : parse(ss(ns))) {
-                    if (ports.isEmpty() || ports.contains(s.sending().srcPort()) || ports.contains(s.sending().dstPort())) {
-                        current.put(s.sending(), s);
-                    }
+            for (SockDiag.TcpSocket t : established(ns)) {
+                if (ports.isEmpty() || ports.contains(t.local().getPort()) || ports.contains(t.remote().getPort())) {
+                    sockets.add(t);
                 }
-            } catch (RuntimeException e) {
-                LOG.debug("ss in {}: {}", ns, e.toString());
             }
         }
-        // sockets that closed since the last sample: their final counters (unless ss still shows them)
+        resolveOwners(sockets);
+        for (SockDiag.TcpSocket t : sockets) {
+            FlowKey k = new FlowKey(t.local().getAddress(), t.local().getPort(), t.remote().getAddress(), t.remote().getPort());
+            current.put(k, new SocketInfo(k, t.bytesAcked(), t.bytesReceived(), t.dataSegsOut(), t.dataSegsIn(),
+                    t.totalRetrans(), ownersByInode.getOrDefault(t.inode(), Map.of())));
+        }
+        // sockets that closed since the last sample: their final counters (unless sock_diag still shows them)
         List<FlowKey> ended = new ArrayList<>();
         for (SocketInfo s : closed) {
             if (!current.containsKey(s.sending())
@@ -155,70 +159,85 @@ final class EndpointSampler {
     record Result(List<FlowStats> flows, List<ProcessStats> processes) {
     }
 
-    private static String ss(NetNs ns) {
-        return ns.run(() -> {
-            Process p = new ProcessBuilder("ss", "-tinpOH", "state", "established").redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor();
-            return out;
-        });
+    /** The namespace's established sockets; a namespace whose sock_diag fails is reported once and skipped. */
+    private List<SockDiag.TcpSocket> established(NetNs ns) {
+        try {
+            SockDiag d = diags.get(ns);
+            if (d == null) {
+                d = SockDiag.open(ns);
+                diags.put(ns, d);
+            }
+            List<SockDiag.TcpSocket> r = d.established();
+            diagFailed.remove(ns);
+            return r;
+        } catch (RuntimeException e) {
+            if (diagFailed.add(ns)) {
+                LOG.warn("no flow counters from network namespace {}: {}", ns.name(), e.getMessage());
+            }
+            SockDiag d = diags.remove(ns);
+            if (d != null) {
+                d.close();
+            }
+            return List.of();
+        }
     }
 
-    /** Parses {@code ss -tinpOH state established} lines. */
-    static List<SocketInfo> parse(String ssOutput) {
-        List<SocketInfo> out = new ArrayList<>();
-        for (String line : ssOutput.lines().toList()) {
-            Matcher m = ENDPOINTS.matcher(line);
-            if (!m.find()) {
-                continue;
-            }
-            try {
-                FlowKey k = new FlowKey(address(m.group(1)), Integer.parseInt(m.group(2)), address(m.group(3)),
-                        Integer.parseInt(m.group(4)));
-                Map<Long, String> owners = new LinkedHashMap<>();
-                Matcher u = USER.matcher(line);
-                while (u.find()) {
-                    owners.put(Long.parseLong(u.group(2)), u.group(1));
+    /**
+     * Owners (pid to command) of the sockets, by inode. Sockets seen before keep theirs; for
+     * new ones every process's descriptors are read once ({@code socket:[inode]} links).
+     */
+    private void resolveOwners(List<SockDiag.TcpSocket> sockets) {
+        Set<Long> wanted = new HashSet<>();
+        sockets.forEach(t -> wanted.add(t.inode()));
+        ownersByInode.keySet().retainAll(wanted);
+        wanted.removeAll(ownersByInode.keySet());
+        wanted.remove(0L); // a socket without a file (orphaned while closing)
+        if (wanted.isEmpty()) {
+            return;
+        }
+        for (Long inode : wanted) {
+            ownersByInode.put(inode, new LinkedHashMap<>());
+        }
+        try (var procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName().toString()))) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                try (var fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        String target = readLink(fd);
+                        if (target != null && target.startsWith("socket:[")) {
+                            long inode = Long.parseLong(target, "socket:[".length(), target.length() - 1, 10);
+                            if (wanted.contains(inode)) {
+                                ownersByInode.get(inode).putIfAbsent(pid, command(proc));
+                            }
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process exited or hides its descriptors: not an owner we can name
                 }
-                String[] retrans = field(line, "retrans:", "0/0").split("/");
-                out.add(new SocketInfo(k, num(line, "bytes_acked:"), num(line, "bytes_received:"),
-                        num(line, "data_segs_out:"), num(line, "data_segs_in:"),
-                        Long.parseLong(retrans[retrans.length - 1]), owners));
-            } catch (IOException | RuntimeException e) {
-                // a line we do not understand: skip it
             }
+        } catch (IOException e) {
+            LOG.debug("reading /proc: {}", e.toString());
         }
-        return out;
     }
 
-    private static InetAddress address(String s) throws IOException {
-        String a = s.startsWith("[") ? s.substring(1, s.length() - 1) : s;
-        int pct = a.indexOf('%');
-        if (pct >= 0) {
-            a = a.substring(0, pct);
-        }
-        if (a.startsWith("::ffff:") && a.indexOf('.') > 0) {
-            a = a.substring(7); // v4-mapped: the packets are IPv4
-        }
-        return InetAddress.getByName(a);
+    private static boolean isPid(String name) {
+        return !name.isEmpty() && name.chars().allMatch(Character::isDigit);
     }
 
-    private static long num(String line, String key) {
-        return Long.parseLong(field(line, key, "0"));
+    private static String readLink(Path p) {
+        try {
+            return Files.readSymbolicLink(p).toString();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
-    private static String field(String line, String key, String dflt) {
-        int i = line.indexOf(" " + key);
-        if (i < 0) {
-            return dflt;
+    private static String command(Path proc) {
+        try {
+            return Files.readString(proc.resolve("comm")).strip();
+        } catch (IOException e) {
+            return "?";
         }
-        int start = i + 1 + key.length();
-        int end = start;
-        while (end < line.length() && line.charAt(end) != ' ') {
-            end++;
-        }
-        return line.substring(start, end);
     }
 
     private static long cpuTicks(long pid) {
@@ -238,5 +257,11 @@ final class EndpointSampler {
         } catch (IOException | RuntimeException e) {
             return -1;
         }
+    }
+
+    @Override
+    public synchronized void close() {
+        diags.values().forEach(SockDiag::close);
+        diags.clear();
     }
 }
