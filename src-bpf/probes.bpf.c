@@ -57,13 +57,22 @@ struct {
 	__type(value, __u32);
 } rcv_mark SEC(".maps");
 
-/* Entry time of the write/send system call each thread is in (by thread id), so the tx
- * SOCKET point is when the application handed its bytes to the kernel. */
+/* Entry time of the write/send system call the thread on this CPU is in, so the tx
+ * SOCKET point is when the application handed its bytes to the kernel. One slot per CPU,
+ * no hash update per call: the copy loop almost always runs on the CPU of the entry; a
+ * thread that moved (or was preempted by another writer) finds another thread's slot and
+ * stamps at the copy instead. Cleared by the thread's next system call exit. */
+struct write_slot {
+	__u32 tid;
+	__u32 pad;
+	__u64 ts;
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct write_slot);
 } write_entry SEC(".maps");
 
 /* A marker read by a thread, kept until its read system call returns, so the rx SOCKET
@@ -348,52 +357,44 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 	__u32 len = left < (__u64)size_goal ? (__u32)left : (__u32)size_goal;
 	if (size_goal <= 0 || !has_marker(seq, len))
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u64 *entry = bpf_map_lookup_elem(&write_entry, &tid);
+	__u32 zero = 0;
+	struct write_slot *entry = bpf_map_lookup_elem(&write_entry, &zero);
 	/* the application's write began at the system call's entry, when it was seen */
-	on_sk_range(sk, seq, len, 1, entry ? *entry : 0, LS_TX_SOCK, 0);
+	__u64 began = entry && entry->tid == (__u32)bpf_get_current_pid_tgid() ? entry->ts : 0;
+	on_sk_range(sk, seq, len, 1, began, LS_TX_SOCK, 0);
 	return 0;
 }
 
-/* Write-family system calls of threads in wanted namespaces: remember the entry time
- * until the call returns. Optional: without them tx SOCKET starts at the copy loop. */
-static __always_inline int on_write_enter(void)
+/* System call numbers of the write family (asm/unistd.h of each arch). */
+#if defined(__TARGET_ARCH_arm64)
+#define NR_WRITE 64
+#define NR_WRITEV 66
+#define NR_SENDTO 206
+#define NR_SENDMSG 211
+#else /* x86_64 */
+#define NR_WRITE 1
+#define NR_WRITEV 20
+#define NR_SENDTO 44
+#define NR_SENDMSG 46
+#endif
+
+/* Entry of a write-family system call: remember when, for the thread on this CPU.
+ * Optional, like sys_exit below: without them tx SOCKET starts at the copy loop. One
+ * raw tracepoint for all calls (a branch on the number) instead of the per-call
+ * syscalls/ tracepoints, which copy every call's arguments into a perf buffer first. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	__u64 ts = bpf_ktime_get_ns();
-	if (filter_netns) {
-		struct task_struct *t = bpf_get_current_task_btf();
-		__u32 ns = t->nsproxy->net_ns->ns.inum;
-		if (!bpf_map_lookup_elem(&netns, &ns))
-			return 0;
-	}
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_update_elem(&write_entry, &tid, &ts, BPF_ANY);
+	if (id != NR_WRITE && id != NR_WRITEV && id != NR_SENDTO && id != NR_SENDMSG)
+		return 0;
+	__u32 zero = 0;
+	struct write_slot *slot = bpf_map_lookup_elem(&write_entry, &zero);
+	if (!slot)
+		return 0;
+	slot->ts = bpf_ktime_get_ns();
+	slot->tid = (__u32)bpf_get_current_pid_tgid();
 	return 0;
 }
-
-static __always_inline int on_write_exit(void)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	bpf_map_delete_elem(&write_entry, &tid);
-	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_write")
-int sys_enter_write(void *ctx) { return on_write_enter(); }
-SEC("tracepoint/syscalls/sys_enter_writev")
-int sys_enter_writev(void *ctx) { return on_write_enter(); }
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int sys_enter_sendto(void *ctx) { return on_write_enter(); }
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int sys_enter_sendmsg(void *ctx) { return on_write_enter(); }
-SEC("tracepoint/syscalls/sys_exit_write")
-int sys_exit_write(void *ctx) { return on_write_exit(); }
-SEC("tracepoint/syscalls/sys_exit_writev")
-int sys_exit_writev(void *ctx) { return on_write_exit(); }
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int sys_exit_sendto(void *ctx) { return on_write_exit(); }
-SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int sys_exit_sendmsg(void *ctx) { return on_write_exit(); }
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
@@ -569,8 +570,8 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 		emit(ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
 		return 0;
 	}
-	/* Stamped when the read system call returns (on_read_exit). A pending marker whose
-	 * call did not return through a hooked exit (e.g. recvmmsg) goes out as it is. */
+	/* Stamped when the system call returns (sys_exit). A marker still pending from a
+	 * thread that moved to another CPU before returning goes out with its copy time. */
 	struct read_slot *slot = bpf_map_lookup_elem(&read_pending, &zero);
 	if (!slot)
 		return 0;
@@ -582,26 +583,25 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
-static __always_inline int on_read_exit(void)
+/* Return of any system call: a write's entry time is over; a marker read during this
+ * call is stamped now, when the application gets the bytes (read, readv, recvfrom,
+ * recvmsg, and also recvmmsg or any other call that copied through sock_recv_length). */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 zero = 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct write_slot *w = bpf_map_lookup_elem(&write_entry, &zero);
+	if (w && w->tid == tid)
+		w->tid = 0;
 	struct read_slot *slot = bpf_map_lookup_elem(&read_pending, &zero);
-	if (!slot || !slot->full || slot->tid != (__u32)bpf_get_current_pid_tgid())
+	if (!slot || !slot->full || slot->tid != tid)
 		return 0;
 	slot->e.ts_ns = bpf_ktime_get_ns();
 	emit_copy(&slot->e);
 	slot->full = 0;
 	return 0;
 }
-
-SEC("tracepoint/syscalls/sys_exit_read")
-int sys_exit_read(void *ctx) { return on_read_exit(); }
-SEC("tracepoint/syscalls/sys_exit_readv")
-int sys_exit_readv(void *ctx) { return on_read_exit(); }
-SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int sys_exit_recvfrom(void *ctx) { return on_read_exit(); }
-SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int sys_exit_recvmsg(void *ctx) { return on_read_exit(); }
 
 /* ---- flow totals ---------------------------------------------------------------------- */
 

@@ -41,13 +41,15 @@ public final class LocalProbes implements AutoCloseable {
     private static final int FIRST_PRIORITY = Integer.MIN_VALUE + 1;
     /**
      * Optional helpers that move the socket points to the system call boundary (see
-     * probes.bpf.c): TX_SOCK to the write's entry, RX_APP to the read's return. Each set is
-     * all or nothing; without it the point stays at the kernel's copy.
+     * probes.bpf.c): TX_SOCK to the write's entry (which needs the exit too, to end it),
+     * RX_APP to the read's return. The raw sys_enter/sys_exit tracepoints, attached once
+     * each whichever point needs them; all or nothing: without them both points stay at
+     * the kernel's copy.
      */
     static final Map<ProbePoint, List<String>> SYSCALL_HELPERS = Map.of(
-            ProbePoint.TX_SOCK, List.of("sys_enter_write", "sys_enter_writev", "sys_enter_sendto", "sys_enter_sendmsg",
-                    "sys_exit_write", "sys_exit_writev", "sys_exit_sendto", "sys_exit_sendmsg"),
-            ProbePoint.RX_APP, List.of("sys_exit_read", "sys_exit_readv", "sys_exit_recvfrom", "sys_exit_recvmsg"));
+            ProbePoint.TX_SOCK, List.of("sys_enter", "sys_exit"),
+            ProbePoint.RX_APP, List.of("sys_exit"));
+    private static final List<String> ALL_SYSCALL_HELPERS = List.of("sys_enter", "sys_exit");
 
     /** What to probe: stride exponent, ports (empty = all), namespaces (empty = all), stats. */
     public record Config(int strideShift, Set<Integer> ports, List<NetNs> namespaces, boolean allNamespaces,
@@ -59,8 +61,13 @@ public final class LocalProbes implements AutoCloseable {
     private final Map<ProbePoint, String> unavailable = new EnumMap<>(ProbePoint.class);
     private final Map<String, ProbePoint> attachedPrograms = new LinkedHashMap<>();
     private final Map<String, String> programPoint = new LinkedHashMap<>();
+    private final Set<String> helpersAttached = new java.util.HashSet<>();
     private final RingBuffer ring;
-    private final BpfStats stats;
+    private final boolean measureCost;
+    private BpfStats stats;
+    private long statsSecondStart = System.nanoTime();
+    private long statsRunsAtSecondStart;
+    private boolean closed;
     private final String txTcpVia;
     private final Map<ProbePoint, String> socketBoundary = new EnumMap<>(Map.of(
             ProbePoint.TX_SOCK, "tcp_sendmsg_locked (copy into the socket)",
@@ -78,7 +85,7 @@ public final class LocalProbes implements AutoCloseable {
         }
         excluded.add("empty_floor");
         if (!cfg.syscallBoundaries()) {
-            SYSCALL_HELPERS.values().forEach(excluded::addAll);
+            excluded.addAll(ALL_SYSCALL_HELPERS);
         }
         for (ProbePoint p : ProbePoint.values()) {
             if (!cfg.points().contains(p)) {
@@ -125,6 +132,7 @@ public final class LocalProbes implements AutoCloseable {
         }
         this.ring = rb;
         this.stats = st;
+        this.measureCost = cfg.probeCost();
         this.txTcpVia = via;
     }
 
@@ -173,10 +181,9 @@ public final class LocalProbes implements AutoCloseable {
                     excluded.add(prog);
                     continue;
                 }
-                List<String> helpers = helperSetOf(prog);
-                if (helpers != null) {
-                    LOG.info("system call boundary unavailable ({}); socket point stays at the kernel copy", e.getMessage());
-                    excluded.addAll(helpers);
+                if (ALL_SYSCALL_HELPERS.contains(prog)) {
+                    LOG.info("system call boundary unavailable ({}); socket points stay at the kernel copy", e.getMessage());
+                    excluded.addAll(ALL_SYSCALL_HELPERS);
                     continue;
                 }
                 LOG.warn("probe point {} unavailable: program {} refused: {}", point, prog, e.getMessage());
@@ -251,15 +258,6 @@ public final class LocalProbes implements AutoCloseable {
         }
     }
 
-    private static List<String> helperSetOf(String program) {
-        for (List<String> set : SYSCALL_HELPERS.values()) {
-            if (set.contains(program)) {
-                return set;
-            }
-        }
-        return null;
-    }
-
     /** Final counters of closing sockets, for exact flow totals; optional (older kernels lack the tracepoint). */
     private void attachFlowEnd() {
         BpfProgram p = object.program("flow_end");
@@ -276,25 +274,28 @@ public final class LocalProbes implements AutoCloseable {
     /** All or nothing: a partial set would stamp some calls at the boundary and others at the copy. */
     private void attachSyscallHelpers(ProbePoint p) {
         List<String> names = SYSCALL_HELPERS.get(p);
-        if (names == null || !object.program(names.getFirst()).isLoaded()) {
+        if (names == null || !names.stream().allMatch(n -> object.program(n).isLoaded())) {
             return;
         }
-        List<BpfLink> made = new ArrayList<>();
+        Map<String, BpfLink> made = new LinkedHashMap<>();
         try {
             for (String name : names) {
-                made.add(object.program(name).attach());
+                if (!helpersAttached.contains(name)) {
+                    made.put(name, object.program(name).attach());
+                }
             }
         } catch (NotSupportedException | io.latscope.error.KernelException e) {
-            closeQuietly(made);
+            closeQuietly(List.copyOf(made.values()));
             LOG.info("system call boundary for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
             return;
         }
-        links.addAll(made);
+        made.forEach((name, link) -> add(p, object.program(name), link)); // their run time shows with the probes'
+        helpersAttached.addAll(made.keySet());
         if (p == ProbePoint.TX_SOCK) {
             socketBoundary.put(p, "write/writev/sendto/sendmsg system call entry");
         } else {
             object.map("switches").typed(MapCodec.INT, MapCodec.INT).put(0, 1);
-            socketBoundary.put(p, "read/readv/recvfrom/recvmsg system call return");
+            socketBoundary.put(p, "return of the system call that read (read, readv, recvfrom, recvmsg, ...)");
         }
     }
 
@@ -341,10 +342,51 @@ public final class LocalProbes implements AutoCloseable {
         return total;
     }
 
-    /** Mean run time per program, from kernel statistics (empty when statistics are off). */
-    public List<ProbeCost> costs() {
+    /**
+     * Runs the kernel may time per second before statistics pause until the next second.
+     * Timing costs two clock reads per run of every BPF program on the host (more than the
+     * probe itself where the clock is paravirtual), so under heavy traffic a sample of the
+     * runs is timed; at low rates every run is.
+     */
+    static final long TIMED_RUNS_PER_SECOND = 50_000;
+
+    /**
+     * Called every 100 ms while probe cost is measured: statistics stay on until
+     * {@link #TIMED_RUNS_PER_SECOND} runs were timed in the current second, then pause
+     * until the next second starts.
+     */
+    public synchronized void paceStats() {
+        if (!measureCost || closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - statsSecondStart >= 1_000_000_000L) {
+            statsSecondStart = now;
+            statsRunsAtSecondStart = timedRuns();
+            if (stats == null) {
+                stats = BpfStats.enable();
+            }
+        } else if (stats != null && timedRuns() - statsRunsAtSecondStart >= TIMED_RUNS_PER_SECOND) {
+            stats.close();
+            stats = null;
+        }
+    }
+
+    private long timedRuns() {
+        long total = 0;
+        for (String prog : attachedPrograms.keySet()) {
+            total += BpfStats.of(object.program(prog)).runCount();
+        }
+        return total;
+    }
+
+    /**
+     * Mean run time per program, from kernel statistics (empty when statistics are off);
+     * the runs are those the kernel timed (see {@link #paceStats()}).
+     */
+    public synchronized List<ProbeCost> costs() {
         List<ProbeCost> out = new ArrayList<>();
-        if (stats == null) {
+        if (!measureCost) {
             return out;
         }
         for (String prog : attachedPrograms.keySet()) {
@@ -361,7 +403,11 @@ public final class LocalProbes implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             // markers parked for a read's return would be stranded once the exits are detached
             object.map("switches").typed(MapCodec.INT, MapCodec.INT).put(0, 0);
@@ -375,6 +421,7 @@ public final class LocalProbes implements AutoCloseable {
         }
         if (stats != null) {
             stats.close();
+            stats = null;
         }
         object.close();
     }
