@@ -8,6 +8,10 @@ import io.latscope.bpf.NetNs;
 import io.latscope.testbed.TcpTraffic;
 import io.latscope.testbed.TestNetwork;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,7 +19,10 @@ import java.util.Map;
 /**
  * Bulk TCP throughput over a veth pair with LatScope attached vs not, in one run:
  * configurations alternate round by round (7 rounds of 1 s warm-up + 3 s measured each),
- * medians compared.
+ * medians compared. Beside throughput, the CPU time the whole machine spent per GB moved
+ * ({@code /proc/stat}, all CPUs, busy = everything but idle and iowait): on a 2-core VM
+ * whose throughput swings ±20 % from round to round, the extra CPU per byte is the steadier
+ * measure of what LatScope costs.
  */
 public final class ThroughputBench {
     private ThroughputBench() {
@@ -30,9 +37,9 @@ public final class ThroughputBench {
     public static void main(String[] args) {
         Config[] configs = {
                 new Config("no LatScope", null, false),
-                new Config("LatScope, every segment (stride 1 KiB)", 1024, true),
-                new Config("LatScope, stride 64 KiB", 64 * 1024, true),
-                new Config("LatScope, stride 256 KiB", 256 * 1024, true),
+                new Config("LatScope, stride 1 KiB (~64 markers per GSO segment)", 1024, true),
+                new Config("LatScope, every segment (stride 64 KiB = a GSO segment on veth)", 64 * 1024, true),
+                new Config("LatScope, stride 256 KiB (default)", 256 * 1024, true),
                 new Config("LatScope, stride 1 MiB", 1024 * 1024, true),
                 new Config("LatScope, stride 256 KiB, no probe-cost stats", 256 * 1024, false),
                 new Config("LatScope, stride 256 KiB, no syscall boundaries", 256 * 1024, true, false),
@@ -43,9 +50,11 @@ public final class ThroughputBench {
         };
         int rounds = 7;
         Map<Config, double[]> gbps = new LinkedHashMap<>();
+        Map<Config, double[]> cpuPerGb = new LinkedHashMap<>();
         Map<Config, long[]> drops = new LinkedHashMap<>();
         for (Config c : configs) {
             gbps.put(c, new double[rounds]);
+            cpuPerGb.put(c, new double[rounds]);
             drops.put(c, new long[rounds]);
         }
         try (TestNetwork net = TestNetwork.create()) {
@@ -55,32 +64,38 @@ public final class ThroughputBench {
             TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(2)); // warm-up
             for (int r = 0; r < rounds; r++) {
                 for (Config c : configs) {
-                    long[] d = drops.get(c);
-                    gbps.get(c)[r] = round(a, b, c, d, r);
+                    double[] m = round(a, b, c, drops.get(c), r);
+                    gbps.get(c)[r] = m[0];
+                    cpuPerGb.get(c)[r] = m[1];
                 }
             }
         }
         Bench.header("Bulk TCP throughput over veth, with and without LatScope");
         double base = Bench.median(gbps.get(configs[0]));
-        System.out.println("| configuration | Gbit/s (median of 7 x 3 s) | min–max | ratio to no LatScope | ring drops (max) |");
-        System.out.println("|---|---|---|---|---|");
+        double baseCpu = Bench.median(cpuPerGb.get(configs[0]));
+        System.out.println("| configuration | Gbit/s (median of 7 x 3 s) | min–max | ratio to no LatScope"
+                + " | CPU ms per GB (median) | CPU per GB vs no LatScope | ring drops (max) |");
+        System.out.println("|---|---|---|---|---|---|---|");
         for (Config c : configs) {
             double[] all = gbps.get(c);
             double m = Bench.median(all);
+            double cpu = Bench.median(cpuPerGb.get(c));
             long maxDrops = java.util.Arrays.stream(drops.get(c)).max().orElse(0);
             double lo = java.util.Arrays.stream(all).min().orElse(0);
             double hi = java.util.Arrays.stream(all).max().orElse(0);
-            System.out.println(Bench.fmt("| %s | %.2f | %.1f–%.1f | %.3f | %d |", c.name(), m, lo, hi, m / base, maxDrops));
+            System.out.println(Bench.fmt("| %s | %.2f | %.1f–%.1f | %.3f | %.0f | %+.1f %% | %d |", c.name(), m, lo, hi,
+                    m / base, cpu, 100 * (cpu / baseCpu - 1), maxDrops));
         }
     }
 
-    static double round(NetNs a, NetNs b, Config c, long[] drops, int r) {
+    /** {Gbit/s, CPU ms per GB} of one measured round. */
+    static double[] round(NetNs a, NetNs b, Config c, long[] drops, int r) {
         if (c.stride() == null) {
             return measured(a, b);
         }
         try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(c.stride()).layers(c.layers())
                 .probeCost(c.probeCost()).syscallBoundaries(c.syscalls()).start()) {
-            double g = measured(a, b);
+            double[] g = measured(a, b);
             LatencyReport rep = s.snapshot();
             drops[r] = rep.counters().ringBufferDrops();
             return g;
@@ -91,8 +106,27 @@ public final class ThroughputBench {
      * Steady state: 1 s of traffic first (the session's threads and the JIT settle in —
      * sessions run for far longer than 3 s), then the measured 3 s.
      */
-    static double measured(NetNs a, NetNs b) {
+    static double[] measured(NetNs a, NetNs b) {
         TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(1));
-        return TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(3)).throughputBitsPerSecond() / 1e9;
+        long busy0 = busyJiffies();
+        TcpTraffic.FlowResult f = TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(3));
+        long busy = busyJiffies() - busy0;
+        return new double[] {f.throughputBitsPerSecond() / 1e9, busy * 10.0 / (f.bytes() / 1e9)};
+    }
+
+    /** CPU time of all CPUs but idle and iowait, in USER_HZ ticks (10 ms), from /proc/stat. */
+    static long busyJiffies() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < f.length && i <= 7; i++) { // user nice system idle iowait irq softirq (not steal)
+                if (i != 4 && i != 5) {
+                    busy += Long.parseLong(f[i]);
+                }
+            }
+            return busy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

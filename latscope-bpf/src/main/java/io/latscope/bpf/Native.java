@@ -106,29 +106,6 @@ final class Native {
                 Linker.Option.captureCallState("errno"));
     }
 
-    private static final class Sched {
-        static final SymbolLookup LIBC = LINKER.defaultLookup();
-        static final MethodHandle GETTID = LINKER.downcallHandle(LIBC.findOrThrow("gettid"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT));
-        static final MethodHandle SETPRIORITY = LINKER.downcallHandle(LIBC.findOrThrow("setpriority"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                Linker.Option.captureCallState("errno"));
-    }
-
-    /** setpriority(PRIO_PROCESS, gettid(), nice) on the calling thread; returns 0 or errno. */
-    static int niceThisThread(int nice) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = errnoSlot(a);
-            int tid = (int) Sched.GETTID.invokeExact();
-            int rc = (int) Sched.SETPRIORITY.invokeExact(st, 0 /* PRIO_PROCESS */, tid, nice);
-            return rc < 0 ? errno(st) : 0;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
-    }
-
     private static final int EINTR = 4;
 
     static int socket(int domain, int type, int protocol, String what) {

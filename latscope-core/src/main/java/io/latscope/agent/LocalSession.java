@@ -33,7 +33,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,8 +50,6 @@ public final class LocalSession implements LatScopeSession {
     private static final long DRAIN_PARK_MAX_NANOS = 50_000_000;
     /** Records per drain call: bounded, so expiry and snapshots get their turn in a steady flow. */
     private static final int DRAIN_BATCH = 16_384;
-    /** Nice value of the agent's threads (drain, interval): below the measured application's 0. */
-    static final int AGENT_NICE = 5;
 
     private final String id;
     private final java.util.function.Consumer<LatencyReport> intervalListener;
@@ -117,11 +114,8 @@ public final class LocalSession implements LatScopeSession {
         this.store = st;
         this.endpoints = new EndpointSampler("local", namespaces, spec.ports());
         this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
-        ThreadFactory intervalThreads = Thread.ofPlatform().daemon().name("latscope-interval-" + id.substring(0, 8)).factory();
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> intervalThreads.newThread(() -> {
-            yieldToMeasuredThreads();
-            r.run();
-        }));
+        this.ticker = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("latscope-interval-" + id.substring(0, 8)).factory());
         long ms = spec.interval().toMillis();
         ticker.scheduleAtFixedRate(this::intervalTick, ms, ms, TimeUnit.MILLISECONDS);
         ticker.scheduleAtFixedRate(this::sampleProcesses, 100, 100, TimeUnit.MILLISECONDS);
@@ -161,7 +155,6 @@ public final class LocalSession implements LatScopeSession {
     // ---- draining thread --------------------------------------------------------------
 
     private void drainLoop() {
-        yieldToMeasuredThreads();
         RingBuffer ring = probes.ring();
         RingBuffer.RecordHandler h = (seg, off, len) -> {
             if (len == EndpointSampler.FLOW_END_SIZE) {
@@ -254,20 +247,6 @@ public final class LocalSession implements LatScopeSession {
 
     private Counters counters() {
         return joiner.counters(probes.ringDrops());
-    }
-
-    /**
-     * The agent's threads run at {@link #AGENT_NICE}: woken beside an application thread
-     * on its CPU, they no longer preempt it on its way back to user space, a delay the
-     * application would see and END_TO_END (which ends at the system call's return) would
-     * not. Still enough share to drain the ring when the CPUs are saturated.
-     */
-    private static void yieldToMeasuredThreads() {
-        try {
-            io.latscope.bpf.Threads.nice(AGENT_NICE);
-        } catch (RuntimeException e) {
-            LOG.debug("agent thread keeps its priority: {}", e.getMessage());
-        }
     }
 
     private void paceStats() {
