@@ -145,9 +145,9 @@ public final class LatScope {
         /**
          * Whether reports carry each probe's own run time (default on). It comes from the
          * kernel's bpf_stats, which while enabled times every BPF program run on the host
-         * (two clock reads each); the session keeps it on only until 50 000 runs were timed
-         * in each second, so under heavy traffic the mean is over a sample
-         * (docs/benchmarks.md has what it costs).
+         * (two clock reads each); the session keeps it on in sampling windows (from the
+         * start, then every 30 s, each until 50 000 runs were timed or 5 s passed), so the
+         * mean is over a sample (docs/benchmarks.md has what it costs).
          */
         public Builder probeCost(boolean measure) {
             this.probeCost = measure;

@@ -65,8 +65,8 @@ public final class LocalProbes implements AutoCloseable {
     private final RingBuffer ring;
     private final boolean measureCost;
     private BpfStats stats;
-    private long statsSecondStart = System.nanoTime();
-    private long statsRunsAtSecondStart;
+    private long statsWindowStart = System.nanoTime();
+    private long statsRunsAtWindowStart;
     private boolean closed;
     private final String txTcpVia;
     private final Map<ProbePoint, String> socketBoundary = new EnumMap<>(Map.of(
@@ -343,30 +343,31 @@ public final class LocalProbes implements AutoCloseable {
     }
 
     /**
-     * Runs the kernel may time per second before statistics pause until the next second.
-     * Timing costs two clock reads per run of every BPF program on the host (more than the
-     * probe itself where the clock is paravirtual), so under heavy traffic a sample of the
-     * runs is timed; at low rates every run is.
+     * Statistics are sampled in windows: timing costs two clock reads per run of every BPF
+     * program on the host (more than a lean probe where the clock is paravirtual), and
+     * turning them on or off patches every BPF call site in the kernel text (a costly
+     * cross-CPU operation on a VM). So a window is on from the start of the session, and
+     * again every {@link #STATS_WINDOW_EVERY_NANOS}, until {@link #STATS_RUNS_PER_WINDOW}
+     * runs were timed or {@link #STATS_WINDOW_MAX_NANOS} passed.
      */
-    static final long TIMED_RUNS_PER_SECOND = 50_000;
+    static final long STATS_RUNS_PER_WINDOW = 50_000;
+    static final long STATS_WINDOW_MAX_NANOS = 5_000_000_000L;
+    static final long STATS_WINDOW_EVERY_NANOS = 30_000_000_000L;
 
-    /**
-     * Called every 100 ms while probe cost is measured: statistics stay on until
-     * {@link #TIMED_RUNS_PER_SECOND} runs were timed in the current second, then pause
-     * until the next second starts.
-     */
+    /** Called every 100 ms while probe cost is measured: opens and closes the sampling windows. */
     public synchronized void paceStats() {
         if (!measureCost || closed) {
             return;
         }
         long now = System.nanoTime();
-        if (now - statsSecondStart >= 1_000_000_000L) {
-            statsSecondStart = now;
-            statsRunsAtSecondStart = timedRuns();
-            if (stats == null) {
+        if (stats == null) {
+            if (now - statsWindowStart >= STATS_WINDOW_EVERY_NANOS) {
+                statsWindowStart = now;
+                statsRunsAtWindowStart = timedRuns();
                 stats = BpfStats.enable();
             }
-        } else if (stats != null && timedRuns() - statsRunsAtSecondStart >= TIMED_RUNS_PER_SECOND) {
+        } else if (now - statsWindowStart >= STATS_WINDOW_MAX_NANOS
+                || timedRuns() - statsRunsAtWindowStart >= STATS_RUNS_PER_WINDOW) {
             stats.close();
             stats = null;
         }
