@@ -66,7 +66,7 @@ class MultiHostTest {
                 }
             }
             FlowKey k12 = new FlowKey(addr("10.80.0.1"), f12.clientPort(), addr("10.80.0.2"), 5401);
-            CrossHostAssertions.assertWholePathMatchesApplication(r, k12, f12, 2000);
+            CrossHostAssertions.assertWholePathMatchesApplication(r, k12, f12, 2000, List.copyOf(paths));
             assertThat(r.flowKeys()).hasSize(2);
             for (FlowKey k : r.flowKeys()) {
                 assertThat(r.hops(k).stream().map(h -> h.hop().unscoped()).toList()).as(k.toString())

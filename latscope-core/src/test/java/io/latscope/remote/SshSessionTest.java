@@ -61,7 +61,7 @@ class SshSessionTest {
                 }
             }
             FlowKey k12 = new FlowKey(InetAddress.getByName("10.83.0.1"), f12.clientPort(), InetAddress.getByName("10.83.0.2"), 5501);
-            CrossHostAssertions.assertWholePathMatchesApplication(r, k12, f12, 2000);
+            CrossHostAssertions.assertWholePathMatchesApplication(r, k12, f12, 2000, List.copyOf(paths));
             assertThat(r.flowKeys()).hasSize(2);
             assertThat(paths).hasSize(3000).allSatisfy(m -> assertThat(m.sumOfHopsNanos()).isEqualTo(m.endToEndNanos()));
             assertThat(r.clocks()).hasSize(3);
