@@ -531,13 +531,20 @@ int BPF_PROG(rx_sock, const struct sock *sk)
 	/* After a FIN, rcv_nxt counts it: one past the last data byte. */
 	if (sk->sk_shutdown & 1 /* RCV_SHUTDOWN */)
 		rcv_nxt--;
+	/* Lean path: the bytes that just arrived are unread, so without a marker in the unread
+	 * data [copied_seq, rcv_nxt) there is none in them, and the socket's state is not
+	 * touched. Skipping is safe for the next call too: no marker arrived meanwhile, so a
+	 * stale mark bounds the same markers as a fresh one. */
+	__u32 copied = tp->copied_seq;
+	if (!has_marker(copied, rcv_nxt - copied))
+		return 0;
 	__u32 *prev = bpf_sk_storage_get(&rcv_mark, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!prev)
 		return 0;
 	__u32 from = *prev;
 	*prev = rcv_nxt;
 	if (from == 0) /* first sight of the socket: everything not yet read */
-		from = tp->copied_seq;
+		from = copied;
 	on_sk_range(sk, from, rcv_nxt - from, 0, 0, LS_RX_SOCK, 0);
 	return 0;
 }
