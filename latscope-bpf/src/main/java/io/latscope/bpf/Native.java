@@ -123,31 +123,23 @@ final class Native {
         }
     }
 
-    /** send(2) of the whole segment; retried on EINTR. */
+    /** send(2) of the whole segment (a datagram socket: all or an error). */
     static void send(int fd, MemorySegment data, String what) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = errnoSlot(a);
-            long n;
-            do {
-                n = (long) Sockets.SEND.invokeExact(st, fd, data, data.byteSize(), 0);
-            } while (n < 0 && errno(st) == EINTR);
-            if (n < 0) {
-                throw new KernelException(what, errno(st));
-            }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        transfer(Sockets.SEND, fd, data, what);
     }
 
-    /** recv(2) into {@code buffer}; returns the byte count; retried on EINTR. */
+    /** recv(2) into {@code buffer}; returns the byte count. */
     static long recv(int fd, MemorySegment buffer, String what) {
+        return transfer(Sockets.RECV, fd, buffer, what);
+    }
+
+    /** send or recv ({@code (int fd, void *buf, size_t len, int flags)}), retried on EINTR. */
+    private static long transfer(MethodHandle call, int fd, MemorySegment buffer, String what) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
             long n;
             do {
-                n = (long) Sockets.RECV.invokeExact(st, fd, buffer, buffer.byteSize(), 0);
+                n = (long) call.invokeExact(st, fd, buffer, buffer.byteSize(), 0);
             } while (n < 0 && errno(st) == EINTR);
             if (n < 0) {
                 throw new KernelException(what, errno(st));
