@@ -16,21 +16,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>END_TO_END runs from the write's system call entry (sys_enter) to the read's system
  * call return (sys_exit). The application also pays the crossing from its stamp into the
  * kernel and from sys_exit back to its stamp, which no kernel probe sees: ~0.2 us on bare
- * metal, but 4-7 us per message on the paravirtualised 2-vCPU VM these tests run on (a
+ * metal, but 4-10 us per message on the paravirtualised 2-vCPU VM these tests run on (a
  * null system call takes 1 us there), and now and then ~50 us on the way back after a
  * wake-up (5-15 % of reads with three agents on the two vCPUs). So markers are paired
  * with their messages (one marker per message, in send order) and for each message the
  * crossing is measured: its first kernel stamp minus its send stamp, and its receive stamp
  * minus its last kernel stamp. The crossings must be plausible: never negative beyond
  * clock-estimate error (a stamp outside the application's own window is a bug), median at
- * most 10 us, at most a quarter of returns over 20 us. p50 and p99 are compared over the
- * messages whose return took at most 20 us (a slow return is one message's delay after the
- * kernel is done with it; 10-20 % of them shift the application's whole distribution),
- * allowing the median crossing on top of the tolerance.
+ * most 20 us (up to 10 us seen under load; an END_TO_END ending before the reader woke up
+ * would add the wake-up, 50-100 us here), at most a quarter of returns over 20 us. p50
+ * and p99 are compared over the messages whose return took at most 20 us (a slow return is
+ * one message's delay after the kernel is done with it; 10-20 % of them shift the
+ * application's whole distribution), allowing the median crossing on top of the tolerance.
  */
 public final class ApplicationAgreement {
     static final long SLOW_RETURN_NANOS = 20_000;
-    static final long MAX_MEDIAN_CROSSING_NANOS = 10_000;
+    static final long MAX_MEDIAN_CROSSING_NANOS = 20_000;
     static final long CLOCK_ERROR_NANOS = 2_000; // estimates across hosts: +-300 ns seen
 
     private ApplicationAgreement() {
