@@ -79,14 +79,27 @@ class SessionConditionsTest {
             NetNs a = net.namespace("a");
             NetNs b = net.namespace("b");
             net.veth("a", "10.75.3.1/24", "b", "10.75.3.2/24");
-            LatencyReport atCalls = socketRun(a, b, 5305, true);
-            LatencyReport atCopies = socketRun(a, b, 5306, false);
-            for (LatencyReport r : List.of(atCalls, atCopies)) {
-                assertThat(r.hop(END_TO_END).count()).as(r.toString()).isEqualTo(1000);
+            // The system call's entry comes before the copy into the socket, by ~1-2 us. The
+            // machine's speed can change by 2x between two runs of a second each (other work
+            // on a 2-vCPU VM), so the two modes alternate, twice each, and their medians add up.
+            long atCalls = 0;
+            long atCopies = 0;
+            StringBuilder reports = new StringBuilder();
+            int port = 5310;
+            for (int round = 0; round < 2; round++) {
+                for (boolean syscalls : new boolean[] {true, false}) {
+                    LatencyReport r = socketRun(a, b, port++, syscalls);
+                    assertThat(r.hop(END_TO_END).count()).as(r.toString()).isEqualTo(1000);
+                    reports.append(r).append('\n');
+                    if (syscalls) {
+                        atCalls += r.hop(TX_SOCKET).percentileNanos(50);
+                    } else {
+                        atCopies += r.hop(TX_SOCKET).percentileNanos(50);
+                    }
+                }
             }
-            // the system call's entry comes before the copy into the socket
-            assertThat(atCopies.hop(TX_SOCKET).meanNanos()).as("%s%n%s", atCalls, atCopies)
-                    .isLessThan(atCalls.hop(TX_SOCKET).meanNanos());
+            assertThat(atCopies).as("tx SOCKET p50, summed over two runs: from the copy %d ns, from the call %d ns%n%s",
+                    atCopies, atCalls, reports).isLessThan(atCalls);
         }
     }
 
@@ -137,7 +150,11 @@ class SessionConditionsTest {
             net.exec("b", "ethtool", "-K", TestNetwork.vethName("b", "a"), "gro", "on");
             net.exec("a", "ethtool", "-K", TestNetwork.vethName("a", "b"), "tso", "off");
             LatencyReport r;
-            try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5303).stride(4096).start()) {
+            // stride 16 KiB: GRO still merges ~4 markers into one receive segment, and the
+            // event rate stays within what the drainer handles on a 2-vCPU VM whose cores the
+            // transfer saturates (at 4 KiB a cold JVM's drainer fell behind: 5-10 % of events
+            // dropped by the ring, counted)
+            try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5303).stride(16384).start()) {
                 TcpTraffic.bulk(a, b, "10.75.1.2", 5303, 64 * 1024, Duration.ofSeconds(2));
                 s.close();
                 r = s.snapshot();
