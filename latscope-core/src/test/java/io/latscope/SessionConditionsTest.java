@@ -132,7 +132,9 @@ class SessionConditionsTest {
                 // bytes_acked: the data, plus one each for SYN and FIN
                 assertThat(f.bytes()).isEqualTo(1500L * 4096 + 2);
                 assertThat(f.throughputBitsPerSecond()).isPositive();
-                assertThat(f.retransmittedSegments()).isZero();
+                assertThat(f.segments()).isGreaterThanOrEqualTo(1500);
+                // a stalled vCPU can fire a tail-loss probe now and then: counted, rare
+                assertThat(f.retransmittedSegments()).isLessThanOrEqualTo(f.segments() / 100);
             });
             // both ends are tcpstamp processes; their CPU and memory were sampled
             assertThat(r.processes()).as(r.toString()).filteredOn(p -> p.command().startsWith("tcpstamp")).hasSizeGreaterThanOrEqualTo(1)
