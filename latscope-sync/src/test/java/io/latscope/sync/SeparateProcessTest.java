@@ -38,7 +38,9 @@ class SeparateProcessTest {
                     ClockModel m = sync.model("b");
                     System.out.println("responder in another process: " + m);
                     assertThat(sync.lastRound("b").orElseThrow().answered()).isEqualTo(200);
-                    assertThat(Math.abs(m.offsetNanos())).isLessThanOrEqualTo(50);
+                    // 150 ns, as in XdpSyncAccuracyTest: the two-step bias on a paravirtualised VM
+                    assertThat(Math.abs(m.offsetNanos())).as(m.toString()).isLessThanOrEqualTo(150)
+                            .isLessThanOrEqualTo(m.errorBoundNanos());
                     assertThat(sync.responderStats()).isEmpty();
                 }
                 agent.getOutputStream().close();
