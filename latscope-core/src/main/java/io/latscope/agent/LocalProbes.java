@@ -61,7 +61,6 @@ public final class LocalProbes implements AutoCloseable {
     private final Map<ProbePoint, String> unavailable = new EnumMap<>(ProbePoint.class);
     private final Map<String, ProbePoint> attachedPrograms = new LinkedHashMap<>();
     private final Map<String, String> programPoint = new LinkedHashMap<>();
-    private final Set<String> helpersAttached = new java.util.HashSet<>();
     private final RingBuffer ring;
     private final boolean measureCost;
     private BpfStats stats;
@@ -280,7 +279,7 @@ public final class LocalProbes implements AutoCloseable {
         Map<String, BpfLink> made = new LinkedHashMap<>();
         try {
             for (String name : names) {
-                if (!helpersAttached.contains(name)) {
+                if (!attachedPrograms.containsKey(name)) { // sys_exit serves both points
                     made.put(name, object.program(name).attach());
                 }
             }
@@ -290,7 +289,6 @@ public final class LocalProbes implements AutoCloseable {
             return;
         }
         made.forEach((name, link) -> add(p, object.program(name), link)); // their run time shows with the probes'
-        helpersAttached.addAll(made.keySet());
         if (p == ProbePoint.TX_SOCK) {
             socketBoundary.put(p, "write/writev/sendto/sendmsg system call entry");
         } else {
