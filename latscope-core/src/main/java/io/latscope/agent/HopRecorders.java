@@ -3,80 +3,231 @@ package io.latscope.agent;
 import io.latscope.FlowKey;
 import io.latscope.Hop;
 import io.latscope.LatencyReport;
+import io.latscope.MarkerPath.HopSample;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SingleWriterRecorder;
+import org.HdrHistogram.WriterReaderPhaser;
 
 import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-hop (and per-flow, per-hop) latency recorders: one writer at a time records
- * without blocking ({@link SingleWriterRecorder}: plain, not atomic, increments — calls to
- * {@link #record} must not overlap); readers take interval and cumulative histograms. Every
- * flip adds what was recorded to both the open interval and the cumulative total, so
- * on-demand snapshots never disturb interval boundaries.
+ * without blocking — calls to {@link #record} and {@link #recordMarker} must not overlap —
+ * while readers take interval and cumulative histograms. Every flip adds what was
+ * recorded to both the open interval and the cumulative total, so on-demand snapshots
+ * never disturb interval boundaries.
  *
- * <p>Recording is on the hot path, so recorders are dense (auto-resizing) histograms:
- * packed ones cost several times more per value. Per-hop recorders keep 3 significant
- * digits; per-flow ones 2 (1 %), for at most {@link #MAX_FLOWS} flows, to bound memory.
+ * <p>Like HdrHistogram's {@code SingleWriterRecorder}, each hop records into a plain
+ * (not atomic) active histogram that readers swap with an inactive one under a
+ * {@link WriterReaderPhaser}; unlike it, one phaser covers every hop, so a marker's dozen
+ * values cost one critical section (two atomic increments) instead of one per value. The
+ * writer finds a hop's histograms through identity-keyed caches of its own (hop and flow
+ * objects are reused from marker to marker), not by hashing the records each time.
+ *
+ * <p>Recording is on the hot path, so histograms are dense (auto-resizing): packed ones
+ * cost several times more per value. Per-hop ones keep 3 significant digits; per-flow
+ * ones 2 (1 %), for at most {@link #MAX_FLOWS} flows, to bound memory.
  */
 public final class HopRecorders {
     /** Flows beyond this many get no per-flow histograms (they still count in the per-hop ones). */
     public static final int MAX_FLOWS = 256;
+    /** Writer-side identity caches are dropped at this size (callers that make new keys each time). */
+    private static final int CACHE_LIMIT = 4096;
 
-    private final Map<Hop, SingleWriterRecorder> hops = new ConcurrentHashMap<>();
-    private final Map<FlowKey, Map<Hop, SingleWriterRecorder>> flowHops = new ConcurrentHashMap<>();
+    /** The active histogram takes values; the inactive one is empty between flips. */
+    private static final class Slot {
+        volatile Histogram active;
+        Histogram inactive;
+
+        Slot(int digits) {
+            active = new Histogram(digits);
+            inactive = new Histogram(digits);
+        }
+    }
+
+    /** Stands for "no flow" in the writer's cache (per-hop histograms only). */
+    private static final FlowKey NO_FLOW = new FlowKey(java.net.InetAddress.getLoopbackAddress(), 0,
+            java.net.InetAddress.getLoopbackAddress(), 0);
+
+    private final WriterReaderPhaser phaser = new WriterReaderPhaser();
+    private final Map<Hop, Slot> hops = new ConcurrentHashMap<>();
+    private final Map<FlowKey, Map<Hop, Slot>> flowHops = new ConcurrentHashMap<>();
+
+    // writer side, confined to the recording thread
+    private final IdentityHashMap<Hop, Slot> hopCache = new IdentityHashMap<>();
+    private final IdentityHashMap<FlowKey, FlowSlots> flowCache = new IdentityHashMap<>();
+
+    /**
+     * A flow's slots as the writer sees them; {@code shared} is null beyond {@link #MAX_FLOWS}.
+     * A flow's markers mostly take the same hops in the same order, so the slots of the
+     * previous marker's i-th hop are kept for position i: a reference compare finds them.
+     */
+    private static final class FlowSlots {
+        final Map<Hop, Slot> shared;
+        final IdentityHashMap<Hop, Slot> byHop = new IdentityHashMap<>();
+        Hop[] lastHop = new Hop[0];
+        Slot[] lastHopSlot = new Slot[0];
+        Slot[] lastFlowSlot = new Slot[0];
+
+        FlowSlots(Map<Hop, Slot> shared) {
+            this.shared = shared;
+        }
+    }
 
     // reader side, guarded by this
     private final Map<Hop, Histogram> cumulative = new HashMap<>();
-    private final Map<Hop, Histogram> interval = new HashMap<>();
+    private Map<Hop, Histogram> interval = new HashMap<>();
     private final Map<FlowKey, Map<Hop, Histogram>> flowCumulative = new HashMap<>();
-    private final Map<FlowKey, Map<Hop, Histogram>> flowInterval = new HashMap<>();
+    private Map<FlowKey, Map<Hop, Histogram>> flowInterval = new HashMap<>();
 
     /** Writer side: one value of a hop of a flow, in nanoseconds (clamped to the histogram range). */
     public void record(Hop hop, FlowKey flow, long nanos) {
-        long v = Math.max(0, Math.min(nanos, LatencyReport.HIGHEST_TRACKABLE_NANOS));
-        SingleWriterRecorder r = hops.get(hop);
-        if (r == null) {
-            r = hops.computeIfAbsent(hop, h -> new SingleWriterRecorder(LatencyReport.SIGNIFICANT_DIGITS));
-        }
-        r.recordValue(v);
-        if (flow != null) {
-            Map<Hop, SingleWriterRecorder> perFlow = flowHops.get(flow);
-            if (perFlow == null) {
-                if (flowHops.size() >= MAX_FLOWS) {
-                    return;
-                }
-                perFlow = flowHops.computeIfAbsent(flow, f -> new ConcurrentHashMap<>());
-            }
-            SingleWriterRecorder fr = perFlow.get(hop);
-            if (fr == null) {
-                fr = perFlow.computeIfAbsent(hop, h -> new SingleWriterRecorder(LatencyReport.FLOW_SIGNIFICANT_DIGITS));
-            }
-            fr.recordValue(v);
+        FlowSlots fs = flow == null ? null : flowSlots(flow);
+        long enter = phaser.writerCriticalSectionEnter();
+        try {
+            recordIn(hop, fs, nanos);
+        } finally {
+            phaser.writerCriticalSectionExit(enter);
         }
     }
 
+    /**
+     * Writer side: the hops of one marker and, when {@code endToEndNanos >= 0}, its
+     * END_TO_END, in one critical section.
+     */
+    public void recordMarker(FlowKey flow, List<HopSample> samples, long endToEndNanos) {
+        FlowSlots fs = flowSlots(flow == null ? NO_FLOW : flow);
+        int n = samples.size();
+        if (fs.lastHop.length < n + 1) {
+            fs.lastHop = java.util.Arrays.copyOf(fs.lastHop, n + 1);
+            fs.lastHopSlot = java.util.Arrays.copyOf(fs.lastHopSlot, n + 1);
+            fs.lastFlowSlot = java.util.Arrays.copyOf(fs.lastFlowSlot, n + 1);
+        }
+        long enter = phaser.writerCriticalSectionEnter();
+        try {
+            for (int i = 0; i < n; i++) {
+                HopSample s = samples.get(i);
+                recordAt(fs, i, s.hop(), s.nanos());
+            }
+            if (endToEndNanos >= 0) {
+                recordAt(fs, n, Hop.END_TO_END, endToEndNanos);
+            }
+        } finally {
+            phaser.writerCriticalSectionExit(enter);
+        }
+    }
+
+    /** Records at position {@code i} of a marker's hops, through the slots the previous marker used there. */
+    private void recordAt(FlowSlots fs, int i, Hop hop, long nanos) {
+        if (fs.lastHop[i] != hop) {
+            fs.lastHop[i] = hop;
+            fs.lastHopSlot[i] = hopSlot(hop);
+            fs.lastFlowSlot[i] = flowSlot(fs, hop);
+        }
+        long v = clamp(nanos);
+        fs.lastHopSlot[i].active.recordValue(v);
+        Slot f = fs.lastFlowSlot[i];
+        if (f != null) {
+            f.active.recordValue(v);
+        }
+    }
+
+    private void recordIn(Hop hop, FlowSlots fs, long nanos) {
+        long v = clamp(nanos);
+        hopSlot(hop).active.recordValue(v);
+        Slot f = fs == null ? null : flowSlot(fs, hop);
+        if (f != null) {
+            f.active.recordValue(v);
+        }
+    }
+
+    private static long clamp(long nanos) {
+        return Math.max(0, Math.min(nanos, LatencyReport.HIGHEST_TRACKABLE_NANOS));
+    }
+
+    /** The flow's slot of a hop, or null when the flow has no per-flow histograms. */
+    private static Slot flowSlot(FlowSlots fs, Hop hop) {
+        if (fs.shared == null) {
+            return null;
+        }
+        Slot s = fs.byHop.get(hop);
+        if (s == null) {
+            s = fs.shared.computeIfAbsent(hop, h -> new Slot(LatencyReport.FLOW_SIGNIFICANT_DIGITS));
+            if (fs.byHop.size() >= CACHE_LIMIT) {
+                fs.byHop.clear();
+            }
+            fs.byHop.put(hop, s);
+        }
+        return s;
+    }
+
+    private Slot hopSlot(Hop hop) {
+        Slot s = hopCache.get(hop);
+        if (s == null) {
+            s = hops.computeIfAbsent(hop, h -> new Slot(LatencyReport.SIGNIFICANT_DIGITS));
+            if (hopCache.size() >= CACHE_LIMIT) {
+                hopCache.clear();
+            }
+            hopCache.put(hop, s);
+        }
+        return s;
+    }
+
+    private FlowSlots flowSlots(FlowKey flow) {
+        FlowSlots fs = flowCache.get(flow);
+        if (fs == null) {
+            Map<Hop, Slot> shared = flow == NO_FLOW ? null : flowHops.get(flow);
+            if (shared == null && flow != NO_FLOW && flowHops.size() < MAX_FLOWS) {
+                shared = flowHops.computeIfAbsent(flow, f -> new ConcurrentHashMap<>());
+            }
+            fs = new FlowSlots(shared);
+            if (flowCache.size() >= CACHE_LIMIT) {
+                flowCache.clear();
+            }
+            flowCache.put(flow, fs);
+        }
+        return fs;
+    }
+
+    /** Swaps every slot's histograms, waits out the writer, and adds what it had recorded. */
     private void flip() {
-        hops.forEach((h, r) -> {
-            Histogram got = r.getIntervalHistogram();
-            add(cumulative, h, got);
-            add(interval, h, got);
-        });
-        flowHops.forEach((f, m) -> m.forEach((h, r) -> {
-            Histogram got = r.getIntervalHistogram();
-            addFlow(flowCumulative.computeIfAbsent(f, k -> new HashMap<>()), h, got);
-            addFlow(flowInterval.computeIfAbsent(f, k -> new HashMap<>()), h, got);
-        }));
+        phaser.readerLock();
+        try {
+            hops.values().forEach(HopRecorders::swap);
+            flowHops.values().forEach(m -> m.values().forEach(HopRecorders::swap));
+            phaser.flipPhase();
+            // slots created after the swaps above kept their values in the active histogram:
+            // the next flip takes them, and an inactive histogram with nothing in it adds nothing
+            hops.forEach((h, s) -> drain(s, cumulative, interval, h, LatencyReport.SIGNIFICANT_DIGITS));
+            flowHops.forEach((f, m) -> m.forEach((h, s) -> drain(s, flowCumulative.computeIfAbsent(f, k -> new HashMap<>()),
+                    flowInterval.computeIfAbsent(f, k -> new HashMap<>()), h, LatencyReport.FLOW_SIGNIFICANT_DIGITS)));
+        } finally {
+            phaser.readerUnlock();
+        }
     }
 
-    private static void add(Map<Hop, Histogram> m, Hop h, Histogram v) {
-        m.computeIfAbsent(h, k -> LatencyReport.newHistogram()).add(v);
+    private static void swap(Slot s) {
+        Histogram was = s.active;
+        s.active = s.inactive;
+        s.inactive = was;
     }
 
-    private static void addFlow(Map<Hop, Histogram> m, Hop h, Histogram v) {
-        m.computeIfAbsent(h, k -> LatencyReport.newFlowHistogram()).add(v);
+    /**
+     * Adds a swapped-out histogram to the totals and empties it. Every known hop gets an
+     * entry, empty or not; adding and clearing walk the whole counts array, so an empty
+     * one is skipped.
+     */
+    private static void drain(Slot s, Map<Hop, Histogram> total, Map<Hop, Histogram> open, Hop h, int digits) {
+        Histogram t = total.computeIfAbsent(h, k -> new Histogram(digits));
+        Histogram o = open.computeIfAbsent(h, k -> new Histogram(digits));
+        if (s.inactive.getTotalCount() > 0) {
+            t.add(s.inactive);
+            o.add(s.inactive);
+            s.inactive.reset();
+        }
     }
 
     /** Everything recorded so far. The maps are copies. */
@@ -88,9 +239,9 @@ public final class HopRecorders {
     /** What was recorded since the previous call; starts a new interval. */
     public synchronized Totals closeInterval() {
         flip();
-        Totals t = new Totals(copy(interval), copyFlows(flowInterval));
-        interval.clear();
-        flowInterval.clear();
+        Totals t = new Totals(interval, flowInterval); // handed over, not copied: the next interval starts empty
+        interval = new HashMap<>();
+        flowInterval = new HashMap<>();
         return t;
     }
 

@@ -196,12 +196,7 @@ public final class LocalSession implements LatScopeSession {
             return;
         }
         if (!retransmitted || spec.includeRetransmissions()) {
-            for (MarkerPath.HopSample h : hops) {
-                recorders.record(h.hop(), flow, h.nanos());
-            }
-            if (e2e >= 0) {
-                recorders.record(Hop.END_TO_END, flow, e2e);
-            }
+            recorders.recordMarker(flow, hops, e2e);
         }
         if (spec.markerListener() != null) {
             try {

@@ -10,7 +10,6 @@ import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -35,9 +34,12 @@ public final class MarkerJoiner {
     private final int strideShift;
     private final long timeoutNanos;
     private final Set<ProbePoint> expected;
+    private final boolean[][] adjacency;
+    private final int expectedMask;
     private final Sink sink;
     private final IntFunction<String> scopeOfNetns;
     private final Map<Tuple, FlowState> flows = new HashMap<>();
+    private FlowState lastFlow;
     private final PathHops.Names hopNames;
 
     private final AtomicLongArray perPoint = new AtomicLongArray(ProbePoint.values().length);
@@ -58,6 +60,12 @@ public final class MarkerJoiner {
         this.strideShift = strideShift;
         this.timeoutNanos = timeoutNanos;
         this.expected = Set.copyOf(expected);
+        this.adjacency = PathHops.adjacency(this.expected);
+        int mask = 0;
+        for (ProbePoint p : this.expected) {
+            mask |= 1 << p.ordinal();
+        }
+        this.expectedMask = mask;
         this.scopeOfNetns = scopeOfNetns;
         this.hopNames = new PathHops.Names(scopeOfNetns);
         this.sink = sink;
@@ -68,11 +76,13 @@ public final class MarkerJoiner {
     }
 
     private static final class FlowState {
+        final Tuple tuple;
         final FlowKey key;
         final LinkedHashMap<Integer, Marker> pending = new LinkedHashMap<>();
         long lastNanos;
 
-        FlowState(FlowKey key) {
+        FlowState(Tuple tuple, FlowKey key) {
+            this.tuple = tuple;
             this.key = key;
         }
     }
@@ -91,7 +101,7 @@ public final class MarkerJoiner {
 
     /** Handles one 64-byte ls_event at {@code off} in {@code seg}. */
     public void onEvent(MemorySegment seg, long off) {
-        events.incrementAndGet();
+        bump(events);
         long ts = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off);
         int sport = Short.toUnsignedInt(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 40));
         int dport = Short.toUnsignedInt(seg.get(ValueLayout.JAVA_SHORT_UNALIGNED, off + 42));
@@ -105,13 +115,22 @@ public final class MarkerJoiner {
             return;
         }
         ProbePoint point = ProbePoint.of(pointId);
-        Tuple t = new Tuple(seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 8), seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 16),
-                seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 24), seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 32),
-                (sport << 16) | dport);
-        FlowState flow = flows.get(t);
-        if (flow == null) {
-            flow = new FlowState(flowKey(seg, off, (flags & 1) != 0, sport, dport));
-            flows.put(t, flow);
+        long s0 = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 8);
+        long s1 = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 16);
+        long d0 = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 24);
+        long d1 = seg.get(ValueLayout.JAVA_LONG_UNALIGNED, off + 32);
+        int ports = (sport << 16) | dport;
+        FlowState flow = lastFlow;
+        // consecutive events are mostly of one flow: compare before hashing a key
+        if (flow == null || flow.tuple.ports() != ports || flow.tuple.s0() != s0 || flow.tuple.s1() != s1
+                || flow.tuple.d0() != d0 || flow.tuple.d1() != d1) {
+            Tuple t = new Tuple(s0, s1, d0, d1, ports);
+            flow = flows.get(t);
+            if (flow == null) {
+                flow = new FlowState(t, flowKey(seg, off, (flags & 1) != 0, sport, dport));
+                flows.put(t, flow);
+            }
+            lastFlow = flow;
         }
         flow.lastNanos = ts;
         int stride = 1 << strideShift;
@@ -125,7 +144,8 @@ public final class MarkerJoiner {
     }
 
     private void onMarker(FlowState flow, int m, Stamp s) {
-        perPoint.incrementAndGet(s.point().ordinal());
+        int p = s.point().ordinal();
+        perPoint.lazySet(p, perPoint.get(p) + 1);
         Marker mk = flow.pending.get(m);
         if (mk != null && s.nanos() - mk.firstNanos > timeoutNanos) {
             // the sequence space wrapped around: the old marker is long gone
@@ -180,6 +200,9 @@ public final class MarkerJoiner {
             }
             if (f.pending.isEmpty() && nowNanos - f.lastNanos > 60 * timeoutNanos) {
                 fi.remove();
+                if (f == lastFlow) {
+                    lastFlow = null;
+                }
             }
         }
     }
@@ -203,31 +226,24 @@ public final class MarkerJoiner {
 
     private void finish(FlowState flow, Marker mk) {
         flow.pending.remove(mk.seq);
-        List<Stamp> sorted = new ArrayList<>(mk.stamps);
-        sorted.sort(Comparator.comparingLong(Stamp::nanos));
-        boolean complete = true;
-        for (ProbePoint p : expected) {
-            boolean seen = false;
-            for (Stamp s : sorted) {
-                if (s.point() == p) {
-                    seen = true;
-                    break;
-                }
-            }
-            if (!seen) {
-                complete = false;
-                missing.incrementAndGet(p.ordinal());
+        List<Stamp> sorted = mk.stamps; // the marker is done: its list is sorted in place
+        sortByTime(sorted);
+        int seen = 0;
+        for (int i = 0; i < sorted.size(); i++) {
+            seen |= 1 << sorted.get(i).point().ordinal();
+        }
+        int absent = expectedMask & ~seen;
+        boolean complete = absent == 0;
+        for (int p = 0; absent != 0; p++, absent >>>= 1) {
+            if ((absent & 1) != 0) {
+                missing.lazySet(p, missing.get(p) + 1);
             }
         }
-        if (complete) {
-            matched.incrementAndGet();
-        } else {
-            incomplete.incrementAndGet();
-        }
+        bump(complete ? matched : incomplete);
         if (mk.retrans) {
-            retransmitted.incrementAndGet();
+            bump(retransmitted);
         }
-        List<MarkerPath.HopSample> hops = PathHops.hops(sorted, expected, hopNames);
+        List<MarkerPath.HopSample> hops = PathHops.hops(sorted, adjacency, hopNames);
         long e2e = PathHops.endToEnd(sorted);
         boolean done = complete;
         sink.marker(flow.key, hops, e2e, mk.retrans, () -> {
@@ -237,6 +253,28 @@ public final class MarkerJoiner {
             }
             return new MarkerPath(new MarkerRecord(flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops, e2e, done);
         });
+    }
+
+    /** Insertion sort by time, stable: a dozen stamps that mostly arrive in order already. */
+    private static void sortByTime(List<Stamp> stamps) {
+        for (int i = 1; i < stamps.size(); i++) {
+            Stamp s = stamps.get(i);
+            int j = i - 1;
+            while (j >= 0 && stamps.get(j).nanos() > s.nanos()) {
+                stamps.set(j + 1, stamps.get(j));
+                j--;
+            }
+            stamps.set(j + 1, s);
+        }
+    }
+
+    /**
+     * One more, from the only thread that writes the counters: a plain increment published
+     * with release order, not an atomic read-modify-write (readers on other threads still
+     * see every count, in order).
+     */
+    private static void bump(AtomicLong counter) {
+        counter.lazySet(counter.get() + 1);
     }
 
     /** Counters so far (ring-buffer drops are the caller's to add). */

@@ -1,12 +1,11 @@
 package io.latscope.agent;
 
 import io.latscope.Hop;
+import io.latscope.Layer;
 import io.latscope.MarkerPath.HopSample;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.IntFunction;
 
@@ -26,30 +25,88 @@ final class PathHops {
      * attached: a gap (a point that should lie between two stamps but is missing) would
      * make a hop that spans several layers under one layer's name, so it is left out.
      */
-    static List<HopSample> hops(List<Stamp> sorted, Set<ProbePoint> attached, Names names) {
+    static List<HopSample> hops(List<Stamp> sorted, boolean[][] adjacency, Names names) {
         List<HopSample> out = new ArrayList<>(sorted.size());
         for (int i = 0; i + 1 < sorted.size(); i++) {
             Stamp a = sorted.get(i);
             Stamp b = sorted.get(i + 1);
             Hop h = between(a.point(), b.point());
-            if (h != null && adjacent(a.point(), b.point(), attached)) {
+            if (h != null && adjacency[a.point().ordinal()][b.point().ordinal()]) {
                 out.add(new HopSample(names.scoped(h, a.netns()), b.nanos() - a.nanos()));
             }
         }
         return out;
     }
 
-    /** Scoped hop names, made once per (hop, namespace) instead of once per marker. */
+    /**
+     * Scoped hop names, made once per (hop, namespace) instead of once per marker, and
+     * found again without hashing: an open-addressing table from namespace inode (never 0)
+     * to a row of hops indexed by kind and layer.
+     */
     static final class Names {
+        private static final int LAYERS = Layer.values().length + 1; // + no layer
+        private static final int ROW = Hop.Kind.values().length * LAYERS;
+
         private final IntFunction<String> scopeOfNetns;
-        private final Map<Hop, Map<Integer, Hop>> cache = new HashMap<>();
+        private int[] keys = new int[16];
+        private Hop[][] rows = new Hop[16][];
+        private int size;
 
         Names(IntFunction<String> scopeOfNetns) {
             this.scopeOfNetns = scopeOfNetns;
         }
 
+        /** {@code h} scoped to the namespace's label; {@code h} is one of the unscoped constants. */
         Hop scoped(Hop h, int netns) {
-            return cache.computeIfAbsent(h, k -> new HashMap<>()).computeIfAbsent(netns, n -> h.in(scopeOfNetns.apply(n)));
+            Hop[] row = row(netns);
+            int k = h.kind().ordinal() * LAYERS + (h.layer() == null ? LAYERS - 1 : h.layer().ordinal());
+            Hop s = row[k];
+            if (s == null) {
+                s = h.in(scopeOfNetns.apply(netns));
+                row[k] = s;
+            }
+            return s;
+        }
+
+        private Hop[] row(int netns) {
+            int mask = keys.length - 1;
+            for (int i = mix(netns) & mask; ; i = (i + 1) & mask) {
+                if (keys[i] == netns && rows[i] != null) {
+                    return rows[i];
+                }
+                if (rows[i] == null) {
+                    if (2 * (size + 1) > keys.length) {
+                        grow();
+                        return row(netns);
+                    }
+                    keys[i] = netns;
+                    rows[i] = new Hop[ROW];
+                    size++;
+                    return rows[i];
+                }
+            }
+        }
+
+        private void grow() {
+            int[] oldKeys = keys;
+            Hop[][] oldRows = rows;
+            keys = new int[oldKeys.length * 2];
+            rows = new Hop[oldKeys.length * 2][];
+            int mask = keys.length - 1;
+            for (int j = 0; j < oldKeys.length; j++) {
+                if (oldRows[j] != null) {
+                    int i = mix(oldKeys[j]) & mask;
+                    while (rows[i] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    keys[i] = oldKeys[j];
+                    rows[i] = oldRows[j];
+                }
+            }
+        }
+
+        private static int mix(int x) {
+            return (x * 0x9E3779B9) >>> 16;
         }
     }
 
@@ -61,6 +118,18 @@ final class PathHops {
         Stamp first = sorted.getFirst();
         Stamp last = sorted.getLast();
         return first.point() == ProbePoint.TX_SOCK && last.point() == ProbePoint.RX_APP ? last.nanos() - first.nanos() : -1;
+    }
+
+    /** {@link #adjacent} for every pair of points, indexed by ordinal. */
+    static boolean[][] adjacency(Set<ProbePoint> attached) {
+        ProbePoint[] all = ProbePoint.values();
+        boolean[][] t = new boolean[all.length][all.length];
+        for (ProbePoint a : all) {
+            for (ProbePoint b : all) {
+                t[a.ordinal()][b.ordinal()] = adjacent(a, b, attached);
+            }
+        }
+        return t;
     }
 
     /** True when {@code b} directly follows {@code a} on a path through the attached points. */

@@ -86,10 +86,7 @@ final class CrossHostJoiner {
         Hop net = Hop.NETWORK.in(tx.host() + ">" + rx.host());
         FlowKey flow = tx.part().flow();
         if (!retrans || includeRetransmissions) {
-            recorders.record(net, flow, network);
-            if (e2e >= 0) {
-                recorders.record(Hop.END_TO_END, flow, e2e);
-            }
+            recorders.recordMarker(flow, List.of(new MarkerPath.HopSample(net, network)), e2e);
         }
         if (listener != null) {
             listener.accept(path(tx, rx, net, network, e2e, retrans));

@@ -177,4 +177,21 @@ class MarkerJoinerTest {
                 "rx.DEV@ns1002", "rx.IP@ns1002", "rx.TCP@ns1002", "rx.SOCKET@ns1002");
         assertThat(m.sumOfHopsNanos()).isEqualTo(m.endToEndNanos()).isEqualTo(1200);
     }
+
+    @Test
+    void manyNamespacesKeepTheirOwnHopNames() {
+        MarkerJoiner j = joiner(10, EnumSet.of(TX_XMIT, RX_DEV));
+        for (int n = 0; n < 300; n++) {
+            int ns = 5000 + n * 17;
+            event(j, TX_XMIT, ns, 1000L * n, 1024 * n, 100, 0);
+            event(j, RX_DEV, ns + 1, 1000L * n + 10 + n, 1024 * n, 100, 0);
+        }
+        j.finishAll();
+        assertThat(done).hasSize(300);
+        for (int n = 0; n < 300; n++) {
+            MarkerPath m = done.get(n);
+            assertThat(m.hops()).extracting(h -> h.hop().toString()).containsExactly("VETH@ns" + (5000 + n * 17));
+            assertThat(m.hops().getFirst().nanos()).isEqualTo(10 + n);
+        }
+    }
 }
