@@ -18,20 +18,25 @@
 #define MSG_PEEK 2
 
 const volatile __u32 stride_shift = 16;   /* stride N = 1 << stride_shift */
-const volatile __u8 filter_ports = 1;     /* ports map must contain sport or dport */
-const volatile __u8 filter_netns = 1;     /* netns map must contain the namespace */
+const volatile __u8 filter_ports = 1;     /* port_bits must hold sport or dport */
+const volatile __u8 filter_netns = 1;     /* the namespace must be in netns_slots (or the netns map) */
+
+/* The filters are tested on every stamp, so they are plain loads from read-only data set
+ * before load, not hash-map lookups: a bit per TCP port, and the wanted namespaces' inode
+ * numbers in an open-addressed table (slot = Fibonacci hash of the inode, then up to
+ * NETNS_PROBES neighbours; 0 = empty). More namespaces than the table takes go to the
+ * netns hash map instead (netns_in_map). LocalProbes.java builds both the same way. */
+#define NETNS_SLOT_BITS 8
+#define NETNS_SLOTS (1 << NETNS_SLOT_BITS)
+#define NETNS_PROBES 4
+const volatile __u64 port_bits[65536 / 64];
+const volatile __u32 netns_slots[NETNS_SLOTS];
+const volatile __u8 netns_in_map = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);
 } events SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 64);
-	__type(key, __u16);
-	__type(value, __u8);
-} ports SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -130,18 +135,34 @@ static __always_inline int has_marker(__u32 seq, __u32 len)
 	return len && (first - seq) < len;
 }
 
+static __always_inline int port_wanted(__u16 p)
+{
+	return (port_bits[p >> 6] >> (p & 63)) & 1;
+}
+
+static __always_inline int netns_wanted(__u32 ns)
+{
+	if (ns == 0) /* no namespace read: never wanted (0 also marks an empty slot) */
+		return 0;
+	if (netns_in_map)
+		return bpf_map_lookup_elem(&netns, &ns) != NULL;
+	__u32 slot = (ns * 2654435761u) >> (32 - NETNS_SLOT_BITS);
+	for (int k = 0; k < NETNS_PROBES; k++) {
+		__u32 v = netns_slots[(slot + k) & (NETNS_SLOTS - 1)];
+		if (v == ns)
+			return 1;
+		if (v == 0)
+			return 0;
+	}
+	return 0;
+}
+
 static __always_inline int wanted(const struct flow *f, __u32 ns)
 {
-	if (filter_netns && !bpf_map_lookup_elem(&netns, &ns))
+	if (filter_netns && !netns_wanted(ns))
 		return 0;
-	if (filter_ports) {
-		__u16 p = f->sport;
-		if (!bpf_map_lookup_elem(&ports, &p)) {
-			p = f->dport;
-			if (!bpf_map_lookup_elem(&ports, &p))
-				return 0;
-		}
-	}
+	if (filter_ports && !port_wanted(f->sport) && !port_wanted(f->dport))
+		return 0;
 	return 1;
 }
 

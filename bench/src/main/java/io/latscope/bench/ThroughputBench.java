@@ -13,12 +13,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Bulk TCP throughput over a veth pair with LatScope attached vs not, in one run:
- * configurations alternate round by round (7 rounds of 1 s warm-up + 3 s measured each),
+ * configurations alternate round by round (7 rounds of 1 s warm-up + 3 s measured each by
+ * default; {@code --rounds N --seconds S --configs i,j} to change that),
  * medians compared. Beside throughput, the CPU time the whole machine spent per GB moved
  * ({@code /proc/stat}, all CPUs, busy = everything but idle and iowait): on a 2-core VM
  * whose throughput swings ±20 % from round to round, the extra CPU per byte is the steadier
@@ -27,6 +30,9 @@ import java.util.Map;
 public final class ThroughputBench {
     private ThroughputBench() {
     }
+
+    /** Measured seconds per round (after 1 s of warm-up traffic). */
+    private static int seconds = 3;
 
     record Config(String name, Integer stride, boolean probeCost, boolean syscalls, Layer... layers) {
         Config(String name, Integer stride, boolean probeCost) {
@@ -49,6 +55,26 @@ public final class ThroughputBench {
                 new Config("LatScope, stride 256 KiB, DEV and VETH only", 256 * 1024, true, true, Layer.DEV, Layer.VETH),
         };
         int rounds = 7;
+        List<Config> chosen = new ArrayList<>(List.of(configs));
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--configs" -> { // indexes into the table below; 0, the baseline, is always run
+                    chosen.clear();
+                    chosen.add(configs[0]);
+                    for (String k : args[++i].split(",")) {
+                        int idx = Integer.parseInt(k.strip());
+                        if (idx != 0) {
+                            chosen.add(configs[idx]);
+                        }
+                    }
+                }
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; options: --rounds N, --configs i,j,... (0 = no LatScope), --seconds S");
+            }
+        }
+        configs = chosen.toArray(Config[]::new);
         Map<Config, double[]> gbps = new LinkedHashMap<>();
         Map<Config, double[]> cpuPerGb = new LinkedHashMap<>();
         Map<Config, long[]> drops = new LinkedHashMap<>();
@@ -73,7 +99,7 @@ public final class ThroughputBench {
         Bench.header("Bulk TCP throughput over veth, with and without LatScope");
         double base = Bench.median(gbps.get(configs[0]));
         double baseCpu = Bench.median(cpuPerGb.get(configs[0]));
-        System.out.println("| configuration | Gbit/s (median of 7 x 3 s) | min–max | ratio to no LatScope"
+        System.out.println("| configuration | Gbit/s (median of " + rounds + " x " + seconds + " s) | min–max | ratio to no LatScope"
                 + " | CPU ms per GB (median) | CPU per GB vs no LatScope | ring drops (max) |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (Config c : configs) {
@@ -109,7 +135,7 @@ public final class ThroughputBench {
     static double[] measured(NetNs a, NetNs b) {
         TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(1));
         long busy0 = busyJiffies();
-        TcpTraffic.FlowResult f = TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(3));
+        TcpTraffic.FlowResult f = TcpTraffic.bulk(a, b, "10.97.0.2", 5001, 64 * 1024, Duration.ofSeconds(seconds));
         long busy = busyJiffies() - busy0;
         return new double[] {f.throughputBitsPerSecond() / 1e9, busy * 10.0 / (f.bytes() / 1e9)};
     }

@@ -22,7 +22,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -158,6 +161,12 @@ public final class LocalProbes implements AutoCloseable {
                 obj.setConstant("stride_shift", cfg.strideShift());
                 obj.setConstant("filter_ports", cfg.ports().isEmpty() ? 0 : 1);
                 obj.setConstant("filter_netns", cfg.allNamespaces() ? 0 : 1);
+                obj.setConstant("port_bits", portBits(cfg.ports()));
+                int[] slots = netnsSlots(cfg.namespaces().stream().map(NetNs::inode).toList());
+                obj.setConstant("netns_in_map", slots == null ? 1 : 0);
+                if (slots != null) {
+                    obj.setConstant("netns_slots", nativeInts(slots));
+                }
                 obj.map("events").setMaxEntries(cfg.ringBytes());
                 for (BpfProgram p : obj.programs()) {
                     p.setAutoload(!excluded.contains(p.name()));
@@ -216,11 +225,52 @@ public final class LocalProbes implements AutoCloseable {
         return null;
     }
 
-    private void fillFilters(Config cfg) {
-        var ports = object.map("ports").typed(MapCodec.SHORT, MapCodec.bytes(1));
-        for (int port : cfg.ports()) {
-            ports.put((short) port, new byte[] {1});
+    static final int NETNS_SLOT_BITS = 8;
+    static final int NETNS_PROBES = 4;
+
+    /** {@code port_bits} of probes.bpf.c: bit {@code p & 63} of 64-bit word {@code p >> 6}, native order. */
+    static byte[] portBits(Set<Integer> ports) {
+        long[] words = new long[65536 / 64];
+        for (int p : ports) {
+            words[p >>> 6] |= 1L << (p & 63);
         }
+        ByteBuffer b = ByteBuffer.allocate(words.length * 8).order(ByteOrder.nativeOrder());
+        b.asLongBuffer().put(words);
+        return b.array();
+    }
+
+    /**
+     * {@code netns_slots} of probes.bpf.c: each inode at its Fibonacci-hash slot or one of
+     * the next {@link #NETNS_PROBES - 1}; null when one does not fit (the hash map is used then).
+     */
+    static int[] netnsSlots(Collection<Long> inodes) {
+        int[] t = new int[1 << NETNS_SLOT_BITS];
+        for (long inode : inodes) {
+            int ns = (int) inode;
+            int slot = (ns * 0x9E3779B1) >>> (32 - NETNS_SLOT_BITS);
+            boolean placed = false;
+            for (int k = 0; k < NETNS_PROBES && !placed; k++) {
+                int i = (slot + k) & (t.length - 1);
+                if (t[i] == 0 || t[i] == ns) {
+                    t[i] = ns;
+                    placed = true;
+                }
+            }
+            if (!placed) {
+                return null;
+            }
+        }
+        return t;
+    }
+
+    private static byte[] nativeInts(int[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.nativeOrder());
+        b.asIntBuffer().put(v);
+        return b.array();
+    }
+
+    private void fillFilters(Config cfg) {
+        // the namespaces also go to the map, used when they do not all fit the table
         var ns = object.map("netns").typed(MapCodec.INT, MapCodec.bytes(1));
         for (NetNs n : cfg.namespaces()) {
             ns.put((int) n.inode(), new byte[] {1});
