@@ -73,12 +73,6 @@ struct write_slot {
 	__u64 ts;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct write_slot);
-} write_entry SEC(".maps");
 
 /* A marker read by a thread, kept until its read system call returns, so the rx SOCKET
  * point is when the application gets the bytes back. One slot per CPU: the return
@@ -90,12 +84,18 @@ struct read_slot {
 	struct ls_event e;
 };
 
+/* Both slots of a CPU in one map value: a system call's exit finds them with one lookup. */
+struct cpu_slots {
+	struct write_slot w;
+	struct read_slot r;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct read_slot);
-} read_pending SEC(".maps");
+	__type(value, struct cpu_slots);
+} cpu_slots SEC(".maps");
 
 /* Runtime switches set by the agent after attaching: bit 0 = read system call exits are
  * hooked (otherwise rx_app emits at sock_recv_length directly). */
@@ -379,9 +379,9 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 	if (size_goal <= 0 || !has_marker(seq, len))
 		return 0;
 	__u32 zero = 0;
-	struct write_slot *entry = bpf_map_lookup_elem(&write_entry, &zero);
+	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
 	/* the application's write began at the system call's entry, when it was seen */
-	__u64 began = entry && entry->tid == (__u32)bpf_get_current_pid_tgid() ? entry->ts : 0;
+	__u64 began = c && c->w.tid == (__u32)bpf_get_current_pid_tgid() ? c->w.ts : 0;
 	on_sk_range(sk, seq, len, 1, began, LS_TX_SOCK, 0);
 	return 0;
 }
@@ -409,11 +409,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (id != NR_WRITE && id != NR_WRITEV && id != NR_SENDTO && id != NR_SENDMSG)
 		return 0;
 	__u32 zero = 0;
-	struct write_slot *slot = bpf_map_lookup_elem(&write_entry, &zero);
-	if (!slot)
+	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
+	if (!c)
 		return 0;
-	slot->ts = bpf_ktime_get_ns();
-	slot->tid = (__u32)bpf_get_current_pid_tgid();
+	c->w.ts = bpf_ktime_get_ns();
+	c->w.tid = (__u32)bpf_get_current_pid_tgid();
 	return 0;
 }
 
@@ -600,9 +600,10 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 	}
 	/* Stamped when the system call returns (sys_exit). A marker still pending from a
 	 * thread that moved to another CPU before returning goes out with its copy time. */
-	struct read_slot *slot = bpf_map_lookup_elem(&read_pending, &zero);
-	if (!slot)
+	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
+	if (!c)
 		return 0;
+	struct read_slot *slot = &c->r;
 	if (slot->full)
 		emit_copy(&slot->e);
 	fill(&slot->e, ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
@@ -618,12 +619,15 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 {
 	__u32 zero = 0;
+	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
+	/* most calls: no write entry to clear, no read pending (and no helper call to learn so) */
+	if (!c || (!c->w.tid && !c->r.full))
+		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct write_slot *w = bpf_map_lookup_elem(&write_entry, &zero);
-	if (w && w->tid == tid)
-		w->tid = 0;
-	struct read_slot *slot = bpf_map_lookup_elem(&read_pending, &zero);
-	if (!slot || !slot->full || slot->tid != tid)
+	if (c->w.tid == tid)
+		c->w.tid = 0;
+	struct read_slot *slot = &c->r;
+	if (!slot->full || slot->tid != tid)
 		return 0;
 	slot->e.ts_ns = bpf_ktime_get_ns();
 	emit_copy(&slot->e);
