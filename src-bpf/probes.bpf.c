@@ -292,47 +292,69 @@ static __always_inline int on_sk_range(const struct sock *sk, __u32 seq, __u32 l
 
 /* ---- flows from packets ------------------------------------------------------------ */
 
-#define HDR_BYTES 80 /* IPv4 with options (60) or IPv6 (40), plus the fixed TCP header */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
-/* Parses IP + TCP at head+nh with one kernel read. Returns the TCP payload length
- * (0 when none), or -1 when the packet is not TCP. */
+/* The packet's headers through read-only casts to the kernel's header types: loads the
+ * verifier makes fault-safe (like any BTF pointer's), no helper call and no copy. */
+static __always_inline const struct iphdr *as_ip(const void *p)
+{
+	return bpf_rdonly_cast(p, bpf_core_type_id_kernel(struct iphdr));
+}
+
+static __always_inline const struct ipv6hdr *as_ip6(const void *p)
+{
+	return bpf_rdonly_cast(p, bpf_core_type_id_kernel(struct ipv6hdr));
+}
+
+static __always_inline const struct tcphdr *as_tcp(const void *p)
+{
+	return bpf_rdonly_cast(p, bpf_core_type_id_kernel(struct tcphdr));
+}
+
+/* The tcp_sock of a socket known to be a full TCP socket (the hook is TCP's own, or the
+ * caller checked is_tcp): a read-only cast instead of the bpf_skc_to_tcp_sock helper. */
+static __always_inline const struct tcp_sock *tcp_sk_of(const struct sock *sk)
+{
+	return bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
+}
+
+/* Parses IP + TCP at head+nh. Returns the TCP payload length (0 when none), or -1 when
+ * the packet is not TCP. Bitfields (version, ihl, doff) are read as the byte that holds them. */
 static __always_inline int parse(const struct sk_buff *skb, __u32 nh, struct flow *f, __u32 *seq)
 {
 	unsigned char *head = skb->head;
 	__u32 before = (__u32)((head + nh) - skb->data); /* link-layer bytes still counted in skb->len */
-	__u8 buf[HDR_BYTES];
+	const struct iphdr *ip = as_ip(head + nh);
+	__u8 b0 = *(const __u8 *)ip;
 	__u32 ihl;
-	if (bpf_probe_read_kernel(buf, sizeof(buf), head + nh))
-		return -1;
-	__u8 version = buf[0] >> 4;
-	if (version == 4) {
-		struct iphdr *ip = (struct iphdr *)buf;
+	if ((b0 >> 4) == 4) {
 		if (ip->protocol != IPPROTO_TCP)
 			return -1;
-		ihl = (buf[0] & 0x0f) * 4;
+		ihl = (b0 & 0x0f) * 4;
 		if (ihl < 20)
 			return -1;
 		f->saddr[0] = ip->saddr;
 		f->daddr[0] = ip->daddr;
-	} else if (version == 6) {
-		struct ipv6hdr *ip6 = (struct ipv6hdr *)buf;
+	} else if ((b0 >> 4) == 6) {
+		const struct ipv6hdr *ip6 = as_ip6(head + nh);
 		if (ip6->nexthdr != IPPROTO_TCP) /* extension headers: not followed */
 			return -1;
 		ihl = 40;
-		__builtin_memcpy(f->saddr, ip6->saddr.in6_u.u6_addr32, 16);
-		__builtin_memcpy(f->daddr, ip6->daddr.in6_u.u6_addr32, 16);
+		const __u32 *s6 = ip6->saddr.in6_u.u6_addr32, *d6 = ip6->daddr.in6_u.u6_addr32;
+		f->saddr[0] = s6[0], f->saddr[1] = s6[1], f->saddr[2] = s6[2], f->saddr[3] = s6[3];
+		f->daddr[0] = d6[0], f->daddr[1] = d6[1], f->daddr[2] = d6[2], f->daddr[3] = d6[3];
 		f->v6 = 1;
 	} else {
 		return -1;
 	}
 	ihl &= 63;
-	if (ihl + sizeof(struct tcphdr) > HDR_BYTES)
-		return -1;
-	struct tcphdr *th = (struct tcphdr *)(buf + ihl);
-	__u32 thoff = th->doff * 4;
+	const struct tcphdr *th = as_tcp(head + nh + ihl);
+	__u8 b12 = *((const __u8 *)th + 12); /* doff in the high nibble */
+	__u8 b13 = *((const __u8 *)th + 13); /* flags: SYN is bit 1 */
+	__u32 thoff = (b12 >> 4) * 4;
 	f->sport = bpf_ntohs(th->source);
 	f->dport = bpf_ntohs(th->dest);
-	*seq = bpf_ntohl(th->seq) + th->syn;
+	*seq = bpf_ntohl(th->seq) + ((b13 >> 1) & 1);
 	__s64 payload = (__s64)skb->len - before - ihl - thoff;
 	return payload > 0 ? (int)payload : 0;
 }
@@ -370,7 +392,7 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 {
 	/* A pass of the copy loop: bytes [write_seq, write_seq + min(left, size_goal)) may be
 	 * copied now. A byte belongs to the last pass starting at or before it. */
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	const struct tcp_sock *tp = tcp_sk_of(sk);
 	if (!tp)
 		return 0;
 	__u32 seq = tp->write_seq;
@@ -458,7 +480,7 @@ SEC("fentry/__tcp_transmit_skb")
 int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
 {
 	__u32 seq, len = cb_range(skb, &seq);
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	const struct tcp_sock *tp = tcp_sk_of(sk);
 	__u32 snd_nxt = tp ? tp->snd_nxt : seq;
 	on_sk_range(sk, seq, len, 1, 0, LS_TX_TCP, (__s32)(seq - snd_nxt) < 0 ? LS_F_RETRANS : 0);
 	return 0;
@@ -534,7 +556,7 @@ int BPF_PROG(rx_tcp, struct sock *sk, const struct sk_buff *skb)
 	if (!has_marker(seq, len))
 		return 0;
 	/* data ending at or before rcv_nxt was received before: a retransmission */
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+	const struct tcp_sock *tp = tcp_sk_of(sk);
 	__u32 rcv_nxt = tp ? tp->rcv_nxt : seq + len;
 	on_sk_range(sk, seq, len, 0, 0, LS_RX_TCP, (__s32)(seq + len - rcv_nxt) <= 0 ? LS_F_RETRANS : 0);
 	return 0;
@@ -545,7 +567,7 @@ int BPF_PROG(rx_sock, const struct sock *sk)
 {
 	if (!is_tcp(sk))
 		return 0;
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	const struct tcp_sock *tp = tcp_sk_of(sk);
 	if (!tp)
 		return 0;
 	__u32 rcv_nxt = tp->rcv_nxt;
@@ -575,7 +597,7 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 {
 	if (ret <= 0 || (flags & MSG_PEEK) || !is_tcp(sk))
 		return 0;
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	const struct tcp_sock *tp = tcp_sk_of(sk);
 	if (!tp)
 		return 0;
 	__u32 end = tp->copied_seq;
@@ -646,7 +668,7 @@ int BPF_PROG(flow_end, const struct sock *sk, const int oldstate, const int news
 {
 	if (newstate != TCP_CLOSE_STATE || !is_tcp(sk))
 		return 0;
-	struct tcp_sock *tp = bpf_skc_to_tcp_sock((void *)sk);
+	const struct tcp_sock *tp = tcp_sk_of(sk);
 	if (!tp)
 		return 0;
 	struct flow f = {};
