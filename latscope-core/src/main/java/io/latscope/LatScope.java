@@ -65,7 +65,7 @@ public final class LatScope {
         private int markerSampleEvery = 100;
         private Consumer<MarkerPath> markerListener;
         private int ringBufferBytes = DEFAULT_RING_BYTES;
-        private boolean syscallBoundaries = false;
+        private boolean syscallBoundaries = true;
         private String redisUrl;
         private String redisPassword;
         private io.latscope.sync.SyncStrategy sync = io.latscope.sync.Sync.none();
@@ -176,12 +176,12 @@ public final class LatScope {
         }
 
         /**
-         * Whether the socket hops start and end at the application's system calls, or at
-         * the kernel's copies into and out of the socket (default); see {@link SessionSpec}.
-         * At the system calls, END_TO_END also holds the write's way from its entry to the
-         * copy and the read's way back out (sub-microsecond on bare metal), but every system
-         * call of every process on the host then takes the kernel's traced path: +6 % CPU per
-         * GB moved in {@code ThroughputBench} (docs/benchmarks.md). Off by default for that.
+         * Whether the socket hops start and end at the application's system calls (default),
+         * or at the kernel's copies into and out of the socket; see {@link SessionSpec}. At
+         * the system calls END_TO_END also holds the write's way from its entry to the copy
+         * and the read's way back out. The price: every system call of every process on the
+         * host runs two small programs and takes the kernel's traced path — within the noise
+         * of {@code ThroughputBench} (+0.6 % CPU per GB, docs/benchmarks.md).
          */
         public Builder syscallBoundaries(boolean atSystemCalls) {
             this.syscallBoundaries = atSystemCalls;

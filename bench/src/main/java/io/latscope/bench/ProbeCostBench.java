@@ -27,11 +27,12 @@ public final class ProbeCostBench {
     public static void main(String[] args) {
         Bench.header("Probe self-cost (kernel bpf_stats, mean ns per run)");
         for (int stride : new int[] {1024, 64 * 1024, 256 * 1024, 1024 * 1024}) {
-            run(stride);
+            run(stride, true);
         }
+        run(256 * 1024, false); // without the system-call programs: rx.app emits itself then
     }
 
-    static void run(int stride) {
+    static void run(int stride, boolean syscallBoundaries) {
         try (TestNetwork net = TestNetwork.create();
              BpfObject floorObj = BpfObject.openBundled("probes")) {
             NetNs a = net.namespace("a");
@@ -45,14 +46,16 @@ public final class ProbeCostBench {
             LatencyReport r;
             BpfStats.ProgramRunStats f;
             try (BpfLink l = floor.attach();
-                 LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(stride).start()) {
+                 LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(stride)
+                         .syscallBoundaries(syscallBoundaries).start()) {
                 TcpTraffic.bulk(a, b, "10.98.0.2", 5001, 64 * 1024, Duration.ofSeconds(3));
                 TcpTraffic.requestResponse(a, b, "10.98.0.2", 5001, 256, 1024, 10_000);
                 r = s.snapshot();
                 f = BpfStats.of(floor);
             }
             System.out.println();
-            System.out.println("stride " + stride + " B; empty tp_btf program (floor): " + Bench.fmt("%.0f ns", f.meanNanos())
+            System.out.println("stride " + stride + " B" + (syscallBoundaries ? "" : ", syscall boundaries off")
+                    + "; empty tp_btf program (floor): " + Bench.fmt("%.0f ns", f.meanNanos())
                     + " over " + f.runCount() + " runs");
             System.out.println();
             System.out.println("| probe | runs | mean ns | x floor |");

@@ -36,7 +36,7 @@ public final class ThroughputBench {
 
     record Config(String name, Integer stride, boolean probeCost, boolean syscalls, Layer... layers) {
         Config(String name, Integer stride, boolean probeCost) {
-            this(name, stride, probeCost, true);
+            this(name, stride, probeCost, true); // syscall boundaries on, as a session has them by default
         }
     }
 
