@@ -73,7 +73,6 @@ struct write_slot {
 	__u64 ts;
 };
 
-
 /* A marker read by a thread, kept until its read system call returns, so the rx SOCKET
  * point is when the application gets the bytes back. One slot per CPU: the return
  * almost always runs on the CPU that copied; if the thread moved, the slot is flushed
