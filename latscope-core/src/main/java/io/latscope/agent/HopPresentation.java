@@ -22,11 +22,14 @@ public final class HopPresentation {
     private HopPresentation() {
     }
 
-    /** Adds hops (and per-flow hops) to a report under construction. */
+    /**
+     * Adds hops (and per-flow hops) to a report under construction, taking the histograms
+     * as they are (no copy): the caller hands over maps it does not use afterwards.
+     */
     public static void addTo(LatencyReport.Builder b, Map<Hop, Histogram> hops, Map<FlowKey, Map<Hop, Histogram>> flows) {
-        present(hops).forEach(b::hop);
+        present(hops).forEach(b::takeHop);
         soleScopes(hops).forEach(b::soleScope);
-        flows.forEach((flow, fh) -> present(fh).forEach((h, v) -> b.flowHop(flow, h, v)));
+        flows.forEach((flow, fh) -> present(fh).forEach((h, v) -> b.takeFlowHop(flow, h, v)));
     }
 
     static Map<Hop, Histogram> present(Map<Hop, Histogram> hops) {
