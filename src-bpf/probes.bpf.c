@@ -66,22 +66,35 @@ struct {
  * SOCKET point is when the application handed its bytes to the kernel. One slot per CPU,
  * no hash update per call: the copy loop almost always runs on the CPU of the entry; a
  * thread that moved (or was preempted by another writer) finds another thread's slot and
- * stamps at the copy instead. Cleared by the thread's next system call exit. */
+ * stamps at the copy instead. Cleared by the thread's next system call exit on this CPU.
+ * A thread that moved away before that exit would leave its entry behind for a later
+ * write of its own that moves back here, so the slot also holds the thread's migration
+ * count (sched_entity.nr_migrations): an entry is only the thread's current one while
+ * the count is unchanged. */
 struct write_slot {
 	__u32 tid;
-	__u32 pad;
+	__u32 migrations;
 	__u64 ts;
 };
 
 /* A marker read by a thread, kept until its read system call returns, so the rx SOCKET
  * point is when the application gets the bytes back. One slot per CPU: the return
  * almost always runs on the CPU that copied; if the thread moved, the slot is flushed
- * with the copy's time by the next reader on that CPU. */
+ * with the copy's time by the next reader on that CPU, or by the thread's next return
+ * here (its migration count tells the two apart, as for writes). */
 struct read_slot {
 	__u32 tid;
 	__u32 full;
+	__u32 migrations;
+	__u32 pad;
 	struct ls_event e;
 };
+
+/* Low bits of the calling thread's migration count: equal counts mean it has not moved. */
+static __always_inline __u32 migrations(void)
+{
+	return (__u32)bpf_get_current_task_btf()->se.nr_migrations;
+}
 
 /* Both slots of a CPU in one map value: a system call's exit finds them with one lookup. */
 struct cpu_slots {
@@ -402,7 +415,7 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 	__u32 zero = 0;
 	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
 	/* the application's write began at the system call's entry, when it was seen */
-	__u64 began = c && c->w.tid == (__u32)bpf_get_current_pid_tgid() ? c->w.ts : 0;
+	__u64 began = c && c->w.tid == (__u32)bpf_get_current_pid_tgid() && c->w.migrations == migrations() ? c->w.ts : 0;
 	on_sk_range(sk, seq, len, 1, began, LS_TX_SOCK, 0);
 	return 0;
 }
@@ -434,6 +447,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	if (!c)
 		return 0;
 	c->w.ts = bpf_ktime_get_ns();
+	c->w.migrations = migrations();
 	c->w.tid = (__u32)bpf_get_current_pid_tgid();
 	return 0;
 }
@@ -628,6 +642,7 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 	if (slot->full)
 		emit_copy(&slot->e);
 	fill(&slot->e, ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
+	slot->migrations = migrations();
 	slot->tid = (__u32)bpf_get_current_pid_tgid();
 	slot->full = 1;
 	return 0;
@@ -650,7 +665,9 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	struct read_slot *slot = &c->r;
 	if (!slot->full || slot->tid != tid)
 		return 0;
-	slot->e.ts_ns = bpf_ktime_get_ns();
+	/* a read of this thread's that returned elsewhere: it goes out with its copy time */
+	if (slot->migrations == migrations())
+		slot->e.ts_ns = bpf_ktime_get_ns();
 	emit_copy(&slot->e);
 	slot->full = 0;
 	return 0;
