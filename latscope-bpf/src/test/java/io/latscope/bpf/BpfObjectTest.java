@@ -124,6 +124,9 @@ class BpfObjectTest {
                      BpfLink sent = obj.program("test_tp_btf").attach()) {
                     assertThat(net.attachedBpf()).anyMatch(s -> s.contains("egress"));
                     TcpTraffic.messages(a, b, "10.71.3.2", 0, 100, 50, Duration.ZERO, Duration.ZERO);
+                    // the connection's last packets may still be on their way: both programs
+                    // count the same packets only once nothing moves any more
+                    awaitQuiet(obj.map("counters").typed(MapCodec.INT, MapCodec.LONG), K_TP_BTF);
                     tc.close();
                     assertThat(tc.isClosed()).isTrue();
                 }
@@ -219,5 +222,25 @@ class BpfObjectTest {
         obj.close();
         assertThatThrownBy(() -> obj.program("test_magic")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
+    }
+
+    /** Waits until a counter has not moved for 200 ms (at most 3 s). */
+    private static void awaitQuiet(BpfMap.Typed<Integer, Long> counters, int key) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        long last = counters.sum(key);
+        long since = System.nanoTime();
+        while (System.nanoTime() < deadline && System.nanoTime() - since < 200_000_000L) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = counters.sum(key);
+            if (now != last) {
+                last = now;
+                since = System.nanoTime();
+            }
+        }
     }
 }
