@@ -324,7 +324,8 @@ static __always_inline const struct tcphdr *as_tcp(const void *p)
 }
 
 /* The tcp_sock of a socket known to be a full TCP socket (the hook is TCP's own, or the
- * caller checked is_tcp): a read-only cast instead of the bpf_skc_to_tcp_sock helper. */
+ * caller checked is_tcp): a read-only cast instead of the bpf_skc_to_tcp_sock helper.
+ * Never NULL for a socket; its loads are fault-safe. */
 static __always_inline const struct tcp_sock *tcp_sk_of(const struct sock *sk)
 {
 	return bpf_rdonly_cast(sk, bpf_core_type_id_kernel(struct tcp_sock));
@@ -405,8 +406,6 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 	/* A pass of the copy loop: bytes [write_seq, write_seq + min(left, size_goal)) may be
 	 * copied now. A byte belongs to the last pass starting at or before it. */
 	const struct tcp_sock *tp = tcp_sk_of(sk);
-	if (!tp)
-		return 0;
 	__u32 seq = tp->write_seq;
 	__u64 left = msg->msg_iter.count;
 	__u32 len = left < (__u64)size_goal ? (__u32)left : (__u32)size_goal;
@@ -494,8 +493,7 @@ int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
 {
 	__u32 seq, len = cb_range(skb, &seq);
 	const struct tcp_sock *tp = tcp_sk_of(sk);
-	__u32 snd_nxt = tp ? tp->snd_nxt : seq;
-	on_sk_range(sk, seq, len, 1, 0, LS_TX_TCP, (__s32)(seq - snd_nxt) < 0 ? LS_F_RETRANS : 0);
+	on_sk_range(sk, seq, len, 1, 0, LS_TX_TCP, (__s32)(seq - tp->snd_nxt) < 0 ? LS_F_RETRANS : 0);
 	return 0;
 }
 
@@ -570,8 +568,7 @@ int BPF_PROG(rx_tcp, struct sock *sk, const struct sk_buff *skb)
 		return 0;
 	/* data ending at or before rcv_nxt was received before: a retransmission */
 	const struct tcp_sock *tp = tcp_sk_of(sk);
-	__u32 rcv_nxt = tp ? tp->rcv_nxt : seq + len;
-	on_sk_range(sk, seq, len, 0, 0, LS_RX_TCP, (__s32)(seq + len - rcv_nxt) <= 0 ? LS_F_RETRANS : 0);
+	on_sk_range(sk, seq, len, 0, 0, LS_RX_TCP, (__s32)(seq + len - tp->rcv_nxt) <= 0 ? LS_F_RETRANS : 0);
 	return 0;
 }
 
@@ -581,8 +578,6 @@ int BPF_PROG(rx_sock, const struct sock *sk)
 	if (!is_tcp(sk))
 		return 0;
 	const struct tcp_sock *tp = tcp_sk_of(sk);
-	if (!tp)
-		return 0;
 	__u32 rcv_nxt = tp->rcv_nxt;
 	/* After a FIN, rcv_nxt counts it: one past the last data byte. */
 	if (sk->sk_shutdown & 1 /* RCV_SHUTDOWN */)
@@ -611,8 +606,6 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 	if (ret <= 0 || (flags & MSG_PEEK) || !is_tcp(sk))
 		return 0;
 	const struct tcp_sock *tp = tcp_sk_of(sk);
-	if (!tp)
-		return 0;
 	__u32 end = tp->copied_seq;
 	/* A read that consumed the FIN advanced copied_seq one past the data. */
 	if ((sk->sk_shutdown & 1 /* RCV_SHUTDOWN */) && end == tp->rcv_nxt)
@@ -685,8 +678,6 @@ int BPF_PROG(flow_end, const struct sock *sk, const int oldstate, const int news
 	if (newstate != TCP_CLOSE_STATE || !is_tcp(sk))
 		return 0;
 	const struct tcp_sock *tp = tcp_sk_of(sk);
-	if (!tp)
-		return 0;
 	struct flow f = {};
 	if (!sk_flow(sk, &f, 1))
 		return 0;

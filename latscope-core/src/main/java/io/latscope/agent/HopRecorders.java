@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-hop (and per-flow, per-hop) latency recorders: one writer at a time records
- * without blocking — calls to {@link #record} and {@link #recordMarker} must not overlap —
+ * without blocking — calls to {@link #recordMarker} must not overlap —
  * while readers take interval and cumulative histograms. Every flip adds what was
  * recorded to both the open interval and the cumulative total, so on-demand snapshots
  * never disturb interval boundaries.
@@ -48,15 +48,14 @@ public final class HopRecorders {
         }
     }
 
-    /** Stands for "no flow" in the writer's cache (per-hop histograms only). */
-    private static final FlowKey NO_FLOW = new FlowKey(java.net.InetAddress.getLoopbackAddress(), 0,
-            java.net.InetAddress.getLoopbackAddress(), 0);
-
     private final WriterReaderPhaser phaser = new WriterReaderPhaser();
     private final Map<Hop, Slot> hops = new ConcurrentHashMap<>();
     private final Map<FlowKey, Map<Hop, Slot>> flowHops = new ConcurrentHashMap<>();
 
-    // writer side, confined to the recording thread
+    // writer side, confined to the recording thread: a flow's FlowSlots by equal key (at
+    // most MAX_FLOWS), and identity aliases of hop and flow objects in front of the maps
+    private final Map<FlowKey, FlowSlots> flowSlotsByKey = new HashMap<>();
+    private final FlowSlots hopsOnly = new FlowSlots(null); // no flow, or one beyond MAX_FLOWS
     private final IdentityHashMap<Hop, Slot> hopCache = new IdentityHashMap<>();
     private final IdentityHashMap<FlowKey, FlowSlots> flowCache = new IdentityHashMap<>();
 
@@ -83,23 +82,12 @@ public final class HopRecorders {
     private final Map<FlowKey, Map<Hop, Histogram>> flowCumulative = new HashMap<>();
     private Map<FlowKey, Map<Hop, Histogram>> flowInterval = new HashMap<>();
 
-    /** Writer side: one value of a hop of a flow, in nanoseconds (clamped to the histogram range). */
-    public void record(Hop hop, FlowKey flow, long nanos) {
-        FlowSlots fs = flow == null ? null : flowSlots(flow);
-        long enter = phaser.writerCriticalSectionEnter();
-        try {
-            recordIn(hop, fs, nanos);
-        } finally {
-            phaser.writerCriticalSectionExit(enter);
-        }
-    }
-
     /**
      * Writer side: the hops of one marker and, when {@code endToEndNanos >= 0}, its
      * END_TO_END, in one critical section.
      */
     public void recordMarker(FlowKey flow, List<HopSample> samples, long endToEndNanos) {
-        FlowSlots fs = flowSlots(flow == null ? NO_FLOW : flow);
+        FlowSlots fs = flowSlots(flow);
         int n = samples.size();
         if (fs.lastHop.length < n + 1) {
             fs.lastHop = java.util.Arrays.copyOf(fs.lastHop, n + 1);
@@ -130,15 +118,6 @@ public final class HopRecorders {
         long v = clamp(nanos);
         fs.lastHopSlot[i].active.recordValue(v);
         Slot f = fs.lastFlowSlot[i];
-        if (f != null) {
-            f.active.recordValue(v);
-        }
-    }
-
-    private void recordIn(Hop hop, FlowSlots fs, long nanos) {
-        long v = clamp(nanos);
-        hopSlot(hop).active.recordValue(v);
-        Slot f = fs == null ? null : flowSlot(fs, hop);
         if (f != null) {
             f.active.recordValue(v);
         }
@@ -177,13 +156,18 @@ public final class HopRecorders {
     }
 
     private FlowSlots flowSlots(FlowKey flow) {
+        if (flow == null) {
+            return hopsOnly;
+        }
         FlowSlots fs = flowCache.get(flow);
         if (fs == null) {
-            Map<Hop, Slot> shared = flow == NO_FLOW ? null : flowHops.get(flow);
-            if (shared == null && flow != NO_FLOW && flowHops.size() < MAX_FLOWS) {
-                shared = flowHops.computeIfAbsent(flow, f -> new ConcurrentHashMap<>());
+            fs = flowSlotsByKey.get(flow);
+            if (fs == null && flowSlotsByKey.size() < MAX_FLOWS) {
+                fs = new FlowSlots(flowHops.computeIfAbsent(flow, f -> new ConcurrentHashMap<>()));
+                flowSlotsByKey.put(flow, fs);
+            } else if (fs == null) {
+                fs = hopsOnly;
             }
-            fs = new FlowSlots(shared);
             if (flowCache.size() >= CACHE_LIMIT) {
                 flowCache.clear();
             }

@@ -9,6 +9,7 @@ import io.latscope.store.MarkerRecord;
 import io.latscope.transport.MarkerPart;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,7 @@ final class CrossHostJoiner {
     }
 
     private final Map<Key, Part> pending = new LinkedHashMap<>();
+    private final Map<String, Map<String, Hop>> netHops = new HashMap<>();
     private final Clocks clocks;
     private final HopRecorders recorders;
     private final boolean includeRetransmissions;
@@ -83,7 +85,9 @@ final class CrossHostJoiner {
         boolean e2eKnown = tx.part().firstPoint() == ProbePoint.TX_SOCK && rx.part().lastPoint() == ProbePoint.RX_APP;
         long e2e = e2eKnown ? clocks.toReference(rx.host(), rx.part().lastNanos())
                 - clocks.toReference(tx.host(), tx.part().firstNanos()) : -1;
-        Hop net = Hop.NETWORK.in(tx.host() + ">" + rx.host());
+        // one Hop object per host pair: the recorders find its histograms by identity
+        Hop net = netHops.computeIfAbsent(tx.host(), t -> new HashMap<>())
+                .computeIfAbsent(rx.host(), r -> Hop.NETWORK.in(tx.host() + ">" + r));
         FlowKey flow = tx.part().flow();
         if (!retrans || includeRetransmissions) {
             recorders.recordMarker(flow, List.of(new MarkerPath.HopSample(net, network)), e2e);

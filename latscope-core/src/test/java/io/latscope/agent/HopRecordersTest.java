@@ -70,9 +70,9 @@ class HopRecordersTest {
     void valuesAreClampedAndFlowsBeyondTheLimitCountOnlyPerHop() throws Exception {
         HopRecorders r = new HopRecorders();
         for (int i = 0; i < HopRecorders.MAX_FLOWS + 10; i++) {
-            r.record(Hop.VETH, flow(1000 + i), -5);
+            r.recordMarker(flow(1000 + i), List.of(new HopSample(Hop.VETH, -5)), -1);
         }
-        r.record(Hop.VETH, flow(1000), Long.MAX_VALUE);
+        r.recordMarker(flow(1000), List.of(new HopSample(Hop.VETH, Long.MAX_VALUE)), -1);
         HopRecorders.Totals t = r.closeInterval();
         Histogram veth = t.hops().get(Hop.VETH);
         assertThat(veth.getTotalCount()).isEqualTo(HopRecorders.MAX_FLOWS + 11);
