@@ -486,6 +486,39 @@ int tx_tcp(struct bpf_sock_ops *skops)
 	return 1;
 }
 
+#define SOL_TCP_LEVEL 6
+#define TCP_ESTABLISHED_STATE 1
+#define TCP_CLOSE_WAIT_STATE 8
+
+/* Run once per namespace when the session starts, after tx_tcp is attached: sockops
+ * asks for the header-option callback only in *_ESTABLISHED_CB, so a connection that
+ * was open before the session would never reach tx TCP. This sets the same flag on the
+ * wanted TCP sockets already open (those that can still send) through bpf_setsockopt,
+ * and writes each call's result to the iterator's output. */
+SEC("iter/tcp")
+int tx_tcp_existing(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	if (!skc)
+		return 0;
+	struct tcp_sock *tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0; /* request and time-wait sockets */
+	struct sock *sk = (struct sock *)tp;
+	__u8 state = skc->skc_state;
+	if (state != TCP_ESTABLISHED_STATE && state != TCP_CLOSE_WAIT_STATE)
+		return 0;
+	struct flow f = {};
+	if (!sk_flow(sk, &f, 1) || !wanted(&f, ns_of_sk(sk)))
+		return 0;
+	int flags = tp->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG;
+	/* one result per socket for the agent to count: 0, or the error (a kernel without
+	 * this socket option answers -EINVAL) */
+	int rc = bpf_setsockopt(tp, SOL_TCP_LEVEL, TCP_BPF_SOCK_OPS_CB_FLAGS, &flags, sizeof(flags));
+	bpf_seq_write(ctx->meta->seq, &rc, sizeof(rc));
+	return 0;
+}
+
 /* The better tx TCP point where the kernel allows BPF trampolines: every transmitted
  * segment of every socket (sockops sees only sockets established while attached). */
 SEC("fentry/__tcp_transmit_skb")

@@ -13,12 +13,20 @@ import io.latscope.testbed.TestNetwork;
 import io.latscope.FlowKey;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.latscope.Hop.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -170,6 +178,52 @@ class SessionConditionsTest {
             for (Hop h : LocalSessionTest.ALL) {
                 assertThat(r.hop(h).count()).as(h + "\n" + r).isPositive();
             }
+        }
+    }
+
+    @Test
+    void aConnectionOpenedBeforeTheSessionStartedIsStampedAtEveryPointToo() throws Exception {
+        // sockops asks for its per-segment callback when a connection is established; this
+        // one was established before the session, so only the session's start can ask
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.75.3.1/24", "b", "10.75.3.2/24");
+            InetAddress server = InetAddress.getByName("10.75.3.2");
+            int writes = 512;
+            LatencyReport r;
+            try (ServerSocket ss = b.run(() -> new ServerSocket(5305, 1, server));
+                 Socket client = a.run(() -> new Socket(server, 5305));
+                 Socket accepted = ss.accept()) {
+                Thread.sleep(100); // the connection is well established before the session
+                try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5305).stride(64 * 1024).start()) {
+                    AtomicLong received = new AtomicLong();
+                    Thread reader = Thread.ofPlatform().start(() -> {
+                        try (InputStream in = accepted.getInputStream()) {
+                            byte[] buf = new byte[64 * 1024];
+                            for (int n; (n = in.read(buf)) > 0; ) {
+                                received.addAndGet(n);
+                            }
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
+                    OutputStream out = client.getOutputStream();
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int i = 0; i < writes; i++) {
+                        out.write(chunk);
+                    }
+                    client.shutdownOutput();
+                    reader.join(30_000);
+                    assertThat(received.get()).isEqualTo((long) writes * chunk.length);
+                    s.close();
+                    r = s.snapshot();
+                }
+            }
+            // one marker per 64 KiB written, each seen at every point (tx TCP included)
+            assertThat(r.counters().markersMatched()).as(r.toString()).isGreaterThanOrEqualTo(writes - 1);
+            assertThat(r.counters().matchedRatio()).as(r.toString()).isGreaterThanOrEqualTo(0.999);
+            assertThat(r.hop(TX_TCP).count()).as(r.toString()).isEqualTo(r.hop(TX_IP).count()).isPositive();
         }
     }
 

@@ -28,6 +28,8 @@ public final class BpfProgram {
     static final int PROG_TYPE_NETFILTER = 32;
     static final int ATTACH_NETFILTER = 45;
     private static final int BPF_LINK_CREATE = 28;
+    private static final int BPF_ITER_CREATE = 33;
+    private static final int ATTACH_TRACE_ITER = 28;
 
     private final BpfObject owner;
     private final MemorySegment handle;
@@ -255,6 +257,54 @@ public final class BpfProgram {
                     throw new KernelException("BPF_LINK_CREATE for " + what, errno);
                 }
                 return new Links.FdLink((int) fd, what);
+            }
+        });
+    }
+
+    /**
+     * Runs an iterator program ({@code SEC("iter/...")}) once over the objects of a namespace:
+     * a {@code BPF_TRACE_ITER} link, an iterator made inside {@code ns} (socket iterators walk
+     * the namespace they are created in), read to its end; link and iterator are closed after.
+     * Raw {@code bpf()} commands: the bindings hold no libbpf iterator calls.
+     *
+     * @return what the program wrote ({@code bpf_seq_write}/{@code bpf_seq_printf})
+     */
+    public byte[] runIterator(NetNs ns) {
+        int progFd = fd();
+        String what = "iterator " + name + " in " + ns;
+        return ns.run(() -> {
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment attr = a.allocate(128, 8);
+                attr.set(ValueLayout.JAVA_INT, 0, progFd);
+                attr.set(ValueLayout.JAVA_INT, 8, ATTACH_TRACE_ITER);
+                long link = Native.bpfSyscall(BPF_LINK_CREATE, attr);
+                if (link < 0) {
+                    int errno = (int) -link;
+                    if (errno == Errno.EINVAL || errno == Errno.EOPNOTSUPP) {
+                        throw new NotSupportedException("BPF iterators", "BPF_LINK_CREATE for " + what + ": " + Errno.describe(errno));
+                    }
+                    throw new KernelException("BPF_LINK_CREATE for " + what, errno);
+                }
+                try {
+                    MemorySegment iterAttr = a.allocate(16, 8);
+                    iterAttr.set(ValueLayout.JAVA_INT, 0, (int) link);
+                    long it = Native.bpfSyscall(BPF_ITER_CREATE, iterAttr);
+                    if (it < 0) {
+                        throw new KernelException("BPF_ITER_CREATE for " + what, (int) -it);
+                    }
+                    try {
+                        MemorySegment buf = a.allocate(4096);
+                        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                        for (long n; (n = Native.read((int) it, buf, "read of " + what)) > 0; ) {
+                            out.write(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE));
+                        }
+                        return out.toByteArray();
+                    } finally {
+                        Native.close((int) it);
+                    }
+                } finally {
+                    Native.close((int) link);
+                }
             }
         });
     }

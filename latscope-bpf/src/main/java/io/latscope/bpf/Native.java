@@ -90,7 +90,7 @@ final class Native {
                 Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
     }
 
-    /** The few socket calls of libc that the bindings do not hold (sock_diag netlink). */
+    /** The few calls of libc that the bindings do not hold (sock_diag netlink, iterator reads). */
     private static final class Sockets {
         static final SymbolLookup LIBC = LINKER.defaultLookup();
         static final MethodHandle SOCKET = LINKER.downcallHandle(LIBC.findOrThrow("socket"),
@@ -99,6 +99,9 @@ final class Native {
         static final MethodHandle SEND = LINKER.downcallHandle(LIBC.findOrThrow("send"),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                         ValueLayout.JAVA_INT),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle READ = LINKER.downcallHandle(LIBC.findOrThrow("read"),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
                 Linker.Option.captureCallState("errno"));
         static final MethodHandle RECV = LINKER.downcallHandle(LIBC.findOrThrow("recv"),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
@@ -131,6 +134,25 @@ final class Native {
     /** recv(2) into {@code buffer}; returns the byte count. */
     static long recv(int fd, MemorySegment buffer, String what) {
         return transfer(Sockets.RECV, fd, buffer, what);
+    }
+
+    /** read(2) into {@code buffer}, retried on EINTR; returns the byte count (0 at the end). */
+    static long read(int fd, MemorySegment buffer, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            long n;
+            do {
+                n = (long) Sockets.READ.invokeExact(st, fd, buffer, buffer.byteSize());
+            } while (n < 0 && errno(st) == EINTR);
+            if (n < 0) {
+                throw new KernelException(what, errno(st));
+            }
+            return n;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     /** send or recv ({@code (int fd, void *buf, size_t len, int flags)}), retried on EINTR. */

@@ -14,6 +14,7 @@ import io.latscope.bpf.MapCodec;
 import io.latscope.bpf.NetNs;
 import io.latscope.bpf.NetfilterHook;
 import io.latscope.bpf.RingBuffer;
+import io.latscope.error.Errno;
 import io.latscope.error.LatScopeException;
 import io.latscope.error.NotSupportedException;
 import io.latscope.error.VerifierException;
@@ -53,6 +54,8 @@ public final class LocalProbes implements AutoCloseable {
             ProbePoint.TX_SOCK, List.of("sys_enter", "sys_exit"),
             ProbePoint.RX_APP, List.of("sys_exit"));
     private static final List<String> ALL_SYSCALL_HELPERS = List.of("sys_enter", "sys_exit");
+    /** The iterator that gives connections open before the session the sockops callback. */
+    private static final String TX_TCP_EXISTING = "tx_tcp_existing";
 
     /** What to probe: stride exponent, ports (empty = all), namespaces (empty = all), stats. */
     public record Config(int strideShift, Set<Integer> ports, List<NetNs> namespaces, boolean allNamespaces,
@@ -84,6 +87,7 @@ public final class LocalProbes implements AutoCloseable {
             excluded.add("tx_tcp_fentry");
         } else {
             excluded.add("tx_tcp");
+            excluded.add(TX_TCP_EXISTING);
         }
         excluded.add("empty_floor");
         if (!cfg.syscallBoundaries()) {
@@ -94,6 +98,7 @@ public final class LocalProbes implements AutoCloseable {
                 excluded.addAll(p.programs());
                 if (p == ProbePoint.TX_TCP) {
                     excluded.add("tx_tcp_fentry");
+                    excluded.add(TX_TCP_EXISTING);
                 }
             }
         }
@@ -183,6 +188,12 @@ public final class LocalProbes implements AutoCloseable {
                 if (prog != null && prog.equals("tx_tcp_fentry")) {
                     excluded.add(prog);
                     excluded.remove("tx_tcp");
+                    excluded.remove(TX_TCP_EXISTING);
+                    continue;
+                }
+                if (TX_TCP_EXISTING.equals(prog)) {
+                    LOG.info("tx TCP only for connections opened after the session starts ({})", e.getMessage());
+                    excluded.add(prog);
                     continue;
                 }
                 if ("flow_end".equals(prog)) {
@@ -214,7 +225,7 @@ public final class LocalProbes implements AutoCloseable {
     }
 
     private static ProbePoint pointOf(String program) {
-        if (program.equals("tx_tcp_fentry")) {
+        if (program.equals("tx_tcp_fentry") || program.equals(TX_TCP_EXISTING)) {
             return ProbePoint.TX_TCP;
         }
         for (ProbePoint p : ProbePoint.values()) {
@@ -286,6 +297,7 @@ public final class LocalProbes implements AutoCloseable {
                 } else {
                     BpfProgram sockops = object.program("tx_tcp");
                     add(p, sockops, sockops.attachCgroup(Cgroups.v2Root()));
+                    flagOpenConnections(cfg);
                 }
             }
             case TX_IP, RX_IP -> {
@@ -306,6 +318,44 @@ public final class LocalProbes implements AutoCloseable {
             }
         }
     }
+
+    /**
+     * sockops asks for its per-segment callback when a connection is established; connections
+     * already open (a pool, a running service) get the same flag from an iterator over each
+     * namespace's TCP sockets, run once now that sockops is attached. Where the kernel lacks
+     * the iterator or {@code TCP_BPF_SOCK_OPS_CB_FLAGS} in {@code bpf_setsockopt}, those
+     * connections have no tx TCP stamps: their markers count as incomplete, and the log says why.
+     */
+    private void flagOpenConnections(Config cfg) {
+        BpfProgram iter = object.program(TX_TCP_EXISTING);
+        if (!iter.isLoaded()) {
+            LOG.info("connections open before the session get no tx TCP stamps (iterator not loaded on this kernel)");
+            return;
+        }
+        for (NetNs ns : cfg.namespaces()) {
+            try {
+                java.nio.IntBuffer results = ByteBuffer.wrap(iter.runIterator(ns)).order(ByteOrder.nativeOrder()).asIntBuffer();
+                int flagged = 0;
+                int lastError = 0;
+                while (results.hasRemaining()) {
+                    int rc = results.get();
+                    if (rc == 0) {
+                        flagged++;
+                    } else {
+                        lastError = -rc;
+                    }
+                }
+                LOG.debug("tx TCP: {} connection(s) open before the session in {} flagged", flagged, ns);
+                if (lastError != 0) {
+                    LOG.warn("{} connection(s) open before the session in {} get no tx TCP stamps: bpf_setsockopt("
+                            + "TCP_BPF_SOCK_OPS_CB_FLAGS): {}", results.capacity() - flagged, ns, Errno.describe(lastError));
+                }
+            } catch (NotSupportedException | io.latscope.error.KernelException e) {
+                LOG.warn("connections open before the session in {} get no tx TCP stamps: {}", ns, e.getMessage());
+            }
+        }
+    }
+
 
     /** Final counters of closing sockets, for exact flow totals; optional (older kernels lack the tracepoint). */
     private void attachFlowEnd() {
