@@ -4,7 +4,12 @@ import io.latscope.LatScope;
 import io.latscope.LatScopeSession;
 import io.latscope.LatencyReport;
 import io.latscope.Layer;
+import io.latscope.bpf.BpfLink;
+import io.latscope.bpf.BpfObject;
+import io.latscope.bpf.BpfProgram;
+import io.latscope.bpf.Cgroups;
 import io.latscope.bpf.NetNs;
+import io.latscope.bpf.NetfilterHook;
 import io.latscope.testbed.TcpTraffic;
 import io.latscope.testbed.TestNetwork;
 
@@ -25,7 +30,9 @@ import java.util.Map;
  * medians compared. Beside throughput, the CPU time the whole machine spent per GB moved
  * ({@code /proc/stat}, all CPUs, busy = everything but idle and iowait): on a 2-core VM
  * whose throughput swings ±20 % from round to round, the extra CPU per byte is the steadier
- * measure of what LatScope costs.
+ * measure of what LatScope costs. Two rows attach do-nothing programs on the same hooks
+ * instead of a session ({@code emptyhooks.bpf.c}): the cost of the kernel calling a program
+ * at each point at all, which no probe can go below.
  */
 public final class ThroughputBench {
     private ThroughputBench() {
@@ -38,11 +45,23 @@ public final class ThroughputBench {
         Config(String name, Integer stride, boolean probeCost) {
             this(name, stride, probeCost, true); // syscall boundaries on, as a session has them by default
         }
+
+        /** A row with empty programs on LatScope's hooks instead of a session. */
+        boolean emptyHooks() {
+            return stride != null && stride < 0;
+        }
     }
+
+    /** Mark the empty-programs rows (no session; strides no session accepts). */
+    private static final int EMPTY_HOOKS = -1;
+    private static final int EMPTY_HOOKS_BUT_SOCKOPS = -2;
 
     public static void main(String[] args) {
         Config[] configs = {
                 new Config("no LatScope", null, false),
+                new Config("empty programs on LatScope's hooks (the kernel's dispatch alone)", EMPTY_HOOKS, false),
+                new Config("empty programs on LatScope's hooks but sockops (tx TCP where fentry is allowed)",
+                        EMPTY_HOOKS_BUT_SOCKOPS, false),
                 new Config("LatScope, stride 1 KiB (~64 markers per GSO segment)", 1024, true),
                 new Config("LatScope, every segment (stride 64 KiB = a GSO segment on veth)", 64 * 1024, true),
                 new Config("LatScope, stride 256 KiB (default)", 256 * 1024, true),
@@ -100,8 +119,8 @@ public final class ThroughputBench {
         double base = Bench.median(gbps.get(configs[0]));
         double baseCpu = Bench.median(cpuPerGb.get(configs[0]));
         System.out.println("| configuration | Gbit/s (median of " + rounds + " x " + seconds + " s) | min–max | ratio to no LatScope"
-                + " | CPU ms per GB (median) | CPU per GB vs no LatScope | ring drops (max) |");
-        System.out.println("|---|---|---|---|---|---|---|");
+                + " | per-round ratio (median, quartiles) | CPU ms per GB (median) | CPU per GB vs no LatScope | ring drops (max) |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (Config c : configs) {
             double[] all = gbps.get(c);
             double m = Bench.median(all);
@@ -109,8 +128,15 @@ public final class ThroughputBench {
             long maxDrops = java.util.Arrays.stream(drops.get(c)).max().orElse(0);
             double lo = java.util.Arrays.stream(all).min().orElse(0);
             double hi = java.util.Arrays.stream(all).max().orElse(0);
-            System.out.println(Bench.fmt("| %s | %.2f | %.1f–%.1f | %.3f | %.0f | %+.1f %% | %d |", c.name(), m, lo, hi,
-                    m / base, cpu, 100 * (cpu / baseCpu - 1), maxDrops));
+            // each round against the baseline measured in the same round: drifts of the machine cancel
+            double[] paired = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                paired[r] = all[r] / gbps.get(configs[0])[r];
+            }
+            java.util.Arrays.sort(paired);
+            System.out.println(Bench.fmt("| %s | %.2f | %.1f–%.1f | %.3f | %.3f (%.3f–%.3f) | %.0f | %+.1f %% | %d |", c.name(), m,
+                    lo, hi, m / base, Bench.median(paired), paired[rounds / 4], paired[(3 * rounds) / 4], cpu,
+                    100 * (cpu / baseCpu - 1), maxDrops));
         }
     }
 
@@ -119,12 +145,49 @@ public final class ThroughputBench {
         if (c.stride() == null) {
             return measured(a, b);
         }
+        if (c.emptyHooks()) {
+            return withEmptyHooks(a, b, c.stride() == EMPTY_HOOKS);
+        }
         try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(c.stride()).layers(c.layers())
                 .probeCost(c.probeCost()).syscallBoundaries(c.syscalls()).start()) {
             double[] g = measured(a, b);
             LatencyReport rep = s.snapshot();
             drops[r] = rep.counters().ringBufferDrops();
             return g;
+        }
+    }
+
+    /**
+     * Traffic with a do-nothing program on every hook the probes use, in the same namespaces
+     * ({@code emptyhooks.bpf.c}); without sockops, what tx TCP on fentry would leave.
+     */
+    static double[] withEmptyHooks(NetNs a, NetNs b, boolean sockops) {
+        List<BpfLink> links = new ArrayList<>();
+        try (BpfObject obj = BpfObject.openBundled("emptyhooks")) {
+            obj.load();
+            try {
+                for (BpfProgram p : obj.programs()) {
+                    switch (p.name()) {
+                        case "e_tx_tcp" -> {
+                            if (sockops) {
+                                links.add(p.attachCgroup(Cgroups.v2Root()));
+                            }
+                        }
+                        case "e_tx_ip", "e_rx_ip" -> {
+                            NetfilterHook hook = p.name().equals("e_tx_ip") ? NetfilterHook.LOCAL_OUT : NetfilterHook.PRE_ROUTING;
+                            for (NetNs ns : List.of(a, b)) {
+                                for (NetfilterHook.Family fam : NetfilterHook.Family.values()) {
+                                    links.add(p.attachNetfilter(ns, fam, hook, Integer.MIN_VALUE + 1));
+                                }
+                            }
+                        }
+                        default -> links.add(p.attach());
+                    }
+                }
+                return measured(a, b);
+            } finally {
+                links.forEach(BpfLink::close);
+            }
         }
     }
 
