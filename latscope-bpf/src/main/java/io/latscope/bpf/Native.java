@@ -138,30 +138,26 @@ final class Native {
 
     /** read(2) into {@code buffer}, retried on EINTR; returns the byte count (0 at the end). */
     static long read(int fd, MemorySegment buffer, String what) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment st = errnoSlot(a);
-            long n;
-            do {
-                n = (long) Sockets.READ.invokeExact(st, fd, buffer, buffer.byteSize());
-            } while (n < 0 && errno(st) == EINTR);
-            if (n < 0) {
-                throw new KernelException(what, errno(st));
-            }
-            return n;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
-        }
+        return retried(st -> (long) Sockets.READ.invokeExact(st, fd, buffer, buffer.byteSize()), what);
     }
 
     /** send or recv ({@code (int fd, void *buf, size_t len, int flags)}), retried on EINTR. */
     private static long transfer(MethodHandle call, int fd, MemorySegment buffer, String what) {
+        return retried(st -> (long) call.invokeExact(st, fd, buffer, buffer.byteSize(), 0), what);
+    }
+
+    /** A byte-count call with errno captured in the slot it is given. */
+    private interface CountingCall {
+        long call(MemorySegment errnoSlot) throws Throwable;
+    }
+
+    /** Runs {@code call} until it is not interrupted (EINTR); a failure names {@code what}. */
+    private static long retried(CountingCall call, String what) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
             long n;
             do {
-                n = (long) call.invokeExact(st, fd, buffer, buffer.byteSize(), 0);
+                n = call.call(st);
             } while (n < 0 && errno(st) == EINTR);
             if (n < 0) {
                 throw new KernelException(what, errno(st));
