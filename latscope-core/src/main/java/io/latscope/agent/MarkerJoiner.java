@@ -145,7 +145,6 @@ public final class MarkerJoiner {
 
     private void onMarker(FlowState flow, int m, Stamp s) {
         int p = s.point().ordinal();
-        perPoint.lazySet(p, perPoint.get(p) + 1);
         Marker mk = flow.pending.get(m);
         if (mk != null && s.nanos() - mk.firstNanos > timeoutNanos) {
             // the sequence space wrapped around: the old marker is long gone
@@ -164,16 +163,19 @@ public final class MarkerJoiner {
             Stamp o = mk.stamps.get(i);
             if (o.point() == s.point() && o.netns() == s.netns() && o.ifindex() == s.ifindex()) {
                 if (s.point() == ProbePoint.TX_SOCK) {
-                    // a byte belongs to the last copy-loop pass that started at or before it
+                    // a byte belongs to the last copy-loop pass that started at or before it;
+                    // the passes' ranges overlap, so this is the same sighting, not another
                     mk.stamps.set(i, s);
                 } else {
                     mk.retrans = true; // seen twice at one point: sent or received again
+                    perPoint.lazySet(p, perPoint.get(p) + 1);
                 }
                 added = true;
                 break;
             }
         }
         if (!added) {
+            perPoint.lazySet(p, perPoint.get(p) + 1);
             mk.stamps.add(s);
         }
         if (s.point() == ProbePoint.RX_APP) {

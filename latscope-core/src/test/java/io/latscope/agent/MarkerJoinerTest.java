@@ -104,6 +104,9 @@ class MarkerJoinerTest {
         assertThat(done).extracting(m -> m.record().sequence()).containsExactly(0L, 1024L, 2048L, 3072L);
         assertThat(done.get(0).endToEndNanos()).isEqualTo(900); // byte 0: pass 1
         assertThat(done.get(1).endToEndNanos()).isEqualTo(800); // byte 1024: pass 2
+        // overlapping passes are one sighting of each marker, not two
+        assertThat(j.counters(0).markersPerPoint()).containsEntry("tx.sock", 4L).containsEntry("rx.app", 4L);
+        assertThat(j.counters(0).markersRetransmitted()).isZero();
     }
 
     @Test
