@@ -520,7 +520,8 @@ int tx_tcp_existing(struct bpf_iter__tcp *ctx)
 }
 
 /* The better tx TCP point where the kernel allows BPF trampolines: every transmitted
- * segment of every socket (sockops sees only sockets established while attached). */
+ * segment of every socket, no per-socket flag, no cgroup dispatch (sockops costs 2-3
+ * cgroup program calls per segment: docs/benchmarks.md). */
 SEC("fentry/__tcp_transmit_skb")
 int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
 {

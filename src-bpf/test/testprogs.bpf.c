@@ -167,4 +167,16 @@ int test_drop(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
+/* An iterator: the local port of every TCP socket of the namespace it is created in. */
+SEC("iter/tcp")
+int test_iter_tcp(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	if (!skc)
+		return 0;
+	__u32 port = skc->skc_num;
+	bpf_seq_write(ctx->meta->seq, &port, sizeof(port));
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

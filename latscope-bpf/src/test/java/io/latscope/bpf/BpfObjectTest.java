@@ -138,6 +138,32 @@ class BpfObjectTest {
     }
 
     @Test
+    void anIteratorWalksTheSocketsOfTheNamespaceItRunsIn() throws Exception {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.71.4.1/24", "b", "10.71.4.2/24");
+            try (BpfObject obj = TestObjects.testprogs();
+                 java.net.ServerSocket unused = a.run(() -> new java.net.ServerSocket(5399, 1,
+                         java.net.InetAddress.getByName("10.71.4.1")))) {
+                obj.load();
+                BpfProgram iter = obj.program("test_iter_tcp");
+                assertThat(ports(iter.runIterator(a))).contains(5399);
+                assertThat(ports(iter.runIterator(b))).doesNotContain(5399);
+            }
+        }
+    }
+
+    private static List<Integer> ports(byte[] out) {
+        java.nio.IntBuffer b = java.nio.ByteBuffer.wrap(out).order(java.nio.ByteOrder.nativeOrder()).asIntBuffer();
+        List<Integer> r = new ArrayList<>();
+        while (b.hasRemaining()) {
+            r.add(b.get());
+        }
+        return r;
+    }
+
+    @Test
     void constantsAreSetBeforeLoadAndSeenByThePrograms() {
         try (TestNetwork net = TestNetwork.create()) {
             NetNs a = net.namespace("a");

@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.IntBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -334,7 +335,7 @@ public final class LocalProbes implements AutoCloseable {
         }
         for (NetNs ns : cfg.namespaces()) {
             try {
-                java.nio.IntBuffer results = ByteBuffer.wrap(iter.runIterator(ns)).order(ByteOrder.nativeOrder()).asIntBuffer();
+                IntBuffer results = ByteBuffer.wrap(iter.runIterator(ns)).order(ByteOrder.nativeOrder()).asIntBuffer();
                 int flagged = 0;
                 int lastError = 0;
                 while (results.hasRemaining()) {
@@ -350,12 +351,11 @@ public final class LocalProbes implements AutoCloseable {
                     LOG.warn("{} connection(s) open before the session in {} get no tx TCP stamps: bpf_setsockopt("
                             + "TCP_BPF_SOCK_OPS_CB_FLAGS): {}", results.capacity() - flagged, ns, Errno.describe(lastError));
                 }
-            } catch (NotSupportedException | io.latscope.error.KernelException e) {
+            } catch (LatScopeException e) { // also a namespace gone since it was listed
                 LOG.warn("connections open before the session in {} get no tx TCP stamps: {}", ns, e.getMessage());
             }
         }
     }
-
 
     /** Final counters of closing sockets, for exact flow totals; optional (older kernels lack the tracepoint). */
     private void attachFlowEnd() {
