@@ -26,20 +26,33 @@ import static org.assertj.core.api.Assertions.assertThat;
  * clock-estimate error (a stamp outside the application's own window is a bug), median at
  * most 20 us (up to 10 us seen under load; an END_TO_END ending before the reader woke up
  * would add the wake-up, 50-100 us here), at most a quarter of returns over 20 us. p50
- * and p99 are compared over the messages whose return took at most 20 us (a slow return is
- * one message's delay after the kernel is done with it; 10-20 % of them shift the
- * application's whole distribution), allowing the median crossing on top of the tolerance.
+ * and p99 are compared over the messages with an ordinary return: at most twice the median
+ * return (at least 5 us, at most 20 us), and at least half of all messages. A slower return
+ * is one message's delay after the kernel is done with it; 10-20 % of them shift the
+ * application's whole distribution, and its p99 is made of them: with every return up to
+ * 20 us admitted, app and END_TO_END p99 once differed by 13 us on a quiet machine while
+ * the median return was 2.8 us. The median crossing is allowed on top of the tolerance.
  */
 public final class ApplicationAgreement {
     static final long SLOW_RETURN_NANOS = 20_000;
+    static final long MIN_ORDINARY_RETURN_NANOS = 5_000;
     static final long MAX_MEDIAN_CROSSING_NANOS = 20_000;
-    static final long CLOCK_ERROR_NANOS = 2_000; // estimates across hosts: +-300 ns seen
+    /** Slack for stamps of one machine's clock (local sessions); across hosts, the estimates' own bound. */
+    public static final long CLOCK_ERROR_NANOS = 2_000;
 
     private ApplicationAgreement() {
     }
 
-    /** {@code paths}: the flow's finished markers, one per message of {@code app}. */
+    /** {@code paths}: the flow's finished markers, one per message of {@code app}; stamps of one clock. */
     public static void assertEndToEndMatches(List<MarkerPath> paths, TcpTraffic.FlowResult app) {
+        assertEndToEndMatches(paths, app, CLOCK_ERROR_NANOS);
+    }
+
+    /**
+     * As above, with stamps mapped from other hosts' clocks by estimates whose error bound is
+     * {@code clockErrorNanos}: a stamp may lie that far outside the application's window.
+     */
+    public static void assertEndToEndMatches(List<MarkerPath> paths, TcpTraffic.FlowResult app, long clockErrorNanos) {
         long[] oneWay = app.oneWayNanos();
         long[] sent = app.sentAtNanos();
         assertThat(paths).as("one marker per message").hasSize(oneWay.length);
@@ -48,8 +61,6 @@ public final class ApplicationAgreement {
         List<Long> entries = new ArrayList<>();
         List<Long> returns = new ArrayList<>();
         List<Long> crossings = new ArrayList<>();
-        List<Long> appOrdinary = new ArrayList<>();
-        List<Long> oursOrdinary = new ArrayList<>();
         for (int i = 0; i < bySend.size(); i++) {
             MarkerPath m = bySend.get(i);
             long entry = m.record().stamps().getFirst().nanos() - sent[i];
@@ -57,23 +68,32 @@ public final class ApplicationAgreement {
             entries.add(entry);
             returns.add(back);
             crossings.add(entry + back);
-            if (back <= SLOW_RETURN_NANOS) {
+        }
+        // an ordinary return: near the typical one (a return twice as slow is a scheduling
+        // delay after the kernel was done, and at p99 the application's tail is made of them)
+        long ordinaryReturn = Math.min(SLOW_RETURN_NANOS, Math.max(2 * percentile(returns, 50), MIN_ORDINARY_RETURN_NANOS));
+        List<Long> appOrdinary = new ArrayList<>();
+        List<Long> oursOrdinary = new ArrayList<>();
+        for (int i = 0; i < bySend.size(); i++) {
+            if (returns.get(i) <= ordinaryReturn) {
                 appOrdinary.add(oneWay[i]);
-                oursOrdinary.add(m.endToEndNanos());
+                oursOrdinary.add(bySend.get(i).endToEndNanos());
             }
         }
         String seen = "into the kernel (ns): " + spread(entries) + "; back to user space: " + spread(returns);
         assertThat(percentile(entries, 0)).as("a write entered the kernel before the application stamped it; " + seen)
-                .isGreaterThan(-CLOCK_ERROR_NANOS);
+                .isGreaterThan(-clockErrorNanos);
         assertThat(percentile(returns, 0)).as("a read returned to the application before its last stamp; " + seen)
-                .isGreaterThan(-CLOCK_ERROR_NANOS);
+                .isGreaterThan(-clockErrorNanos);
         long crossing = percentile(crossings, 50);
         assertThat(crossing).as("median crossing into and out of the kernel; " + seen)
                 .isLessThanOrEqualTo(MAX_MEDIAN_CROSSING_NANOS);
-        assertThat(appOrdinary.size()).as("messages whose return took <= 20 us; " + seen)
-                .isGreaterThanOrEqualTo(oneWay.length * 3 / 4);
+        assertThat(returns.stream().filter(b -> b <= SLOW_RETURN_NANOS).count()).as("messages whose return took <= 20 us; " + seen)
+                .isGreaterThanOrEqualTo(oneWay.length * 3L / 4);
+        assertThat(appOrdinary.size()).as("messages whose return took <= %d ns; %s", ordinaryReturn, seen)
+                .isGreaterThanOrEqualTo(oneWay.length / 2);
         for (double p : new double[] {50, 99}) {
-            assertAgrees("p" + p + " of " + appOrdinary.size() + " messages with an ordinary return",
+            assertAgrees("p" + p + " of " + appOrdinary.size() + " messages with an ordinary return (<= " + ordinaryReturn + " ns)",
                     percentile(appOrdinary, p), percentile(oursOrdinary, p), crossing, seen);
         }
     }
