@@ -387,7 +387,7 @@ public final class LatencyReport {
         }
         for (ClockEstimate e : clocks) {
             out.printf(Locale.ROOT, "clock %s vs %s: offset %d ns, drift %.1f ppb, ±%d ns (%d probes)%n", e.host(),
-                    e.reference(), e.offsetNanos(), e.driftPpb(), e.errorBoundNanos(), e.probesUsed());
+                    e.reference(), e.offsetNanos(), e.driftPpb() + 0.0 /* no "-0.0" */, e.errorBoundNanos(), e.probesUsed());
         }
         out.flush();
         return sw.toString();

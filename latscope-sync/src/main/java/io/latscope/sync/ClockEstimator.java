@@ -17,7 +17,9 @@ import java.util.Optional;
  * <li>over a sliding window of rounds (at least the last two), fit a line {@code offset = a + b·(h − anchor)}
  *     through the kept probes by least squares, where {@code h} is the responder's time;</li>
  * <li>reject probes whose residual is far from the others' (median ± k scaled MADs) and
- *     fit again, until nothing changes.</li>
+ *     fit again, until nothing changes;</li>
+ * <li>keep the slope only when it is significant (more than three standard errors from
+ *     zero); otherwise the offset is the mean of the kept probes and the drift 0.</li>
  * </ol>
  * What this cannot remove is a constant asymmetry between the two legs: every probe
  * carries it, so the stamp points must be mirror images (docs/sync.md). Thread-safe.
@@ -142,6 +144,20 @@ public final class ClockEstimator {
             sxy += (x[i] - xm) * (y[i] - ym);
         }
         boolean drift = n >= 3 && sxx > 0 && max - min >= settings.minDriftSpan().toNanos();
+        Fit f = line(anchor, x, y, xm, ym, sxx, sxy, drift);
+        // a slope within three standard errors of zero is noise (clocks of one machine, or
+        // few probes under load): fitted anyway it moved estimates by ~1 us within seconds.
+        // Its standard error stays, so the error bound still grows away from the window.
+        if (drift && Math.abs(f.b()) < 3 * f.seB()) {
+            Fit flat = line(anchor, x, y, xm, ym, sxx, sxy, false);
+            f = new Fit(anchor, flat.a(), 0, flat.seA(), f.seB());
+        }
+        return f;
+    }
+
+    private static Fit line(long anchor, double[] x, double[] y, double xm, double ym, double sxx, double sxy,
+                            boolean drift) {
+        int n = x.length;
         double b = drift ? sxy / sxx : 0;
         double a = drift ? ym - b * xm : ym;
         int params = drift ? 2 : 1;

@@ -18,7 +18,9 @@ import java.time.Duration;
  * @param reference       the host whose clock is the reference
  * @param method          how it was measured, e.g. "xdp two-step"
  * @param offsetStdErrorNanos standard error of {@code offsetNanos} from the fit
- * @param driftStdErrorPpb    standard error of {@code driftPpb} from the fit (0 when drift was not fitted)
+ * @param driftStdErrorPpb    standard error of a drift fitted over the window (also when the drift
+ *                            was within three of them of zero and so taken as 0; 0 when the
+ *                            span was too short to fit one)
  * @param probesUsed      probes the fit used (after RTT filtering and outlier rejection)
  * @param probesSeen      answered probes in the window
  */

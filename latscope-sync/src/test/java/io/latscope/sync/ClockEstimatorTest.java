@@ -109,7 +109,9 @@ class ClockEstimatorTest {
         // per round the stepped probe took one of the 10 low-RTT places, then was rejected
         assertThat(m.probesUsed()).isEqualTo(27);
 
-        EstimatorSettings noRejection = new EstimatorSettings(0.1, 1, Duration.ofMinutes(1), 1e9, 0, Duration.ofSeconds(2));
+        // (a floor of 1 ms as well: with the 27 clean probes on one flat line the MAD is 0)
+        EstimatorSettings noRejection = new EstimatorSettings(0.1, 1, Duration.ofMinutes(1), 1e9, 1_000_000,
+                Duration.ofSeconds(2));
         ClockEstimator naive = estimator(noRejection);
         addRoundsWithASteppedProbe(naive);
         // the stepped probe displaces one clean probe per round: 3 of 30 are 8 µs off
@@ -142,6 +144,47 @@ class ClockEstimatorTest {
         assertThat(m.offsetNanos()).isEqualTo(5_000.0);
         assertThat(m.probesUsed()).isEqualTo(21 * 5); // rounds 39..59
         assertThat(m.probesSeen()).isEqualTo(21 * 50);
+    }
+
+    /**
+     * Two rounds a second apart of 100 probes with equal round trips (the lowest 10 % kept: the
+     * first ten) whose legs differ by up to ±{@code asymmetry} ns.
+     */
+    private static ClockEstimator noisyRounds(SyntheticClock clock, double asymmetry, long seed) {
+        ClockEstimator est = estimator(EstimatorSettings.defaults());
+        Random rnd = new Random(seed);
+        for (int r = 0; r < 2; r++) {
+            List<ProbeSample> round = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                double skew = (rnd.nextDouble() * 2 - 1) * asymmetry;
+                round.add(clock.probe(R0 + r * SECOND + i * 100_000, 600 + skew, 300, 600 - skew));
+            }
+            est.addRound(round);
+        }
+        return est;
+    }
+
+    @Test
+    void aDriftWithinItsNoiseIsTakenAsNoneAndItsUncertaintyKept() {
+        // one machine's clocks (drift 0), legs uneven by up to ±400 ns: a fitted slope would be
+        // noise that moves the offset by microseconds within seconds of the window
+        SyntheticClock clock = new SyntheticClock(2_500, 0, R0);
+        for (long seed = 1; seed <= 20; seed++) {
+            ClockModel m = noisyRounds(clock, 400, seed).model().orElseThrow();
+            assertThat(m.driftPpb()).as("seed %d", seed).isEqualTo(0.0);
+            assertThat(m.driftStdErrorPpb()).as("seed %d", seed).isPositive();
+            assertThat(m.offsetNanos()).as("seed %d", seed).isCloseTo(2_500, within(200.0));
+            double tenSecondsOn = R0 + 10 * SECOND;
+            assertThat(m.errorBoundNanos(Math.round(tenSecondsOn))).isGreaterThan(m.errorBoundNanos());
+        }
+    }
+
+    @Test
+    void aDriftWellAboveItsNoiseIsFitted() {
+        // the same noise on a clock 5 ppm fast: hundreds of standard errors from zero
+        SyntheticClock clock = new SyntheticClock(2_500, 5_000, R0);
+        ClockModel m = noisyRounds(clock, 400, 3).model().orElseThrow();
+        assertThat(m.driftPpb()).isCloseTo(5_000, within(300.0));
     }
 
     @Test
