@@ -32,9 +32,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * </pre>
  *
  * <p>One LatScope session spans the benchmark's trial in each fork: it starts before the
- * first iteration — so before the benchmark's {@code @Setup} methods; connections must be
- * opened there or later, as LatScope's TCP point sees only connections established while
- * it runs — and closes after the last measurement iteration. Each iteration reports its own
+ * first iteration — so before the benchmark's {@code @Setup} methods, and connections
+ * opened there are seen from their first byte (ones opened earlier are measured too: the
+ * session's start gives them the TCP point's callback) — and closes after the last
+ * measurement iteration. Each iteration reports its own
  * share of it, per hop: {@code latscope.<hop>.p<N>} in µs (averaged over iterations) and
  * {@code latscope.<hop>.samples} (summed). The namespaces named must exist when JMH starts.
  * Without eBPF the constructor throws {@link ProfilerException} saying what is missing,
