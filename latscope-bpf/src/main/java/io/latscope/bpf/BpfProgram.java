@@ -238,27 +238,37 @@ public final class BpfProgram {
             throw new ConfigurationException("netfilter priority must be between INT_MIN and INT_MAX, exclusive");
         }
         int progFd = fd();
+        String what = "netfilter " + family + " " + hook + " " + name + " in " + ns + " (prio " + priority + ")";
         return ns.run(() -> {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment attr = a.allocate(128, 8);
-                attr.set(ValueLayout.JAVA_INT, 0, progFd);
-                attr.set(ValueLayout.JAVA_INT, 8, ATTACH_NETFILTER);
                 attr.set(ValueLayout.JAVA_INT, 16, family.pf);
                 attr.set(ValueLayout.JAVA_INT, 20, hook.hooknum);
                 attr.set(ValueLayout.JAVA_INT, 24, priority);
-                long fd = Native.bpfSyscall(BPF_LINK_CREATE, attr);
-                String what = "netfilter " + family + " " + hook + " " + name + " in " + ns + " (prio " + priority + ")";
-                if (fd < 0) {
-                    int errno = (int) -fd;
-                    if (errno == Errno.EINVAL || errno == Errno.EOPNOTSUPP) {
-                        throw new NotSupportedException("netfilter BPF links", "BPF_LINK_CREATE for " + what + ": "
-                                + Errno.describe(errno) + " (needs Linux 6.4+ with CONFIG_NETFILTER_BPF_LINK)");
-                    }
-                    throw new KernelException("BPF_LINK_CREATE for " + what, errno);
-                }
-                return new Links.FdLink((int) fd, what);
+                int fd = linkCreate(attr, progFd, ATTACH_NETFILTER, what, "netfilter BPF links",
+                        " (needs Linux 6.4+ with CONFIG_NETFILTER_BPF_LINK)");
+                return new Links.FdLink(fd, what);
             }
         });
+    }
+
+    /**
+     * A raw {@code BPF_LINK_CREATE} of program {@code progFd} with {@code attr}, whose
+     * attach-type-specific fields the caller filled in; EINVAL or EOPNOTSUPP mean the kernel
+     * lacks {@code feature} ({@code hint} says what it needs).
+     */
+    private static int linkCreate(MemorySegment attr, int progFd, int attachType, String what, String feature, String hint) {
+        attr.set(ValueLayout.JAVA_INT, 0, progFd);
+        attr.set(ValueLayout.JAVA_INT, 8, attachType);
+        long fd = Native.bpfSyscall(BPF_LINK_CREATE, attr);
+        if (fd < 0) {
+            int errno = (int) -fd;
+            if (errno == Errno.EINVAL || errno == Errno.EOPNOTSUPP) {
+                throw new NotSupportedException(feature, "BPF_LINK_CREATE for " + what + ": " + Errno.describe(errno) + hint);
+            }
+            throw new KernelException("BPF_LINK_CREATE for " + what, errno);
+        }
+        return (int) fd;
     }
 
     /**
@@ -274,20 +284,10 @@ public final class BpfProgram {
         String what = "iterator " + name + " in " + ns;
         return ns.run(() -> {
             try (Arena a = Arena.ofConfined()) {
-                MemorySegment attr = a.allocate(128, 8);
-                attr.set(ValueLayout.JAVA_INT, 0, progFd);
-                attr.set(ValueLayout.JAVA_INT, 8, ATTACH_TRACE_ITER);
-                long link = Native.bpfSyscall(BPF_LINK_CREATE, attr);
-                if (link < 0) {
-                    int errno = (int) -link;
-                    if (errno == Errno.EINVAL || errno == Errno.EOPNOTSUPP) {
-                        throw new NotSupportedException("BPF iterators", "BPF_LINK_CREATE for " + what + ": " + Errno.describe(errno));
-                    }
-                    throw new KernelException("BPF_LINK_CREATE for " + what, errno);
-                }
+                int link = linkCreate(a.allocate(128, 8), progFd, ATTACH_TRACE_ITER, what, "BPF iterators", "");
                 try {
                     MemorySegment iterAttr = a.allocate(16, 8);
-                    iterAttr.set(ValueLayout.JAVA_INT, 0, (int) link);
+                    iterAttr.set(ValueLayout.JAVA_INT, 0, link);
                     long it = Native.bpfSyscall(BPF_ITER_CREATE, iterAttr);
                     if (it < 0) {
                         throw new KernelException("BPF_ITER_CREATE for " + what, (int) -it);
@@ -303,7 +303,7 @@ public final class BpfProgram {
                         Native.close((int) it);
                     }
                 } finally {
-                    Native.close((int) link);
+                    Native.close(link);
                 }
             }
         });
