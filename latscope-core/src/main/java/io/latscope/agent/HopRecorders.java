@@ -129,30 +129,26 @@ public final class HopRecorders {
 
     /** The flow's slot of a hop, or null when the flow has no per-flow histograms. */
     private static Slot flowSlot(FlowSlots fs, Hop hop) {
-        if (fs.shared == null) {
-            return null;
-        }
-        Slot s = fs.byHop.get(hop);
-        if (s == null) {
-            s = fs.shared.computeIfAbsent(hop, h -> new Slot(LatencyReport.FLOW_SIGNIFICANT_DIGITS));
-            if (fs.byHop.size() >= CACHE_LIMIT) {
-                fs.byHop.clear();
-            }
-            fs.byHop.put(hop, s);
-        }
-        return s;
+        return fs.shared == null ? null : slot(fs.byHop, fs.shared, hop, LatencyReport.FLOW_SIGNIFICANT_DIGITS);
     }
 
     private Slot hopSlot(Hop hop) {
-        Slot s = hopCache.get(hop);
-        if (s == null) {
-            s = hops.computeIfAbsent(hop, h -> new Slot(LatencyReport.SIGNIFICANT_DIGITS));
-            if (hopCache.size() >= CACHE_LIMIT) {
-                hopCache.clear();
-            }
-            hopCache.put(hop, s);
+        return slot(hopCache, hops, hop, LatencyReport.SIGNIFICANT_DIGITS);
+    }
+
+    /** A hop's slot in {@code shared} (made on first use), found through the writer's identity cache. */
+    private static Slot slot(IdentityHashMap<Hop, Slot> cache, Map<Hop, Slot> shared, Hop hop, int digits) {
+        Slot s = cache.get(hop);
+        return s != null ? s : remember(cache, hop, shared.computeIfAbsent(hop, h -> new Slot(digits)));
+    }
+
+    /** Puts into a writer-side identity cache, emptied first when it reached {@link #CACHE_LIMIT}. */
+    private static <K, V> V remember(IdentityHashMap<K, V> cache, K key, V value) {
+        if (cache.size() >= CACHE_LIMIT) {
+            cache.clear();
         }
-        return s;
+        cache.put(key, value);
+        return value;
     }
 
     private FlowSlots flowSlots(FlowKey flow) {
@@ -168,10 +164,7 @@ public final class HopRecorders {
             } else if (fs == null) {
                 fs = hopsOnly;
             }
-            if (flowCache.size() >= CACHE_LIMIT) {
-                flowCache.clear();
-            }
-            flowCache.put(flow, fs);
+            remember(flowCache, flow, fs);
         }
         return fs;
     }
