@@ -144,7 +144,6 @@ public final class MarkerJoiner {
     }
 
     private void onMarker(FlowState flow, int m, Stamp s) {
-        int p = s.point().ordinal();
         Marker mk = flow.pending.get(m);
         if (mk != null && s.nanos() - mk.firstNanos > timeoutNanos) {
             // the sequence space wrapped around: the old marker is long gone
@@ -158,25 +157,25 @@ public final class MarkerJoiner {
         if ((s.flags() & 2) != 0) {
             mk.retrans = true;
         }
-        boolean added = false;
+        int same = -1;
         for (int i = 0; i < mk.stamps.size(); i++) {
             Stamp o = mk.stamps.get(i);
             if (o.point() == s.point() && o.netns() == s.netns() && o.ifindex() == s.ifindex()) {
-                if (s.point() == ProbePoint.TX_SOCK) {
-                    // a byte belongs to the last copy-loop pass that started at or before it;
-                    // the passes' ranges overlap, so this is the same sighting, not another
-                    mk.stamps.set(i, s);
-                } else {
-                    mk.retrans = true; // seen twice at one point: sent or received again
-                    perPoint.lazySet(p, perPoint.get(p) + 1);
-                }
-                added = true;
+                same = i;
                 break;
             }
         }
-        if (!added) {
-            perPoint.lazySet(p, perPoint.get(p) + 1);
-            mk.stamps.add(s);
+        if (same >= 0 && s.point() == ProbePoint.TX_SOCK) {
+            // a byte belongs to the last copy-loop pass that started at or before it; the
+            // passes' ranges overlap, so this is the same sighting, not another
+            mk.stamps.set(same, s);
+        } else {
+            bump(perPoint, s.point().ordinal());
+            if (same >= 0) {
+                mk.retrans = true; // seen twice at one point: sent or received again
+            } else {
+                mk.stamps.add(s);
+            }
         }
         if (s.point() == ProbePoint.RX_APP) {
             finish(flow, mk);
@@ -238,7 +237,7 @@ public final class MarkerJoiner {
         boolean complete = absent == 0;
         for (int p = 0; absent != 0; p++, absent >>>= 1) {
             if ((absent & 1) != 0) {
-                missing.lazySet(p, missing.get(p) + 1);
+                bump(missing, p);
             }
         }
         bump(complete ? matched : incomplete);
@@ -277,6 +276,11 @@ public final class MarkerJoiner {
      */
     private static void bump(AtomicLong counter) {
         counter.lazySet(counter.get() + 1);
+    }
+
+    /** {@link #bump(AtomicLong)} for one element of a counter array. */
+    private static void bump(AtomicLongArray counters, int i) {
+        counters.lazySet(i, counters.get(i) + 1);
     }
 
     /** Counters so far (ring-buffer drops are the caller's to add). */
