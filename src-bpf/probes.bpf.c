@@ -453,6 +453,13 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
+/* A socket whose flow the session measures (ports and namespace), seen from its sending side. */
+static __always_inline int sk_wanted(const struct sock *sk)
+{
+	struct flow f = {};
+	return sk_flow(sk, &f, 1) && wanted(&f, ns_of_sk(sk));
+}
+
 SEC("sockops")
 int tx_tcp(struct bpf_sock_ops *skops)
 {
@@ -461,11 +468,8 @@ int tx_tcp(struct bpf_sock_ops *skops)
 	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB: {
 		/* Ask for the header-option callback on wanted sockets only. */
 		struct bpf_sock_ops_kern *k = bpf_cast_to_kern_ctx(skops);
-		struct flow f = {};
 		struct sock *sk = k->sk;
-		if (!sk || !sk_flow(sk, &f, 1))
-			return 1;
-		if (wanted(&f, ns_of_sk(sk)))
+		if (sk && sk_wanted(sk))
 			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags |
 						  BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG);
 		return 1;
@@ -508,8 +512,7 @@ int tx_tcp_existing(struct bpf_iter__tcp *ctx)
 	__u8 state = skc->skc_state;
 	if (state != TCP_ESTABLISHED_STATE && state != TCP_CLOSE_WAIT_STATE)
 		return 0;
-	struct flow f = {};
-	if (!sk_flow(sk, &f, 1) || !wanted(&f, ns_of_sk(sk)))
+	if (!sk_wanted(sk))
 		return 0;
 	int flags = tp->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_WRITE_HDR_OPT_CB_FLAG;
 	/* one result per socket for the agent to count: 0, or the error (a kernel without
