@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates io.latscope.bpf.raw (libbpf and libc bindings) with jextract.
+# Regenerates io.latscope.bpf.raw (libbpf and libc bindings, the sock_diag netlink structs)
+# with jextract.
 #
 # jextract is not on any package registry here; build it from openjdk/jextract's
 # src/main/java with a JDK 25 (`javac --release 23`) outside this repository and
@@ -8,7 +9,7 @@
 #        -p <compiled classes> -m org.openjdk.jextract/org.openjdk.jextract.JextractTool
 # (libclang.so = a symlink to Debian's /usr/lib/llvm-14/lib/libclang-14.so.1).
 #
-# Generated against: libbpf-dev 1.1.2 (Debian 12), glibc 2.36 headers, x86_64.
+# Generated against: libbpf-dev 1.1.2 (Debian 12), glibc 2.36 and linux-libc-dev 6.1 headers, x86_64.
 # The generated code is committed and never edited by hand; only the wrapper in
 # io.latscope.bpf may import it.
 set -euo pipefail
@@ -67,6 +68,10 @@ LIBC_FUNCTIONS=(setns unshare open close mmap munmap syscall if_nametoindex cloc
 LIBC_STRUCTS=(timespec)
 LIBC_CONSTANTS=(CLONE_NEWNET O_RDONLY O_CLOEXEC O_DIRECTORY PROT_READ PROT_WRITE MAP_SHARED
   SYS_bpf CLOCK_MONOTONIC)
+SOCK_DIAG_STRUCTS=(nlmsghdr nlmsgerr nlattr inet_diag_req_v2 inet_diag_msg inet_diag_sockid tcp_info)
+SOCK_DIAG_CONSTANTS=(AF_NETLINK AF_INET AF_INET6 SOCK_DGRAM SOCK_CLOEXEC IPPROTO_TCP NETLINK_SOCK_DIAG
+  SOCK_DIAG_BY_FAMILY NLMSG_ERROR NLMSG_DONE NLM_F_REQUEST NLM_F_DUMP NLMSG_ALIGNTO INET_DIAG_INFO BPF_TCP_ESTABLISHED
+  BPF_TCP_SYN_SENT BPF_TCP_SYN_RECV BPF_TCP_FIN_WAIT1 BPF_TCP_FIN_WAIT2 BPF_TCP_CLOSE_WAIT BPF_TCP_LAST_ACK BPF_TCP_CLOSING)
 
 args() { local flag=$1; shift; for x in "$@"; do printf -- '%s\n%s\n' "$flag" "$x"; done; }
 
@@ -79,5 +84,9 @@ mapfile -t C < <(args --include-function "${LIBC_FUNCTIONS[@]}"; args --include-
                  args --include-constant "${LIBC_CONSTANTS[@]}")
 "$JEXTRACT" --target-package "$PKG" --header-class-name LibC \
   -I /usr/include --output "$OUT" "${C[@]}" src/main/native/libc_api.h
+
+mapfile -t D < <(args --include-struct "${SOCK_DIAG_STRUCTS[@]}"; args --include-constant "${SOCK_DIAG_CONSTANTS[@]}")
+"$JEXTRACT" --target-package "$PKG" --header-class-name SockDiagH \
+  -I /usr/include --output "$OUT" "${D[@]}" src/main/native/sock_diag_api.h
 
 echo "generated $(find "$OUT/io/latscope/bpf/raw" -name '*.java' | wc -l) files in $PKG"

@@ -30,13 +30,25 @@ int feat_cgroup_skb(struct __sk_buff *skb) { return 1; }
 SEC("sockops")
 int feat_sockops(struct bpf_sock_ops *ctx) { return 1; }
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+/* __weak: a kernel without these kfuncs (before 6.2) must not fail the whole object when
+ * libbpf resolves externs; only the program that calls one fails, as its probe should. */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 SEC("sockops")
 int feat_sockops_kern_ctx(struct bpf_sock_ops *ctx)
 {
 	struct bpf_sock_ops_kern *k = bpf_cast_to_kern_ctx(ctx);
 	return k->op == 0xff ? 0 : 1;
+}
+
+/* The read-only cast the probes parse headers and read tcp_sock with (6.2+); without it
+ * the agent loads its pre-6.2 object (helpers and copies instead). */
+SEC("tp_btf/netif_rx")
+int BPF_PROG(feat_rdonly_cast, struct sk_buff *skb)
+{
+	const struct sk_buff *c = bpf_rdonly_cast(skb, bpf_core_type_id_kernel(struct sk_buff));
+	return c->len == 0xffffffff;
 }
 
 /* libbpf 1.1 does not know this section; the loader sets type NETFILTER (32) and

@@ -29,6 +29,7 @@ const volatile __u8 filter_netns = 1;     /* the namespace must be in netns_slot
 #define NETNS_SLOT_BITS 8
 #define NETNS_SLOTS (1 << NETNS_SLOT_BITS)
 #define NETNS_PROBES 4
+#define OPEN_SOCKS 4096 /* open_socks entries */
 const volatile __u64 port_bits[65536 / 64];
 const volatile __u32 netns_slots[NETNS_SLOTS];
 const volatile __u8 netns_in_map = 0;
@@ -46,13 +47,28 @@ struct {
 } netns SEC(".maps");
 
 /* Ring-buffer reservations that failed, per point, and at [LS_POINTS] for flow ends
- * (never silent). */
+ * (never silent). One shared array the agent maps into its memory: it checks it after
+ * every drain without a system call, to leave out the markers in flight while events were
+ * dropped. Drops are rare, so the shared atomic add costs nothing in steady state. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, LS_POINTS + 1);
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+/* The wanted TCP sockets that became established since the probes attached and have not
+ * closed (value unused). The agent reads their tcp_info counters by exact sock_diag lookups
+ * each interval: a dump walks the whole established hash (262144 buckets on a machine
+ * with this much memory) per family and namespace, 11-15 ms of CPU a second. When it is
+ * full, the agent goes back to dumps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OPEN_SOCKS);
+	__type(key, struct ls_open_sock);
+	__type(value, __u8);
+} open_socks SEC(".maps");
 
 /* rcv_nxt at the previous sk_data_ready, per socket; freed with the socket. */
 struct {
@@ -117,6 +133,26 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } switches SEC(".maps");
+
+/* How many of rx_tcp and rx_sock are running on this CPU. The kernel runs a tracing
+ * program at most once per CPU at a time: one that starts while the same program is still
+ * running there (interrupted: a softirq runs on top of it when an interrupt returns) is
+ * skipped and only counted (recursion_misses). Both run in process context too (a
+ * socket's backlog, processed by release_sock with softirqs enabled), so a softirq that
+ * delivers a segment meanwhile passes tcp_probe and sk_data_ready unseen; the netfilter
+ * probe before them (rx.ip) finds the count raised and flags its stamp (tracing_skipped). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} running SEC(".maps");
+
+static __always_inline __u32 *running_count(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&running, &zero);
+}
 
 struct flow {
 	__u32 saddr[4];
@@ -199,7 +235,8 @@ static __always_inline void fill(struct ls_event *e, __u64 ts, const struct flow
 	e->ifindex = ifindex;
 	e->point = point;
 	e->flags = flags | (f->v6 ? LS_F_IPV6 : 0);
-	e->cpu = bpf_get_smp_processor_id();
+	e->type = LS_REC_STAMP;
+	e->pad = 0;
 }
 
 static __always_inline void emit(__u64 ts, const struct flow *f, __u32 seq, __u32 len, __u32 ns, __u32 ifindex,
@@ -304,6 +341,7 @@ static __always_inline int on_sk_range(const struct sock *sk, __u32 seq, __u32 l
 
 /* ---- flows from packets ------------------------------------------------------------ */
 
+#ifndef LS_NO_KFUNC_CASTS
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
 /* The packet's headers through read-only casts to the kernel's header types: loads the
@@ -372,10 +410,86 @@ static __always_inline int parse(const struct sk_buff *skb, __u32 nh, struct flo
 	return payload > 0 ? (int)payload : 0;
 }
 
+#else /* LS_NO_KFUNC_CASTS: kernels before 6.2 (no bpf_rdonly_cast, no bpf_cast_to_kern_ctx) */
+
+/* The tcp_sock of a full TCP socket through the bpf_skc_to_tcp_sock helper (5.9+): may be
+ * NULL in the verifier's eyes, so callers test it. */
+static __always_inline const struct tcp_sock *tcp_sk_of(const struct sock *sk)
+{
+	return bpf_skc_to_tcp_sock((void *)sk);
+}
+
+/* parse() above, from copies: the IP header (up to 60 bytes) and the TCP header's first
+ * 14 bytes, read with bpf_probe_read_kernel (what kernels without read-only casts allow). */
+static __always_inline int parse(const struct sk_buff *skb, __u32 nh, struct flow *f, __u32 *seq)
+{
+	unsigned char *head = skb->head;
+	__u32 before = (__u32)((head + nh) - skb->data);
+	__u8 h[40];
+	if (bpf_probe_read_kernel(h, sizeof(h), head + nh))
+		return -1;
+	__u32 ihl;
+	if ((h[0] >> 4) == 4) {
+		if (h[9] != IPPROTO_TCP)
+			return -1;
+		ihl = (h[0] & 0x0f) * 4;
+		if (ihl < 20)
+			return -1;
+		__builtin_memcpy(&f->saddr[0], h + 12, 4);
+		__builtin_memcpy(&f->daddr[0], h + 16, 4);
+	} else if ((h[0] >> 4) == 6) {
+		if (h[6] != IPPROTO_TCP)
+			return -1;
+		ihl = 40;
+		__builtin_memcpy(f->saddr, h + 8, 16);
+		__builtin_memcpy(f->daddr, h + 24, 16);
+		f->v6 = 1;
+	} else {
+		return -1;
+	}
+	ihl &= 63;
+	__u8 th[14];
+	if (bpf_probe_read_kernel(th, sizeof(th), head + nh + ihl))
+		return -1;
+	__u32 thoff = (th[12] >> 4) * 4;
+	f->sport = ((__u16)th[0] << 8) | th[1];
+	f->dport = ((__u16)th[2] << 8) | th[3];
+	*seq = (((__u32)th[4] << 24) | ((__u32)th[5] << 16) | ((__u32)th[6] << 8) | th[7]) + ((th[13] >> 1) & 1);
+	__s64 payload = (__s64)skb->len - before - ihl - thoff;
+	return payload > 0 ? (int)payload : 0;
+}
+#endif
+
+/* LS_F_TRACING_SKIPPED for a netfilter stamp taken where the kernel does not run this
+ * packet's tracing probes, so the agent can name why its marker lacks their stamps
+ * (docs/design.md, "kernel skipped tracing"). Netfilter programs run in either case:
+ * (1) rx_tcp or rx_sock is already running on this CPU, under us (see "running"): the
+ * kernel skips them for this packet as a recursion; (2) some kernels run no tracing program
+ * (tp_btf, raw_tp, perf tracepoints) while the current task is a thread of PID 1, unless
+ * init loaded it: the sandbox kernels of LatScope's development VMs test current->tgid == 1
+ * and prog->aux->init_owned in bpf_trace_runN and trace_call_bpf, and count nothing. A
+ * qdisc's watchdog softirq on top of such a thread carries the packets it releases past
+ * the tracepoint probes. Such a kernel is known by that field (a CO-RE relocation resolved
+ * at load: elsewhere the test is constant 0, and the verifier never checks the helper call
+ * behind it, which netfilter programs may make only since 6.10). Not handled: an agent that
+ * is PID 1 itself, whose programs such a kernel runs. */
+static __always_inline __u8 tracing_skipped(void)
+{
+	__u32 *r = running_count();
+	if (r && *r)
+		return LS_F_TRACING_SKIPPED;
+	if (!bpf_core_field_exists(struct bpf_prog_aux, init_owned))
+		return 0;
+	return (bpf_get_current_pid_tgid() >> 32) == 1 ? LS_F_TRACING_SKIPPED : 0;
+}
+
 /* Lean path first: one header read and the marker test; the clock, namespace and
- * filters only for the rare segment that carries a marker. */
+ * filters only for the rare segment that carries a marker. dev: a device point (its
+ * namespace and ifindex); else an IP point in net, whose stamps are flagged when the kernel
+ * skips tracing programs meanwhile (nf: a netfilter program, which it does not skip; a
+ * trampoline stand-in is itself skipped, so nothing to flag). */
 static __always_inline void on_packet(const struct sk_buff *skb, __u32 nh, const struct net_device *dev,
-				      const struct nf_hook_state *state, __u8 point)
+				      const struct net *net, __u8 point, int nf)
 {
 	struct flow f = {};
 	__u32 seq;
@@ -383,10 +497,10 @@ static __always_inline void on_packet(const struct sk_buff *skb, __u32 nh, const
 	if (len <= 0 || !has_marker(seq, len))
 		return;
 	__u64 ts = bpf_ktime_get_ns();
-	__u32 ns = dev ? ns_of_dev(dev) : state->net->ns.inum;
+	__u32 ns = dev ? ns_of_dev(dev) : net->ns.inum;
 	if (!wanted(&f, ns))
 		return;
-	emit(ts, &f, seq, len, ns, dev ? dev->ifindex : 0, point, 0);
+	emit(ts, &f, seq, len, ns, dev ? dev->ifindex : 0, point, nf ? tracing_skipped() : 0);
 }
 
 static __always_inline void on_dev(const struct sk_buff *skb, const struct net_device *dev, __u8 point, int rx)
@@ -395,10 +509,20 @@ static __always_inline void on_dev(const struct sk_buff *skb, const struct net_d
 		return;
 	/* On the receive entry points network_header is not set yet, but data is at L3. */
 	__u32 nh = rx ? (__u32)(skb->data - skb->head) : skb->network_header;
-	on_packet(skb, nh, dev, NULL, point);
+	on_packet(skb, nh, dev, NULL, point, 0);
 }
 
 /* ---- tx ------------------------------------------------------------------------------ */
+
+/* A tx.sock stamp for bytes [seq, seq + len) of a write that carry a marker. */
+static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len)
+{
+	__u32 zero = 0;
+	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
+	/* the application's write began at the system call's entry, when it was seen */
+	__u64 began = c && c->w.tid == (__u32)bpf_get_current_pid_tgid() && c->w.migrations == migrations() ? c->w.ts : 0;
+	on_sk_range(sk, seq, len, 1, began, LS_TX_SOCK, 0);
+}
 
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const struct sk_buff *skb, int size_goal)
@@ -406,16 +530,14 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 	/* A pass of the copy loop: bytes [write_seq, write_seq + min(left, size_goal)) may be
 	 * copied now. A byte belongs to the last pass starting at or before it. */
 	const struct tcp_sock *tp = tcp_sk_of(sk);
+	if (!tp)
+		return 0;
 	__u32 seq = tp->write_seq;
 	__u64 left = msg->msg_iter.count;
 	__u32 len = left < (__u64)size_goal ? (__u32)left : (__u32)size_goal;
 	if (size_goal <= 0 || !has_marker(seq, len))
 		return 0;
-	__u32 zero = 0;
-	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
-	/* the application's write began at the system call's entry, when it was seen */
-	__u64 began = c && c->w.tid == (__u32)bpf_get_current_pid_tgid() && c->w.migrations == migrations() ? c->w.ts : 0;
-	on_sk_range(sk, seq, len, 1, began, LS_TX_SOCK, 0);
+	on_write(sk, seq, len);
 	return 0;
 }
 
@@ -451,14 +573,15 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
-
 /* A socket whose flow the session measures (ports and namespace), seen from its sending side. */
 static __always_inline int sk_wanted(const struct sock *sk)
 {
 	struct flow f = {};
 	return sk_flow(sk, &f, 1) && wanted(&f, ns_of_sk(sk));
 }
+
+#ifndef LS_NO_KFUNC_CASTS
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
 SEC("sockops")
 int tx_tcp(struct bpf_sock_ops *skops)
@@ -522,6 +645,8 @@ int tx_tcp_existing(struct bpf_iter__tcp *ctx)
 	return 0;
 }
 
+#endif /* sockops tx TCP: not in the pre-6.2 object, where fentry is the tx TCP point */
+
 /* The better tx TCP point where the kernel allows BPF trampolines: every transmitted
  * segment of every socket, no per-socket flag, no cgroup dispatch (sockops costs 2-3
  * cgroup program calls per segment: docs/benchmarks.md). */
@@ -530,6 +655,8 @@ int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
 {
 	__u32 seq, len = cb_range(skb, &seq);
 	const struct tcp_sock *tp = tcp_sk_of(sk);
+	if (!tp)
+		return 0;
 	on_sk_range(sk, seq, len, 1, 0, LS_TX_TCP, (__s32)(seq - tp->snd_nxt) < 0 ? LS_F_RETRANS : 0);
 	return 0;
 }
@@ -537,7 +664,7 @@ int BPF_PROG(tx_tcp_fentry, struct sock *sk, struct sk_buff *skb)
 static __always_inline int on_netfilter(struct bpf_nf_ctx *ctx, __u8 point)
 {
 	const struct sk_buff *skb = ctx->skb;
-	on_packet(skb, skb->network_header, NULL, ctx->state, point);
+	on_packet(skb, skb->network_header, NULL, ctx->state->net, point, 1);
 	return 1; /* NF_ACCEPT */
 }
 
@@ -545,6 +672,23 @@ SEC("netfilter")
 int tx_ip(struct bpf_nf_ctx *ctx)
 {
 	return on_netfilter(ctx, LS_TX_IP);
+}
+
+/* Stand-ins for the IP points where the kernel has no netfilter BPF links (before 6.4)
+ * but allows BPF trampolines: the functions that run the LOCAL_OUT hook, at their entry
+ * (the header is complete, the hook comes next). */
+SEC("fentry/__ip_local_out")
+int BPF_PROG(tx_ip_fentry, struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	on_packet(skb, skb->network_header, NULL, net, LS_TX_IP, 0);
+	return 0;
+}
+
+SEC("fentry/__ip6_local_out")
+int BPF_PROG(tx_ip6_fentry, struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	on_packet(skb, skb->network_header, NULL, net, LS_TX_IP, 0);
+	return 0;
 }
 
 SEC("tp_btf/net_dev_queue")
@@ -597,24 +741,55 @@ int rx_ip(struct bpf_nf_ctx *ctx)
 	return on_netfilter(ctx, LS_RX_IP);
 }
 
-SEC("tp_btf/tcp_probe")
-int BPF_PROG(rx_tcp, struct sock *sk, const struct sk_buff *skb)
+/* Stand-ins for rx IP before 6.4: the header checks that both the single and the list
+ * receive paths run just before the PRE_ROUTING hook (static, but kept out of line). */
+SEC("fentry/ip_rcv_core")
+int BPF_PROG(rx_ip_fentry, struct sk_buff *skb, struct net *net)
 {
-	__u32 seq, len = cb_range(skb, &seq);
-	if (!has_marker(seq, len))
-		return 0;
-	/* data ending at or before rcv_nxt was received before: a retransmission */
-	const struct tcp_sock *tp = tcp_sk_of(sk);
-	on_sk_range(sk, seq, len, 0, 0, LS_RX_TCP, (__s32)(seq + len - tp->rcv_nxt) <= 0 ? LS_F_RETRANS : 0);
+	on_packet(skb, skb->network_header, NULL, net, LS_RX_IP, 0);
 	return 0;
 }
 
-SEC("tp_btf/sk_data_ready")
-int BPF_PROG(rx_sock, const struct sock *sk)
+SEC("fentry/ip6_rcv_core")
+int BPF_PROG(rx_ip6_fentry, struct sk_buff *skb, struct net_device *dev, struct net *net)
+{
+	on_packet(skb, skb->network_header, NULL, net, LS_RX_IP, 0);
+	return 0;
+}
+
+static __always_inline void on_tcp_probe(struct sock *sk, const struct sk_buff *skb)
+{
+	__u32 seq, len = cb_range(skb, &seq);
+	if (!has_marker(seq, len))
+		return;
+	/* data ending at or before rcv_nxt was received before: a retransmission */
+	const struct tcp_sock *tp = tcp_sk_of(sk);
+	if (!tp)
+		return;
+	on_sk_range(sk, seq, len, 0, 0, LS_RX_TCP, (__s32)(seq + len - tp->rcv_nxt) <= 0 ? LS_F_RETRANS : 0);
+}
+
+/* rx_tcp and rx_sock count themselves in "running" while they run, on every call (the
+ * count must be up whenever the kernel's own recursion guard is). */
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(rx_tcp, struct sock *sk, const struct sk_buff *skb)
+{
+	__u32 *r = running_count();
+	if (r)
+		(*r)++;
+	on_tcp_probe(sk, skb);
+	if (r)
+		(*r)--;
+	return 0;
+}
+
+static __always_inline void on_data_ready(const struct sock *sk)
 {
 	if (!is_tcp(sk))
-		return 0;
+		return;
 	const struct tcp_sock *tp = tcp_sk_of(sk);
+	if (!tp)
+		return;
 	__u32 rcv_nxt = tp->rcv_nxt;
 	/* After a FIN, rcv_nxt counts it: one past the last data byte. */
 	if (sk->sk_shutdown & 1 /* RCV_SHUTDOWN */)
@@ -625,24 +800,48 @@ int BPF_PROG(rx_sock, const struct sock *sk)
 	 * stale mark bounds the same markers as a fresh one. */
 	__u32 copied = tp->copied_seq;
 	if (!has_marker(copied, rcv_nxt - copied))
-		return 0;
+		return;
 	__u32 *prev = bpf_sk_storage_get(&rcv_mark, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!prev)
-		return 0;
+		return;
 	__u32 from = *prev;
 	*prev = rcv_nxt;
-	if (from == 0) /* first sight of the socket: everything not yet read */
+	/* Bytes before copied_seq were read already, so they cannot be entering the socket
+	 * now. The mark is older than that when a previous sk_data_ready of this socket was
+	 * not seen: on the first sight of the socket (mark 0), and whenever the kernel did not
+	 * run this program (it skips tracing programs in some contexts, e.g. softirqs on top of
+	 * PID 1 on sandbox kernels: docs/design.md). Starting at the stale mark would stamp
+	 * markers the application has read with a later rx.sock sighting of their own. */
+	if (from == 0 || (__s32)(copied - from) > 0)
 		from = copied;
 	on_sk_range(sk, from, rcv_nxt - from, 0, 0, LS_RX_SOCK, 0);
+}
+
+/* on_data_ready, counted in "running" (see rx_tcp) */
+static __always_inline int counted_data_ready(const struct sock *sk)
+{
+	__u32 *r = running_count();
+	if (r)
+		(*r)++;
+	on_data_ready(sk);
+	if (r)
+		(*r)--;
 	return 0;
 }
 
-SEC("tp_btf/sock_recv_length")
-int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
+SEC("tp_btf/sk_data_ready")
+int BPF_PROG(rx_sock, const struct sock *sk)
+{
+	return counted_data_ready(sk);
+}
+
+static __always_inline int on_recv(struct sock *sk, int ret, int flags)
 {
 	if (ret <= 0 || (flags & MSG_PEEK) || !is_tcp(sk))
 		return 0;
 	const struct tcp_sock *tp = tcp_sk_of(sk);
+	if (!tp)
+		return 0;
 	__u32 end = tp->copied_seq;
 	/* A read that consumed the FIN advanced copied_seq one past the data. */
 	if ((sk->sk_shutdown & 1 /* RCV_SHUTDOWN */) && end == tp->rcv_nxt)
@@ -678,6 +877,49 @@ int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(rx_app, struct sock *sk, int ret, int flags)
+{
+	return on_recv(sk, ret, flags);
+}
+
+/* ---- fentry/fexit stand-ins for tracepoints a kernel lacks -------------------------------
+ * Loaded instead of the tracepoint program of the same point when tracefs has no such
+ * tracepoint but the kernel allows BPF trampolines (LocalProbes decides): none of
+ * tcp_sendmsg_locked, sock_recv_length and sk_data_ready (6.6) is in Debian 12's 6.1. */
+
+/* The whole write at tcp_sendmsg_locked's entry: [write_seq, write_seq + size). The
+ * tracepoint sees each pass of the copy loop; for a write that blocks in the middle the
+ * later bytes are stamped at the call's entry (with syscall boundaries the stamp is the
+ * system call's entry anyway). */
+SEC("fentry/tcp_sendmsg_locked")
+int BPF_PROG(tx_sock_fentry, struct sock *sk, struct msghdr *msg, size_t size)
+{
+	const struct tcp_sock *tp = tcp_sk_of(sk);
+	if (!tp)
+		return 0;
+	__u32 seq = tp->write_seq;
+	__u32 len = size > 0x7fffffff ? 0x7fffffff : (__u32)size;
+	if (!has_marker(seq, len))
+		return 0;
+	on_write(sk, seq, len);
+	return 0;
+}
+
+/* sock_def_readable is where the sk_data_ready tracepoint fires (TCP's sk_data_ready). */
+SEC("fentry/sock_def_readable")
+int BPF_PROG(rx_sock_fentry, struct sock *sk)
+{
+	return counted_data_ready(sk);
+}
+
+/* tcp_recvmsg's return: what sock_recv_length reports (ret, flags) for TCP. */
+SEC("fexit/tcp_recvmsg")
+int BPF_PROG(rx_app_fexit, struct sock *sk, struct msghdr *msg, size_t len, int flags, int *addr_len, int ret)
+{
+	return on_recv(sk, ret, flags);
+}
+
 /* Return of any system call: a write's entry time is over; a marker read during this
  * call is stamped now, when the application gets the bytes (read, readv, recvfrom,
  * recvmsg, and also recvmmsg or any other call that copied through sock_recv_length). */
@@ -705,16 +947,31 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 
 /* ---- flow totals ---------------------------------------------------------------------- */
 
+#define TCP_ESTABLISHED_STATE 1
 #define TCP_CLOSE_STATE 7
 
-/* When a wanted TCP socket closes: its final counters, so flow totals lose nothing
- * between the agent's periodic samples and the close. */
+static __always_inline void open_sock_key(struct ls_open_sock *k, const struct flow *f, __u32 ns)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	__builtin_memcpy(k->saddr, f->saddr, sizeof(k->saddr));
+	__builtin_memcpy(k->daddr, f->daddr, sizeof(k->daddr));
+	k->sport = f->sport;
+	k->dport = f->dport;
+	k->netns = ns;
+	k->v6 = f->v6;
+}
+
+/* When a wanted TCP socket becomes established: into open_socks. When it closes: out of
+ * it, and its final counters into the ring, so flow totals lose nothing between the
+ * agent's periodic samples and the close. */
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(flow_end, const struct sock *sk, const int oldstate, const int newstate)
 {
-	if (newstate != TCP_CLOSE_STATE || !is_tcp(sk))
+	if ((newstate != TCP_CLOSE_STATE && newstate != TCP_ESTABLISHED_STATE) || !is_tcp(sk))
 		return 0;
 	const struct tcp_sock *tp = tcp_sk_of(sk);
+	if (!tp)
+		return 0;
 	struct flow f = {};
 	if (!sk_flow(sk, &f, 1))
 		return 0;
@@ -723,18 +980,28 @@ int BPF_PROG(flow_end, const struct sock *sk, const int oldstate, const int news
 	__u32 ns = ns_of_sk(sk);
 	if (!wanted(&f, ns))
 		return 0;
+	struct ls_open_sock k;
+	open_sock_key(&k, &f, ns);
+	if (newstate == TCP_ESTABLISHED_STATE) {
+		__u8 one = 1;
+		bpf_map_update_elem(&open_socks, &k, &one, BPF_ANY);
+		return 0;
+	}
+	bpf_map_delete_elem(&open_socks, &k);
 	struct ls_flow_end *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		count_drop(LS_POINTS);
 		return 0;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	fill(&e->head, bpf_ktime_get_ns(), &f, 0, 0, ns, 0, LS_FLOW_END, 0);
+	fill(&e->head, bpf_ktime_get_ns(), &f, 0, 0, ns, 0, LS_POINTS, 0);
+	e->head.type = LS_REC_FLOW_END;
 	e->bytes_acked = tp->bytes_acked;
 	e->bytes_received = tp->bytes_received;
 	e->data_segs_out = tp->data_segs_out;
 	e->data_segs_in = tp->data_segs_in;
 	e->total_retrans = tp->total_retrans;
+	e->data_bytes_sent = tp->bytes_sent - tp->bytes_retrans;
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	return 0;
 }

@@ -17,7 +17,10 @@
  *   t2 XDP entry on the responder        <->  t4 XDP entry on the initiator
  *      (the receiver's NAPI poll reached the program)
  * t3 is known only after the reply is gone, so it travels in the next reply (PTP
- * two-step "follow-up"). One-step stamps (t1, t3 inside the programs) are kept too, and
+ * two-step "follow-up"). A tracepoint that fires after the hand-off can fire late (an
+ * interrupt, a preempted vCPU) while the peer, polling on another CPU, already took the
+ * frame: so each two-step send stamp comes with a "floor" taken before the hand-off (the
+ * programs' last instruction), and the initiator bounds the offset by causality from those. One-step stamps (t1, t3 inside the programs) are kept too, and
  * xdp_bulk_tx serves a responder that answers by XDP_TX, to compare.
  */
 #include "common.bpf.h"
@@ -38,6 +41,15 @@ const volatile __u64 session_id = 0;         /* initiator role: replies of this 
 const volatile __u8 authenticate = 0;        /* require a valid MAC */
 const volatile __u64 key0 = 0, key1 = 0;     /* SipHash key of the session */
 const volatile __u8 reply_by_redirect = 1;   /* answer by XDP_REDIRECT to the interface itself, not XDP_TX */
+/* The responder's own address, as the packet holds it (0 = answer any address): a host that
+ * forwards or bridges for others (a VM's host, a container's) sees their probes too. */
+const volatile __u32 own_ip4 = 0;
+const volatile __u64 own_ip6_lo = 0, own_ip6_hi = 0;
+/* Tests only: after 1 in test_stall_every hand-offs of this endpoint, busy-wait
+ * test_stall_ns before the two-step stamp, as an interrupt or a preempted vCPU would.
+ * 0 (always, outside tests): the verifier removes the code. */
+const volatile __u32 test_stall_ns = 0;
+const volatile __u32 test_stall_every = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -61,6 +73,8 @@ struct responder_state {
 	__u64 done_session;
 	__u64 done_seq;
 	__u64 done_t3;
+	__u64 done_t3_floor;
+	__u64 pending_floor;
 };
 
 struct {
@@ -75,6 +89,7 @@ struct {
 struct tx_slot {
 	__u64 seq;
 	__u64 t1_xmit;
+	__u64 t1_floor;
 };
 
 struct {
@@ -87,6 +102,7 @@ struct {
 struct armed {
 	__u64 seq;
 	__u64 armed;
+	__u64 floor;
 };
 
 struct {
@@ -271,9 +287,11 @@ static __always_inline int respond(struct xdp_md *ctx, struct frame *f, __u64 t2
 	if (st->done_session == old.session && st->done_t3) {
 		p.prev_seq = bpf_cpu_to_be64(st->done_seq);
 		p.prev_t3 = bpf_cpu_to_be64(st->done_t3);
+		p.prev_t3_floor = bpf_cpu_to_be64(st->done_t3_floor);
 	} else {
 		p.prev_seq = 0;
 		p.prev_t3 = 0;
+		p.prev_t3_floor = 0;
 	}
 	st->pending_session = old.session;
 	st->pending_seq = bpf_be64_to_cpu(old.seq);
@@ -285,6 +303,8 @@ static __always_inline int respond(struct xdp_md *ctx, struct frame *f, __u64 t2
 	seal(&p);
 	fix_udp_csum(f, &old, &p);
 	__builtin_memcpy(f->probe, &p, sizeof(p));
+	/* the floor: the last stamp before the hand-off (the sealing above is not in the leg) */
+	st->pending_floor = bpf_ktime_get_ns();
 	if (reply_by_redirect)
 		return bpf_redirect(ctx->ingress_ifindex, 0);
 	return XDP_TX;
@@ -314,10 +334,12 @@ static __always_inline int record(struct frame *f, __u64 t4)
 	s->seq = seq;
 	s->t1_prog = bpf_be64_to_cpu(p.t1);
 	s->t1_xmit = tx && tx->seq == seq ? tx->t1_xmit : 0;
+	s->t1_floor = tx && tx->seq == seq ? tx->t1_floor : 0;
 	s->t2 = bpf_be64_to_cpu(p.t2);
 	s->t3_prog = bpf_be64_to_cpu(p.t3);
 	s->prev_seq = bpf_be64_to_cpu(p.prev_seq);
 	s->prev_t3 = bpf_be64_to_cpu(p.prev_t3);
+	s->prev_t3_floor = bpf_be64_to_cpu(p.prev_t3_floor);
 	s->t4 = t4;
 	__builtin_memcpy(s->peer_mac, f->eth->h_source, ETH_ALEN);
 	__builtin_memcpy(s->own_mac, f->eth->h_dest, ETH_ALEN);
@@ -325,6 +347,22 @@ static __always_inline int record(struct frame *f, __u64 t4)
 	bpf_ringbuf_submit(s, BPF_RB_NO_WAKEUP);
 	count(SYNC_C_RECORDED);
 	return XDP_DROP;
+}
+
+/* A request for this responder: addressed to its own address, when that is set. */
+static __always_inline int for_me(const struct frame *f)
+{
+	if (f->ip4)
+		return !own_ip4 || f->ip4->daddr == own_ip4;
+	if (!own_ip6_lo && !own_ip6_hi)
+		return 1;
+	/* the verifier does not take a packet pointer for non-null when it compares one with 0:
+	 * without this test it follows the IPv4 path here, where ip6 is 0 */
+	if (!f->ip6)
+		return 0;
+	__u64 a[2];
+	__builtin_memcpy(a, &f->ip6->daddr, sizeof(a));
+	return a[0] == own_ip6_lo && a[1] == own_ip6_hi;
 }
 
 SEC("xdp")
@@ -340,8 +378,13 @@ int sync_xdp(struct xdp_md *ctx)
 		return XDP_PASS;
 	/* probes go from port to port, replies come back from it (a first contact through
 	 * the stack comes from an ephemeral port and is answered to it) */
-	if (f.udp->dest == bpf_htons(sync_port) && is_probe(f.probe, SYNC_REQUEST))
+	if (f.udp->dest == bpf_htons(sync_port) && is_probe(f.probe, SYNC_REQUEST)) {
+		if (!for_me(&f)) {
+			count(SYNC_C_NOT_MINE);
+			return XDP_PASS;
+		}
 		return respond(ctx, &f, now);
+	}
 	if (session_id && f.udp->source == bpf_htons(sync_port) && is_probe(f.probe, SYNC_REPLY)) {
 		if (f.probe->session != bpf_cpu_to_be64(session_id)) {
 			count(SYNC_C_OTHER_SESSION);
@@ -379,6 +422,7 @@ int sync_inject(struct xdp_md *ctx)
 	seal(&p);
 	fix_udp_csum(&f, &old, &p);
 	__builtin_memcpy(f.probe, &p, sizeof(p));
+	a->floor = bpf_ktime_get_ns(); /* the floor: the last stamp before the hand-off */
 	return XDP_TX;
 }
 
@@ -403,6 +447,7 @@ static __always_inline void responder_sent(__u64 now, int sent, int drops)
 		st->done_session = st->pending_session;
 		st->done_seq = st->pending_seq;
 		st->done_t3 = now;
+		st->done_t3_floor = st->pending_floor;
 		count(SYNC_C_T3_XMIT);
 	} else {
 		st->done_t3 = 0;
@@ -414,10 +459,25 @@ static __always_inline void responder_sent(__u64 now, int sent, int drops)
 /* Fires after a devmap flush handed frames to the device's ndo_xdp_xmit: the injected
  * probe on the initiator (its XDP_TX becomes a redirect to the same device), and a
  * reply sent by redirect on the responder. */
+static long stall_step(__u64 i, void *until)
+{
+	return bpf_ktime_get_ns() >= *(__u64 *)until;
+}
+
+static __always_inline void test_stall(void)
+{
+	if (test_stall_every > 1 && bpf_get_prandom_u32() % test_stall_every)
+		return;
+	__u64 until = bpf_ktime_get_ns() + test_stall_ns;
+	bpf_loop(1 << 23, stall_step, &until, 0);
+}
+
 SEC("tp_btf/xdp_devmap_xmit")
 int BPF_PROG(sync_devmap_xmit, const struct net_device *from_dev, const struct net_device *to_dev,
 	     int sent, int drops, int err)
 {
+	if (test_stall_ns && ours(from_dev))
+		test_stall();
 	__u64 now = bpf_ktime_get_ns();
 	__u32 zero = 0;
 
@@ -439,6 +499,7 @@ int BPF_PROG(sync_devmap_xmit, const struct net_device *from_dev, const struct n
 		return 0;
 	tx->seq = a->seq;
 	tx->t1_xmit = now;
+	tx->t1_floor = a->floor;
 	count(SYNC_C_T1_XMIT);
 	return 0;
 }

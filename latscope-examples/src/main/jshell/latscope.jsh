@@ -10,7 +10,6 @@
 //   s.snapshot().writeHlog(Path.of("run.hlog"))             // for HdrHistogram's tools
 //   s.close(); net.close();
 import io.latscope.*;
-import io.latscope.bpf.NetNs;
 import io.latscope.testbed.*;
 import io.latscope.examples.TwoHosts;
 import java.nio.file.*;
@@ -30,17 +29,17 @@ TestNetwork twoHosts() {
     return net;
 }
 
-NetNs client(TestNetwork net) {
+Namespace client(TestNetwork net) {
     return TwoHosts.client(net);
 }
 
-NetNs server(TestNetwork net) {
+Namespace server(TestNetwork net) {
     return TwoHosts.server(net);
 }
 
 /** {@code count} exchanges on {@code port}: 512-byte requests from client to server, 1 KiB responses back. */
 TcpTraffic.RoundTrips exchange(TestNetwork net, int port, int count) {
-    return TcpTraffic.requestResponse(client(net), server(net), TwoHosts.SERVER_ADDRESS, port, 512, 1024, count);
+    return TcpTraffic.requestResponse(TwoHosts.clientNs(net), TwoHosts.serverNs(net), TwoHosts.SERVER_ADDRESS, port, 512, 1024, count);
 }
 
 /** Every hop's percentile distribution, as HdrHistogram prints it (µs). */

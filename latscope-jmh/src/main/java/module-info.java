@@ -1,6 +1,6 @@
 /** A JMH profiler that reports LatScope's per-hop latency percentiles for every iteration. */
 module io.latscope.jmh {
-    requires transitive io.latscope.core;
+    requires transitive io.latscope.api;
     requires transitive jmh.core;
 
     exports io.latscope.jmh;

@@ -4,7 +4,7 @@
  * ({@code io.latscope.assertj}; AssertJ is an optional dependency).
  */
 module io.latscope.junit {
-    requires transitive io.latscope.core;
+    requires transitive io.latscope.api;
     requires transitive org.junit.jupiter.api;
     requires static transitive org.assertj.core;
 

@@ -25,7 +25,7 @@ public final class AttachBench {
         double[] detach = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
-            try (BpfObject o = BpfObject.openBundled("probes")) {
+            try (BpfObject o = BpfObject.openResource(io.latscope.agent.LocalSession.class, "probes.bpf.o", "probes")) {
                 for (BpfProgram p : o.programs()) {
                     p.setAutoload(TP_BTF.contains(p.name()));
                 }

@@ -6,7 +6,7 @@ import io.latscope.LatScope;
 import io.latscope.LatencyReport;
 import io.latscope.SessionSpec;
 import io.latscope.agent.ProbePoint;
-import io.latscope.remote.AgentConfig;
+import io.latscope.remote.agent.AgentConfig;
 import io.latscope.remote.AgentLauncher;
 import io.latscope.remote.RemoteSession;
 import io.latscope.remote.RemoteTarget;
@@ -109,9 +109,9 @@ public final class ControllerCapacityBench {
         java.util.concurrent.Phaser step = new java.util.concurrent.Phaser(2);
         Synthetic.Body sender = (out, cfg, stopping) -> publishParts(out, f, markers, true, step);
         Synthetic.Body receiver = (out, cfg, stopping) -> publishParts(out, f, markers, false, step);
-        SessionSpec spec = LatScope.builder().redis(REDIS.url()).markerListener(p -> joined.incrementAndGet()).build();
+        SessionSpec spec = LatScope.builder().redis(REDIS.url()).build();
         long t0 = System.nanoTime();
-        try (RemoteSession s = RemoteSession.start(spec, List.of(new RemoteTarget("tx", new Synthetic("tx", sender), null),
+        try (RemoteSession s = RemoteSession.start(spec, p -> joined.incrementAndGet(), List.of(new RemoteTarget("tx", new Synthetic("tx", sender), null),
                 new RemoteTarget("rx", new Synthetic("rx", receiver), null)), REDIS, Sync.none(), null)) {
             while (joined.get() < markers && System.nanoTime() - t0 < 300_000_000_000L) {
                 Thread.sleep(10);
@@ -133,7 +133,7 @@ public final class ControllerCapacityBench {
             batch.add(new MarkerPart(f, (long) i * 65536 & 0xffffffffL, false, pts,
                     new long[] {base, base + 1000, base + 2000, base + 3000, base + 4000}));
             if (batch.size() == 1000) {
-                while (!out.publish(new AgentRecord.Markers(List.copyOf(batch)))) {
+                while (!out.tryPublish(AgentPublisher.encode(new AgentRecord.Markers(List.copyOf(batch))))) {
                     sleep(5);
                 }
                 batch.clear();
@@ -176,7 +176,7 @@ public final class ControllerCapacityBench {
         long t0;
         long processedAtEnd;
         long backlog;
-        try (RemoteSession s = RemoteSession.start(spec, targets, REDIS, Sync.none(), null)) {
+        try (RemoteSession s = RemoteSession.start(spec, io.latscope.SessionListener.NONE, targets, REDIS, Sync.none(), null)) {
             go.countDown();
             t0 = System.nanoTime();
             Thread.sleep(run.toMillis() + 1000);

@@ -34,7 +34,7 @@ public final class ProbeCostBench {
 
     static void run(int stride, boolean syscallBoundaries) {
         try (TestNetwork net = TestNetwork.create();
-             BpfObject floorObj = BpfObject.openBundled("probes")) {
+             BpfObject floorObj = BpfObject.openResource(io.latscope.agent.LocalSession.class, "probes.bpf.o", "probes")) {
             NetNs a = net.namespace("a");
             NetNs b = net.namespace("b");
             net.veth("a", "10.98.0.1/24", "b", "10.98.0.2/24");
@@ -46,7 +46,7 @@ public final class ProbeCostBench {
             LatencyReport r;
             BpfStats.ProgramRunStats f;
             try (BpfLink l = floor.attach();
-                 LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(stride)
+                 LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5001).stride(stride)
                          .syscallBoundaries(syscallBoundaries).start()) {
                 TcpTraffic.bulk(a, b, "10.98.0.2", 5001, 64 * 1024, Duration.ofSeconds(3));
                 TcpTraffic.requestResponse(a, b, "10.98.0.2", 5001, 256, 1024, 10_000);

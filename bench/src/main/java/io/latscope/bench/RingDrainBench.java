@@ -50,7 +50,7 @@ public final class RingDrainBench {
     }
 
     static double javaRate() {
-        try (BpfObject o = BpfObject.openBundled("ringbench")) {
+        try (BpfObject o = io.latscope.testbed.TestObjects.open("ringbench")) {
             o.map("records").setMaxEntries(RING);
             o.load();
             BpfProgram burst = o.program("burst");
@@ -90,7 +90,7 @@ public final class RingDrainBench {
     private static Path extractObject() throws IOException {
         Path p = Files.createTempFile("ringbench", ".bpf.o");
         p.toFile().deleteOnExit();
-        try (InputStream in = BpfObject.class.getResourceAsStream("/io/latscope/bpf/obj/ringbench.bpf.o")) {
+        try (InputStream in = io.latscope.testbed.TestObjects.class.getResourceAsStream("ringbench.bpf.o")) {
             Files.write(p, in.readAllBytes());
         }
         return p;

@@ -8,9 +8,9 @@ import io.latscope.Hop;
 import io.latscope.LatencyReport;
 import io.latscope.ProbeCost;
 import io.latscope.ProcessStats;
-import io.latscope.store.Credentials;
-import io.latscope.store.MarkerRecord;
-import io.latscope.store.MySqlStoreSpec;
+import io.latscope.Credentials;
+import io.latscope.MarkerRecord;
+import io.latscope.StoreSpec;
 import io.latscope.store.ResultStore;
 import io.latscope.store.SessionInfo;
 import io.latscope.store.Stores;
@@ -71,18 +71,18 @@ public final class StoreWriteBench {
 
         execute(server, admin, "CREATE DATABASE `" + db + "` CHARACTER SET utf8mb4");
         try {
-            MySqlStoreSpec batched = Stores.mysql("jdbc:mysql://" + server + "/" + db, admin).withSpillDirectory(spill);
-            MySqlStoreSpec rowAtATime = batched.withBatchRows(1);
-            batched.open().close(); // schema, outside the timing
+            StoreSpec batched = Stores.mysql("jdbc:mysql://" + server + "/" + db, admin).with("spillDirectory", spill);
+            StoreSpec rowAtATime = batched.with("batchRows", 1);
+            Stores.open(batched).close(); // schema, outside the timing
             // Warm-up (JIT, pool, buffer pool) at a fifth of the size, not reported.
-            for (MySqlStoreSpec spec : List.of(batched, rowAtATime)) {
-                run(spec, "warm-up", "intervals", "warm-" + spec.batchRows() + "-i", templates, intervals / 5, List.of(), 0);
-                run(spec, "warm-up", "records", "warm-" + spec.batchRows() + "-m", List.of(), 0, markers, records / 5);
+            for (StoreSpec spec : List.of(batched, rowAtATime)) {
+                run(spec, "warm-up", "intervals", "warm-" + batchRows(spec) + "-i", templates, intervals / 5, List.of(), 0);
+                run(spec, "warm-up", "records", "warm-" + batchRows(spec) + "-m", List.of(), 0, markers, records / 5);
             }
             List<Result> results = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
-                for (MySqlStoreSpec spec : List.of(batched, rowAtATime)) {
-                    String mode = spec.batchRows() == 1 ? "row-at-a-time" : "batch";
+                for (StoreSpec spec : List.of(batched, rowAtATime)) {
+                    String mode = batchRows(spec) == 1 ? "row-at-a-time" : "batch";
                     results.add(run(spec, mode, "intervals", "r" + round + "-" + mode + "-i", templates, intervals, List.of(), 0));
                     results.add(run(spec, mode, "records", "r" + round + "-" + mode + "-m", List.of(), 0, markers, records));
                 }
@@ -100,9 +100,13 @@ public final class StoreWriteBench {
     }
 
     /** Hands over {@code intervals} reports and {@code records} marker records, then waits until all are durable. */
-    private static Result run(MySqlStoreSpec spec, String mode, String phase, String session, List<LatencyReport> templates,
+    private static int batchRows(StoreSpec spec) {
+        return Integer.parseInt(spec.options().getOrDefault("batchRows", "2000"));
+    }
+
+    private static Result run(StoreSpec spec, String mode, String phase, String session, List<LatencyReport> templates,
                               int intervals, List<MarkerRecord> markers, int records) {
-        try (ResultStore store = spec.open()) {
+        try (ResultStore store = Stores.open(spec)) {
             store.sessionStarted(new SessionInfo(session, null, Instant.now(), null, List.of(), null));
             store.flush(Duration.ofMinutes(1));
             List<LatencyReport> reports = templates.stream().map(r -> retag(r, session)).toList();
@@ -192,8 +196,8 @@ public final class StoreWriteBench {
         List<MarkerRecord> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             long t = 1_000_000_000L + i * 1000L;
-            out.add(new MarkerRecord(i % 2 == 0 ? A : B, 65536L * i, false, List.of(new MarkerRecord.Stamp("tcp_sendmsg_locked",
-                    "", t), new MarkerRecord.Stamp("net_dev_start_xmit", "", t + 800), new MarkerRecord.Stamp("sk_data_ready", "",
+            out.add(new MarkerRecord(i % 2 == 0 ? A : B, 65536L * i, false, List.of(new MarkerRecord.Stamp(io.latscope.Point.TX_SOCK,
+                    "", t), new MarkerRecord.Stamp(io.latscope.Point.TX_XMIT, "", t + 800), new MarkerRecord.Stamp(io.latscope.Point.RX_SOCK, "",
                     t + 2500))));
         }
         return out;

@@ -4,12 +4,7 @@ import io.latscope.LatScope;
 import io.latscope.LatScopeSession;
 import io.latscope.LatencyReport;
 import io.latscope.Layer;
-import io.latscope.bpf.BpfLink;
-import io.latscope.bpf.BpfObject;
-import io.latscope.bpf.BpfProgram;
-import io.latscope.bpf.Cgroups;
 import io.latscope.bpf.NetNs;
-import io.latscope.bpf.NetfilterHook;
 import io.latscope.testbed.TcpTraffic;
 import io.latscope.testbed.TestNetwork;
 
@@ -148,7 +143,7 @@ public final class ThroughputBench {
         if (c.emptyHooks()) {
             return withEmptyHooks(a, b, c.stride() == EMPTY_HOOKS);
         }
-        try (LatScopeSession s = LatScope.builder().namespaces(a, b).ports(5001).stride(c.stride()).layers(c.layers())
+        try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5001).stride(c.stride()).layers(c.layers())
                 .probeCost(c.probeCost()).syscallBoundaries(c.syscalls()).start()) {
             double[] g = measured(a, b);
             LatencyReport rep = s.snapshot();
@@ -162,32 +157,8 @@ public final class ThroughputBench {
      * ({@code emptyhooks.bpf.c}); without sockops, what tx TCP on fentry would leave.
      */
     static double[] withEmptyHooks(NetNs a, NetNs b, boolean sockops) {
-        List<BpfLink> links = new ArrayList<>();
-        try (BpfObject obj = BpfObject.openBundled("emptyhooks")) {
-            obj.load();
-            try {
-                for (BpfProgram p : obj.programs()) {
-                    switch (p.name()) {
-                        case "e_tx_tcp" -> {
-                            if (sockops) {
-                                links.add(p.attachCgroup(Cgroups.v2Root()));
-                            }
-                        }
-                        case "e_tx_ip", "e_rx_ip" -> {
-                            NetfilterHook hook = p.name().equals("e_tx_ip") ? NetfilterHook.LOCAL_OUT : NetfilterHook.PRE_ROUTING;
-                            for (NetNs ns : List.of(a, b)) {
-                                for (NetfilterHook.Family fam : NetfilterHook.Family.values()) {
-                                    links.add(p.attachNetfilter(ns, fam, hook, Integer.MIN_VALUE + 1));
-                                }
-                            }
-                        }
-                        default -> links.add(p.attach());
-                    }
-                }
-                return measured(a, b);
-            } finally {
-                links.forEach(BpfLink::close);
-            }
+        try (EmptyHooks h = EmptyHooks.attach(sockops, true, a, b)) {
+            return measured(a, b);
         }
     }
 

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Checks the prerequisites every LatScope probe needs — privileges, kernel BTF, libbpf —
@@ -15,7 +18,6 @@ import java.util.List;
  */
 public final class BpfEnvironment {
     static final Path BTF = Path.of("/sys/kernel/btf/vmlinux");
-    private static final int CAP_NET_ADMIN = 12, CAP_SYS_ADMIN = 21, CAP_PERFMON = 38, CAP_BPF = 39;
     private static volatile boolean ok;
 
     private BpfEnvironment() {
@@ -36,11 +38,11 @@ public final class BpfEnvironment {
     /** What is missing, one entry per problem; empty when the machine is usable. */
     public static List<String> problems() {
         List<String> out = new ArrayList<>();
-        long caps = effectiveCapabilities();
-        boolean admin = has(caps, CAP_SYS_ADMIN);
-        if (!(admin || (has(caps, CAP_BPF) && has(caps, CAP_PERFMON))) || !(admin || has(caps, CAP_NET_ADMIN))) {
+        List<Capability> missing = missingCapabilities();
+        if (!missing.isEmpty()) {
             out.add("the process lacks privileges: run as root, or grant CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN"
-                    + " (effective capabilities are 0x" + Long.toHexString(caps) + ")");
+                    + " (missing " + missing.stream().map(Capability::toString).collect(Collectors.joining(", "))
+                    + "; effective capabilities are 0x" + Long.toHexString(Capability.effectiveMask()) + ")");
         }
         String btf = btfProblem();
         if (btf != null) {
@@ -77,20 +79,16 @@ public final class BpfEnvironment {
         return null;
     }
 
-    private static boolean has(long caps, int cap) {
-        return (caps & (1L << cap)) != 0;
-    }
-
-    static long effectiveCapabilities() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return Long.parseUnsignedLong(line.substring(7).strip(), 16);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // treat as none
+    /**
+     * What the probes need that the process lacks. CAP_SYS_ADMIN stands in for each of the
+     * three, as the kernel allows (for CAP_BPF and CAP_PERFMON since 5.8, and for a BPF
+     * program type that needs CAP_NET_ADMIN).
+     */
+    private static List<Capability> missingCapabilities() {
+        Set<Capability> have = Capability.effective();
+        if (have.contains(Capability.SYS_ADMIN)) {
+            return List.of();
         }
-        return 0;
+        return Stream.of(Capability.BPF, Capability.PERFMON, Capability.NET_ADMIN).filter(c -> !have.contains(c)).toList();
     }
 }

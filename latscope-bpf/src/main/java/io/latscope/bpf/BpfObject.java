@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * idempotent. Links made from its programs are owned by whoever attached them.
  *
  * <pre>{@code
- * try (BpfObject obj = BpfObject.openBundled("probes")) {
+ * try (BpfObject obj = BpfObject.openResource(BpfObject.class, "features.bpf.o", "features")) {
  *     obj.setConstant("stride_shift", 16);
  *     obj.load();
  *     try (BpfLink l = obj.program("on_xmit").attach()) { ... }
@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public final class BpfObject implements AutoCloseable {
-    private static final String BUNDLED_DIR = "/io/latscope/bpf/obj/";
+    static final String BUNDLED_DIR = "/io/latscope/bpf/";
     private static final int LOG_BUF_SIZE = 8 << 20;
     private static final Pattern FAILED_PROG = Pattern.compile("prog '([^']+)': (BPF program load failed|failed to)");
 
@@ -109,8 +109,8 @@ public final class BpfObject implements AutoCloseable {
         return new BpfObject(name, elf);
     }
 
-    /** Opens one of the objects built from {@code src-bpf/} and bundled in this module, e.g. "probes". */
-    public static BpfObject openBundled(String name) {
+    /** Opens one of the objects built from {@code src-bpf/} and bundled in this module ("features"). */
+    static BpfObject openBundled(String name) {
         return openResource(BpfObject.class, BUNDLED_DIR + name + ".bpf.o", name);
     }
 

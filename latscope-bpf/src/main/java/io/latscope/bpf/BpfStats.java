@@ -2,10 +2,15 @@ package io.latscope.bpf;
 
 import io.latscope.bpf.raw.LibBpf;
 import io.latscope.bpf.raw.bpf_prog_info;
+import io.latscope.error.Errno;
+import io.latscope.error.KernelException;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * Kernel run-time statistics of BPF programs ({@code BPF_ENABLE_STATS}): while a handle
@@ -13,17 +18,37 @@ import java.lang.foreign.ValueLayout;
  * so keep it open only while measuring probe self-cost.
  */
 public final class BpfStats implements AutoCloseable {
+    private static final Path SYSCTL = Path.of("/proc/sys/kernel/bpf_stats_enabled");
     private final Leaks.Guard guard;
 
     private BpfStats(int fd) {
         this.guard = Leaks.guard(this, "BPF run-time statistics", () -> Native.close(fd));
     }
 
-    /** Turns on run-time statistics until {@link #close()} (the kernel reference-counts this). */
+    /**
+     * Turns on run-time statistics until {@link #close()} (the kernel reference-counts this).
+     *
+     * @throws KernelException with {@link Errno#EPERM} when the process lacks CAP_SYS_ADMIN
+     */
     public static BpfStats enable() {
         Native.requireLibbpf();
-        int fd = Native.check(LibBpf.bpf_enable_stats(LibBpf.BPF_STATS_RUN_TIME()), "BPF_ENABLE_STATS");
-        return new BpfStats(fd);
+        int rc = LibBpf.bpf_enable_stats(LibBpf.BPF_STATS_RUN_TIME());
+        if (rc < 0) {
+            throw new KernelException("BPF_ENABLE_STATS", -rc, rc == -Errno.EPERM ? "needs CAP_SYS_ADMIN" : null);
+        }
+        return new BpfStats(rc);
+    }
+
+    /**
+     * @return true when root turned statistics on for the whole machine with the sysctl
+     *         {@code kernel.bpf_stats_enabled=1}: programs are timed without {@link #enable()}
+     */
+    public static boolean enabledSystemWide() {
+        try {
+            return Files.readString(SYSCTL).strip().equals("1");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Run count and total run time of a program, cumulative since it was loaded (while stats were on). */

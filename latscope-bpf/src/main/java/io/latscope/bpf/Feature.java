@@ -13,7 +13,9 @@ public enum Feature {
     SOCKOPS("sockops"),
     SOCKOPS_KERN_CTX("sockops with bpf_cast_to_kern_ctx"),
     NETFILTER("netfilter BPF links"),
-    RINGBUF("BPF ring buffer");
+    RINGBUF("BPF ring buffer"),
+    /** The {@code bpf_rdonly_cast} kfunc (Linux 6.2+): without it the agent loads its pre-6.2 probe object. */
+    RDONLY_CAST("bpf_rdonly_cast kfunc");
 
     private final String description;
 

@@ -14,13 +14,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Feature probes: each loads and attaches one minimal program of the kind in question
- * (from the bundled {@code features} object) and detaches it again. Three outcomes:
- * supported, not supported (with the kernel's reason), could not decide (a transient
- * error). Only definite answers are cached.
+ * Feature probes: each loads (and where loading cannot decide, attaches) one minimal program
+ * of the kind in question (from the bundled {@code features} object) and detaches it again.
+ * Three outcomes: supported, not supported (with the kernel's reason), could not decide (a
+ * transient error). Only definite answers are cached: in this process, and until the next
+ * boot for processes of the same uid and capabilities ({@link FeatureCache}), so that a fresh
+ * JVM's session start does not load the object once per feature again.
  */
 public final class Features {
     private static final Map<Feature, FeatureStatus> CACHE = new ConcurrentHashMap<>();
+    /** Answers of earlier processes this boot, read once; null until then. */
+    private static Map<Feature, FeatureStatus> persisted;
+    private static final FeatureCache FILE = FeatureCache.ofThisProcess();
 
     private Features() {
     }
@@ -30,11 +35,38 @@ public final class Features {
         if (cached != null) {
             return cached;
         }
+        FeatureStatus earlier = persisted().get(feature);
+        if (earlier != null) {
+            CACHE.put(feature, earlier);
+            return earlier;
+        }
+        return probeAfresh(feature);
+    }
+
+    /**
+     * Probes now, whatever this or an earlier process found (the doctor's view), and keeps a
+     * definite answer for later calls.
+     */
+    public static FeatureStatus probeAfresh(Feature feature) {
         FeatureStatus s = run(feature);
         if (s.isDefinite()) {
             CACHE.put(feature, s);
+            if (FILE != null) {
+                synchronized (Features.class) {
+                    Map<Feature, FeatureStatus> all = new EnumMap<>(persisted());
+                    all.putAll(CACHE);
+                    FILE.write(all);
+                }
+            }
         }
         return s;
+    }
+
+    private static synchronized Map<Feature, FeatureStatus> persisted() {
+        if (persisted == null) {
+            persisted = FILE == null ? Map.of() : FILE.read();
+        }
+        return persisted;
     }
 
     public static boolean isSupported(Feature feature) {
@@ -63,7 +95,8 @@ public final class Features {
             Map.entry(Feature.KPROBE, "feat_kprobe"), Map.entry(Feature.XDP, "feat_xdp"),
             Map.entry(Feature.TC, "feat_tc"), Map.entry(Feature.CGROUP_SKB, "feat_cgroup_skb"),
             Map.entry(Feature.SOCKOPS, "feat_sockops"), Map.entry(Feature.SOCKOPS_KERN_CTX, "feat_sockops_kern_ctx"),
-            Map.entry(Feature.NETFILTER, "feat_netfilter"), Map.entry(Feature.RINGBUF, "feat_ringbuf"));
+            Map.entry(Feature.NETFILTER, "feat_netfilter"), Map.entry(Feature.RINGBUF, "feat_ringbuf"),
+            Map.entry(Feature.RDONLY_CAST, "feat_rdonly_cast"));
 
     private static FeatureStatus run(Feature f) {
         try {
@@ -81,16 +114,16 @@ public final class Features {
             switch (f) {
                 case XDP -> inThrowawayNamespace(ns -> p.attachXdp(ns, "lo", XdpMode.AUTO));
                 case TC -> inThrowawayNamespace(ns -> p.attachTc(ns, "lo", TcDirection.INGRESS));
-                case NETFILTER -> inThrowawayNamespace(ns ->
-                        p.attachNetfilter(ns, NetfilterHook.Family.IPV4, NetfilterHook.LOCAL_OUT, 0));
                 case CGROUP_SKB, SOCKOPS -> {
                     Path root = Cgroups.v2Root();
                     try (BpfLink l = p.attachCgroup(root)) {
                         assert !l.isClosed();
                     }
                 }
-                case SOCKOPS_KERN_CTX, RINGBUF -> {
-                    // loading is the test: kfunc resolution / map type
+                case SOCKOPS_KERN_CTX, RINGBUF, RDONLY_CAST, NETFILTER -> {
+                    // loading is the test: kfunc resolution / map type; the netfilter program
+                    // type and its link came together (Linux 6.4, CONFIG_NETFILTER_BPF_LINK), so
+                    // a kernel that loads one attaches it (no throwaway namespace needed)
                 }
                 default -> {
                     try (BpfLink l = p.attach()) {
@@ -118,8 +151,16 @@ public final class Features {
         BpfLink attach(NetNs ns);
     }
 
-    /** Attaches and detaches inside a namespace that exists only for this thread. */
+    /**
+     * Attaches and detaches inside a namespace that exists only for this thread. Without
+     * CAP_SYS_ADMIN there is none to be had, and that says nothing about the kernel: the
+     * answer is "could not decide", not "not supported".
+     */
     private static void inThrowawayNamespace(NsAttach work) {
+        if (!Capability.SYS_ADMIN.isEffective()) {
+            throw new LatScopeException("deciding needs a throwaway network namespace, and unshare(CLONE_NEWNET) needs"
+                    + " CAP_SYS_ADMIN, which this process lacks");
+        }
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("latscope-feature-probe").start(() -> {
             try {

@@ -34,6 +34,12 @@ final class LibbpfLog {
     }
 
     private static int print(int level, MemorySegment fmt, MemorySegment args) {
+        // libbpf's debug level (2) says something for every CO-RE relocation and feature probe:
+        // hundreds of upcalls per object load, each formatted for nothing unless traced
+        boolean wanted = level <= 1 ? CAPTURE.get() != null || LOG.isDebugEnabled() : LOG.isTraceEnabled();
+        if (!wanted) {
+            return 0;
+        }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(2048);
             LibC.vsnprintf(buf, buf.byteSize(), fmt, args);

@@ -44,6 +44,25 @@ public record NetNs(String name, Path path, long inode) {
         return ofPath(name, p);
     }
 
+    /**
+     * The live namespace a spec names; fails naming it when it does not exist.
+     *
+     * @param ns a namespace from a session's spec
+     * @return the namespace, with its inode
+     */
+    public static NetNs of(io.latscope.Namespace ns) {
+        if (ns.isCurrent()) {
+            return current();
+        }
+        if (ns.path().getParent() != null && ns.path().getParent().equals(NETNS_DIR)) {
+            return named(ns.name());
+        }
+        if (!Files.exists(ns.path())) {
+            throw new ConfigurationException("network namespace " + ns.name() + " does not exist (no " + ns.path() + ")");
+        }
+        return ofPath(ns.name(), ns.path());
+    }
+
     /** The namespace a process is in. */
     public static NetNs ofPid(long pid) {
         return ofPath("pid:" + pid, Path.of("/proc/" + pid + "/ns/net"));
@@ -51,6 +70,14 @@ public record NetNs(String name, Path path, long inode) {
 
     public static NetNs ofPath(String name, Path path) {
         return new NetNs(name, path, inodeOf(path));
+    }
+
+    /** @return this namespace as a session's spec names it */
+    public io.latscope.Namespace spec() {
+        if (path.getParent() != null && path.getParent().equals(NETNS_DIR)) {
+            return io.latscope.Namespace.named(name);
+        }
+        return name.equals("self") ? io.latscope.Namespace.current() : new io.latscope.Namespace(name, path);
     }
 
     /** True when this is the namespace the calling thread is in. */

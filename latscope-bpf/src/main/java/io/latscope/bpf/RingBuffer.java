@@ -35,6 +35,7 @@ public final class RingBuffer implements AutoCloseable {
     private final MemorySegment data;
     private final long mask;
     private final Leaks.Guard guard;
+    private final java.util.concurrent.locks.ReentrantLock unmapLock = new java.util.concurrent.locks.ReentrantLock();
     private long consumerPos;
 
     private RingBuffer(BpfMap map) {
@@ -80,7 +81,34 @@ public final class RingBuffer implements AutoCloseable {
 
     /** Bytes written by the producer and not yet consumed. */
     public long pendingBytes() {
-        return (long) LONG.getAcquire(producerPage, 0L) - consumerPos;
+        return whileMapped(() -> (long) LONG.getAcquire(producerPage, 0L) - consumerPos);
+    }
+
+    /** Reads the mapped pages under the unmap lock, so that close cannot unmap them meanwhile. */
+    private long whileMapped(java.util.function.LongSupplier read) {
+        unmapLock.lock();
+        try {
+            if (guard.isReleased()) {
+                throw new IllegalStateException("ring buffer " + name + " is closed");
+            }
+            return read.getAsLong();
+        } finally {
+            unmapLock.unlock();
+        }
+    }
+
+    /**
+     * How far the producer has written: bytes since the ring was created, reserved records
+     * included. A drain has handed over everything written before a moment once
+     * {@link #consumerPosition()} reaches this position read at that moment.
+     */
+    public long producerPosition() {
+        return whileMapped(() -> (long) LONG.getAcquire(producerPage, 0L));
+    }
+
+    /** How far drains have consumed, in the producer's bytes; readable from any thread. */
+    public long consumerPosition() {
+        return whileMapped(() -> (long) LONG.getAcquire(consumerPage, 0L));
     }
 
     /** Hands every complete record to {@code handler}; returns how many it handled. */
@@ -90,9 +118,20 @@ public final class RingBuffer implements AutoCloseable {
 
     /** Like {@link #drain(RecordHandler)}, stopping after {@code max} records. */
     public int drain(RecordHandler handler, int max) {
-        if (guard.isReleased()) {
-            throw new IllegalStateException("ring buffer " + name + " is closed");
+        // held while reading the mapping: close() waits for a drain under way instead of
+        // unmapping the ring beneath it (a SIGSEGV in the draining thread)
+        unmapLock.lock();
+        try {
+            if (guard.isReleased()) {
+                throw new IllegalStateException("ring buffer " + name + " is closed");
+            }
+            return drainMapped(handler, max);
+        } finally {
+            unmapLock.unlock();
         }
+    }
+
+    private int drainMapped(RecordHandler handler, int max) {
         // Locals, not fields: the JIT does not trust instance finals across the handler call.
         final MemorySegment d = data;
         final MemorySegment prodPage = producerPage;
@@ -134,8 +173,14 @@ public final class RingBuffer implements AutoCloseable {
         return n;
     }
 
+    /** Unmaps the ring, after any drain under way has returned; idempotent. */
     @Override
     public void close() {
-        guard.release();
+        unmapLock.lock();
+        try {
+            guard.release();
+        } finally {
+            unmapLock.unlock();
+        }
     }
 }

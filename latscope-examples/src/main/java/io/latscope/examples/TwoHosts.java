@@ -1,5 +1,6 @@
 package io.latscope.examples;
 
+import io.latscope.Namespace;
 import io.latscope.bpf.NetNs;
 import io.latscope.testbed.TestNetwork;
 
@@ -27,11 +28,23 @@ public final class TwoHosts {
         }
     }
 
-    public static NetNs client(TestNetwork net) {
+    /** @return the client namespace, as a session's builder takes it */
+    public static Namespace client(TestNetwork net) {
+        return net.ns("client").spec();
+    }
+
+    /** @return the server namespace, as a session's builder takes it */
+    public static Namespace server(TestNetwork net) {
+        return net.ns("server").spec();
+    }
+
+    /** @return the client namespace, to run code in it */
+    public static NetNs clientNs(TestNetwork net) {
         return net.ns("client");
     }
 
-    public static NetNs server(TestNetwork net) {
+    /** @return the server namespace, to run code in it */
+    public static NetNs serverNs(TestNetwork net) {
         return net.ns("server");
     }
 }

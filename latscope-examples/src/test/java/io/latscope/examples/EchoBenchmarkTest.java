@@ -1,7 +1,7 @@
 package io.latscope.examples;
 
 import io.latscope.Hop;
-import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.KernelTest;
 import io.latscope.examples.jmh.EchoBenchmark;
 import io.latscope.testbed.TestNetwork;
 import org.junit.jupiter.api.Test;

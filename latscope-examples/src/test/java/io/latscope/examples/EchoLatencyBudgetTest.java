@@ -3,7 +3,7 @@ package io.latscope.examples;
 import io.latscope.LatScope;
 import io.latscope.LatScopeSession;
 import io.latscope.SessionSpec;
-import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.KernelTest;
 import io.latscope.examples.echo.EchoClient;
 import io.latscope.examples.echo.EchoServer;
 import io.latscope.junit.LatScopeTest;
@@ -33,7 +33,7 @@ class EchoLatencyBudgetTest {
     @BeforeEach
     void startEchoServer() {
         net = TwoHosts.create();
-        server = EchoServer.start(TwoHosts.server(net), TwoHosts.SERVER_ADDRESS, PORT);
+        server = EchoServer.start(TwoHosts.serverNs(net), TwoHosts.SERVER_ADDRESS, PORT);
     }
 
     @AfterEach
@@ -57,7 +57,7 @@ class EchoLatencyBudgetTest {
     @LatencyBudget(hop = "VETH", percentile = 99, max = "2ms")
     @LatencyBudget(hop = "END_TO_END", percentile = 50, max = "50ms", minSamples = 2000)
     void echoRoundTripsStayWithinTheirBudgets(LatScopeSession session) {
-        try (EchoClient client = EchoClient.connect(TwoHosts.client(net), TwoHosts.SERVER_ADDRESS, PORT, 1024)) {
+        try (EchoClient client = EchoClient.connect(TwoHosts.clientNs(net), TwoHosts.SERVER_ADDRESS, PORT, 1024)) {
             for (int i = 0; i < 1000; i++) {
                 client.roundTrip();
             }
@@ -70,7 +70,7 @@ class EchoLatencyBudgetTest {
     @Test
     @LatencyBudget(hop = "rx.SOCKET", percentile = 99.9, max = "500ms", minSamples = 50)
     void aFewLargeMessagesToo() {
-        try (EchoClient client = EchoClient.connect(TwoHosts.client(net), TwoHosts.SERVER_ADDRESS, PORT, 64 * 1024)) {
+        try (EchoClient client = EchoClient.connect(TwoHosts.clientNs(net), TwoHosts.SERVER_ADDRESS, PORT, 64 * 1024)) {
             for (int i = 0; i < 50; i++) {
                 client.roundTrip();
             }

@@ -4,7 +4,7 @@ import io.latscope.Hop;
 import io.latscope.LatScope;
 import io.latscope.LatScopeSession;
 import io.latscope.LatencyReport;
-import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.KernelTest;
 import io.latscope.examples.echo.EchoClient;
 import io.latscope.examples.echo.EchoServer;
 import io.latscope.testbed.TestNetwork;
@@ -22,7 +22,7 @@ class EchoRegressionTest {
     @Test
     void aSlowQdiscIsARegressionInTheClientsTxDevAndNowhereElseThatMatters() {
         try (TestNetwork net = TwoHosts.create();
-             EchoServer server = EchoServer.start(TwoHosts.server(net), TwoHosts.SERVER_ADDRESS, PORT)) {
+             EchoServer server = EchoServer.start(TwoHosts.serverNs(net), TwoHosts.SERVER_ADDRESS, PORT)) {
             LatencyReport baseline = measure(net, server);
             // 10 Mbit/s with a one-packet bucket: each 1 KiB request waits ~0.8 ms for tokens
             net.rootQdisc("client", TestNetwork.vethName("client", "server"), "tbf", "rate", "10mbit", "burst", "1600",
@@ -41,7 +41,7 @@ class EchoRegressionTest {
     private static LatencyReport measure(TestNetwork net, EchoServer server) {
         try (LatScopeSession s = LatScope.builder().namespaces(TwoHosts.client(net), TwoHosts.server(net)).ports(server.port())
                 .stride(1024).start();
-             EchoClient client = EchoClient.connect(TwoHosts.client(net), TwoHosts.SERVER_ADDRESS, server.port(), 1024)) {
+             EchoClient client = EchoClient.connect(TwoHosts.clientNs(net), TwoHosts.SERVER_ADDRESS, server.port(), 1024)) {
             for (int i = 0; i < 300; i++) {
                 client.roundTrip();
             }

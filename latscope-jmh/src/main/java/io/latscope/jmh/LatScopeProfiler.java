@@ -4,7 +4,7 @@ import io.latscope.Hop;
 import io.latscope.HopStats;
 import io.latscope.LatScopeSession;
 import io.latscope.LatencyReport;
-import io.latscope.bpf.BpfEnvironment;
+import io.latscope.LatScope;
 import io.latscope.error.LatScopeException;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
@@ -58,14 +58,20 @@ public final class LatScopeProfiler implements InternalProfiler {
         this.options = null;
     }
 
-    /** @param initLine the options after {@code -prof io.latscope.jmh.LatScopeProfiler:}, see {@link #getDescription()} */
+    /**
+     * The profiler JMH runs: checks the options and that this machine can run eBPF, before
+     * any benchmark starts.
+     *
+     * @param initLine the options after {@code -prof io.latscope.jmh.LatScopeProfiler:}, see {@link #getDescription()}
+     * @throws ProfilerException when an option is invalid or eBPF is unusable here, saying what to do
+     */
     public LatScopeProfiler(String initLine) throws ProfilerException {
         try {
             this.options = ProfilerOptions.parse(initLine);
         } catch (LatScopeException e) {
             throw new ProfilerException("LatScope profiler: " + e.getMessage(), e);
         }
-        List<String> problems = BpfEnvironment.problems();
+        List<String> problems = LatScope.problems();
         if (!problems.isEmpty()) {
             throw new ProfilerException("LatScope profiler needs eBPF, and this machine lacks it: "
                     + String.join("; ", problems));

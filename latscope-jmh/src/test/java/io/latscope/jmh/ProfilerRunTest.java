@@ -1,7 +1,7 @@
 package io.latscope.jmh;
 
-import io.latscope.bpf.test.KernelLeakCheck;
-import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.KernelLeakCheck;
+import io.latscope.testbed.KernelTest;
 import io.latscope.testbed.TestNetwork;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.results.BenchmarkResult;

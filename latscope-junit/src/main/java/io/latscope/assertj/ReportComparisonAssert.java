@@ -37,11 +37,22 @@ public class ReportComparisonAssert extends AbstractObjectAssert<ReportCompariso
     private long slackNanos;
     private long minSamples = 1;
 
+    /**
+     * Regression checks with the defaults above.
+     *
+     * @param actual the comparison of a candidate with its baseline
+     */
     public ReportComparisonAssert(ReportComparison actual) {
         super(actual, ReportComparisonAssert.class);
     }
 
-    /** The percentiles compared (0–100). */
+    /**
+     * The percentiles compared, instead of p50 and p99.
+     *
+     * @param percentiles at least one, each in (0, 100]
+     * @return this, for chaining
+     * @throws IllegalArgumentException when none is given or one is out of range
+     */
     public ReportComparisonAssert atPercentiles(double... percentiles) {
         if (percentiles.length == 0 || Arrays.stream(percentiles).anyMatch(p -> !(p > 0 && p <= 100))) {
             throw new IllegalArgumentException("percentiles must be in (0, 100]: " + Arrays.toString(percentiles));
@@ -50,7 +61,14 @@ public class ReportComparisonAssert extends AbstractObjectAssert<ReportCompariso
         return this;
     }
 
-    /** How much slower still counts as the same: a fraction (0.10 = 10 %) plus an absolute slack. */
+    /**
+     * How much slower still counts as the same: a fraction (0.10 = 10 %) plus an absolute slack.
+     *
+     * @param fraction relative tolerance, not negative
+     * @param slack    absolute tolerance on top, for jitter of short hops; not negative
+     * @return this, for chaining
+     * @throws IllegalArgumentException when either is negative
+     */
     public ReportComparisonAssert tolerating(double fraction, Duration slack) {
         if (fraction < 0 || slack.isNegative()) {
             throw new IllegalArgumentException("tolerance and slack must not be negative");
@@ -60,20 +78,34 @@ public class ReportComparisonAssert extends AbstractObjectAssert<ReportCompariso
         return this;
     }
 
-    /** The fewest samples a hop needs on each side to be compared; fewer fails. */
+    /**
+     * The fewest samples a hop needs on each side to be compared; fewer fails.
+     *
+     * @param n at least 1 (smaller values count as 1)
+     * @return this, for chaining
+     */
     public ReportComparisonAssert withMinSamples(long n) {
         this.minSamples = Math.max(1, n);
         return this;
     }
 
-    /** No hop of the baseline regressed (a baseline hop the candidate lacks fails too). */
+    /**
+     * No hop of the baseline regressed (a baseline hop the candidate lacks fails too).
+     *
+     * @return this, for chaining
+     */
     public ReportComparisonAssert hasNoRegressions() {
         isNotNull();
         return hasNoRegressionIn(actual.baseline().hops().stream().filter(h -> h.count() > 0).map(HopStats::hop)
                 .toArray(Hop[]::new));
     }
 
-    /** None of these hops regressed. */
+    /**
+     * None of these hops regressed.
+     *
+     * @param hops the hops to check; each must be in both reports
+     * @return this, for chaining
+     */
     public ReportComparisonAssert hasNoRegressionIn(Hop... hops) {
         isNotNull();
         List<String> problems = new ArrayList<>();
@@ -87,7 +119,12 @@ public class ReportComparisonAssert extends AbstractObjectAssert<ReportCompariso
         return this;
     }
 
-    /** Each of these hops regressed, at one of the percentiles at least (e.g. to show a slowdown is seen). */
+    /**
+     * Each of these hops regressed, at one of the percentiles at least (e.g. to show a slowdown is seen).
+     *
+     * @param hops the hops expected slower; each must be in both reports
+     * @return this, for chaining
+     */
     public ReportComparisonAssert hasRegressionIn(Hop... hops) {
         isNotNull();
         List<String> problems = new ArrayList<>();

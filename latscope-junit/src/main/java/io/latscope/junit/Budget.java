@@ -4,13 +4,14 @@ import io.latscope.Durations;
 import io.latscope.Hop;
 import io.latscope.HopStats;
 import io.latscope.LatencyReport;
+import io.latscope.QualityPolicy;
 import io.latscope.error.ConfigurationException;
 
 import java.math.BigDecimal;
 import java.util.Optional;
 
 /** A {@link LatencyBudget}, checked for sense: a real hop, a percentile in (0, 100], a duration. */
-record Budget(Hop hop, double percentile, long maxNanos, long minSamples, String declaredOn) {
+record Budget(Hop hop, double percentile, long maxNanos, QualityPolicy quality, String declaredOn) {
 
     static Budget of(LatencyBudget a, String declaredOn) {
         String where = "@LatencyBudget(hop = \"" + a.hop() + "\") on " + declaredOn + ": ";
@@ -25,10 +26,13 @@ record Budget(Hop hop, double percentile, long maxNanos, long minSamples, String
         if (!(a.percentile() > 0 && a.percentile() <= 100)) {
             throw new ConfigurationException(where + "percentile " + a.percentile() + " is not in (0, 100]");
         }
-        if (a.minSamples() < 1) {
-            throw new ConfigurationException(where + "minSamples must be at least 1, got " + a.minSamples());
+        QualityPolicy quality;
+        try {
+            quality = new QualityPolicy(a.minSamples(), a.maxIncomplete(), a.allowRingDrops());
+        } catch (ConfigurationException e) {
+            throw new ConfigurationException(where + e.getMessage(), e);
         }
-        return new Budget(hop, a.percentile(), max, a.minSamples(), declaredOn);
+        return new Budget(hop, a.percentile(), max, quality, declaredOn);
     }
 
     /** "p99", "p99.9". */
@@ -38,18 +42,11 @@ record Budget(Hop hop, double percentile, long maxNanos, long minSamples, String
 
     /** Null when the report meets this budget; otherwise why not, in one line. */
     String violation(LatencyReport r) {
-        Optional<HopStats> found = r.findHop(hop);
-        if (found.isEmpty() || found.get().count() == 0) {
-            return hop + " " + percentileLabel() + ": the hop was not measured during the test (measured: "
-                    + r.hops().stream().map(h -> h.hop().toString()).toList()
-                    + (r.unavailable().isEmpty() ? "" : "; unavailable: " + r.unavailable()) + "), so its budget of "
-                    + Durations.format(maxNanos) + " cannot be met";
+        Optional<String> cannot = quality.problem(r, hop, percentile);
+        if (cannot.isPresent()) {
+            return "budget of " + Durations.format(maxNanos) + " not met: " + cannot.get();
         }
-        HopStats h = found.get();
-        if (h.count() < minSamples) {
-            return hop + " " + percentileLabel() + ": only " + h.count() + " samples, the budget of "
-                    + Durations.format(maxNanos) + " needs at least " + minSamples + " (minSamples)";
-        }
+        HopStats h = r.hop(hop);
         long observed = h.percentileNanos(percentile);
         if (observed > maxNanos) {
             return hop + " " + percentileLabel() + " was " + Durations.format(observed) + ", over the budget of "

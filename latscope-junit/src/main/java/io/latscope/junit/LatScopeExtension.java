@@ -37,6 +37,10 @@ public final class LatScopeExtension implements BeforeAllCallback, AfterAllCallb
     private static final String TEST_START = "test-start";
     private static final String BUDGETS = "budgets";
 
+    /** Made by JUnit, through {@link LatScopeTest} or {@link LatencyBudget}; keeps its state in the extension context. */
+    public LatScopeExtension() {
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         SessionMembers members = members(context);

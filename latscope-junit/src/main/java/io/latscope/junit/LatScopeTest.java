@@ -25,7 +25,7 @@ import java.lang.annotation.Target;
  *
  *     @Session
  *     SessionSpec spec() {                  // one session per test, started after @BeforeEach
- *         return LatScope.builder().namespaces(net.ns("client"), net.ns("server")).ports(7001).build();
+ *         return LatScope.builder().namespaces(net.ns("client").spec(), net.ns("server").spec()).ports(7001).build();
  *     }
  *
  *     @Test

@@ -14,5 +14,10 @@ import java.lang.annotation.Target;
 @Documented
 @ExtendWith(LatScopeExtension.class)
 public @interface LatencyBudgets {
+    /**
+     * The budgets, each checked on its own.
+     *
+     * @return the repeated budgets, in declaration order
+     */
     LatencyBudget[] value();
 }

@@ -20,6 +20,10 @@ import java.lang.annotation.Target;
 @Documented
 @ExtendWith(RequiresBpfCondition.class)
 public @interface RequiresBpf {
-    /** Disable the test where eBPF is unusable, instead of failing it. */
+    /**
+     * Disable the test where eBPF is unusable, instead of failing it.
+     *
+     * @return false by default: a missing prerequisite fails the test
+     */
     boolean disableIfMissing() default false;
 }

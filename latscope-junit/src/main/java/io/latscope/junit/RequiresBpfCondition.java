@@ -1,6 +1,6 @@
 package io.latscope.junit;
 
-import io.latscope.bpf.BpfEnvironment;
+import io.latscope.LatScope;
 import io.latscope.error.ConfigurationException;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -13,6 +13,10 @@ import java.util.Optional;
 /** Evaluates {@link RequiresBpf}: enabled where eBPF is usable; otherwise fails, or disables when asked to. */
 public final class RequiresBpfCondition implements ExecutionCondition {
 
+    /** Made by JUnit, through {@link RequiresBpf}. */
+    public RequiresBpfCondition() {
+    }
+
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         // Each element decides for itself: a class-level annotation is evaluated once, for the class.
@@ -20,7 +24,7 @@ public final class RequiresBpfCondition implements ExecutionCondition {
         if (annotation.isEmpty()) {
             return ConditionEvaluationResult.enabled("no @RequiresBpf on " + context.getDisplayName());
         }
-        List<String> problems = BpfEnvironment.problems();
+        List<String> problems = LatScope.problems();
         if (problems.isEmpty()) {
             return ConditionEvaluationResult.enabled("eBPF is usable");
         }

@@ -47,7 +47,7 @@ final class ExtensionExamples {
 
         @Session
         SessionSpec spec() {
-            return LatScope.builder().namespaces(net.ns("a"), net.ns("b")).ports(PORT).stride(1024).build();
+            return LatScope.builder().namespaces(net.ns("a").spec(), net.ns("b").spec()).ports(PORT).stride(1024).build();
         }
 
         @Test
@@ -180,6 +180,37 @@ final class ExtensionExamples {
         @Test
         @LatencyBudget(hop = "tx.TCP", max = "1ms")
         void test() {
+        }
+    }
+
+    /**
+     * Issue 14, finding 7: ten request/response exchanges at the default 256 KiB stride carry
+     * no marker; the budget must fail saying so, and which stride would give enough samples.
+     */
+    @Tag("testkit-only")
+    @LatScopeTest
+    static class TooFewExchangesForTheStride {
+        TestNetwork net;
+
+        @BeforeEach
+        void makeNetwork() {
+            net = TwoHosts.create();
+        }
+
+        @AfterEach
+        void closeNetwork() {
+            net.close();
+        }
+
+        @Session
+        SessionSpec spec() {
+            return LatScope.builder().namespaces(net.ns("a").spec(), net.ns("b").spec()).ports(PORT + 5).build();
+        }
+
+        @Test
+        @LatencyBudget(hop = "END_TO_END", percentile = 99, max = "1s")
+        void tenExchanges() {
+            io.latscope.testbed.TcpTraffic.requestResponse(net.ns("a"), net.ns("b"), TwoHosts.SERVER, PORT + 5, 512, 1024, 10);
         }
     }
 

@@ -4,7 +4,7 @@ import io.latscope.Durations;
 import io.latscope.HopStats;
 import io.latscope.LatScopeSession;
 import io.latscope.LatencyReport;
-import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.KernelTest;
 import io.latscope.error.ConfigurationException;
 import io.latscope.testbed.Cmd;
 import org.junit.jupiter.api.Test;
@@ -14,6 +14,8 @@ import org.opentest4j.AssertionFailedError;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.latscope.Hop.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,7 +75,7 @@ class LatScopeExtensionTest {
         assertThat(Runs.failure(Runs.run(ExtensionExamples.UnknownHop.class), "test"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("@LatencyBudget(hop = \"tx.FOO\") on UnknownHop.test(): unknown hop 'tx.FOO'; hops are tx.SOCKET,"
-                        + " tx.TCP, tx.IP, tx.DEV, VETH, FORWARD, NETWORK, rx.DEV, rx.IP, rx.TCP, rx.SOCKET, END_TO_END"
+                        + " tx.TCP, tx.IP, tx.DEV, VETH, FORWARD, NETWORK, VIRT, rx.DEV, rx.IP, rx.TCP, rx.SOCKET, END_TO_END"
                         + " (optionally @scope)");
         assertThat(Runs.failure(Runs.run(ExtensionExamples.BadDuration.class), "test"))
                 .isInstanceOf(ConfigurationException.class).hasMessageContaining("invalid duration 'fast'");
@@ -97,8 +99,28 @@ class LatScopeExtensionTest {
     void aBudgetOnAHopTheSessionDidNotMeasureFails() {
         Throwable t = Runs.failure(Runs.run(ExtensionExamples.HopNotMeasured.class), "test");
         assertThat(t).isInstanceOf(AssertionFailedError.class)
-                .hasMessageContaining("tx.IP p99: the hop was not measured during the test (measured: [])")
-                .hasMessageContaining("so its budget of 1.000 s cannot be met");
+                .hasMessageContaining("tx.IP p99 cannot be judged: the session does not stamp the IP layer"
+                        + " (its layers: [SOCKET, TCP]); measured: []")
+                .hasMessageContaining("budget of 1.000 s not met: ");
+    }
+
+    @Test
+    void tooFewSamplesFailWithTheDataQualityAndTheStrideThatWouldDo() {
+        Throwable t = Runs.failure(Runs.run(ExtensionExamples.TooFewExchangesForTheStride.class), "tenExchanges");
+        assertThat(t).isInstanceOf(AssertionFailedError.class)
+                .hasMessageContaining("at stride 262144 B about 0 markers")
+                .hasMessageContaining("a stride of ");
+        // The 15 KB of the example hold a marker byte in about 6 % of runs (the initial sequence numbers
+        // are random): the report then has one sample and must say so, not pass.
+        Matcher m = Pattern.compile("END_TO_END p99 cannot be judged: (no samples|only (\\d+) samples?), and p99 needs at"
+                + " least 100").matcher(t.getMessage());
+        assertThat(m.find()).as(t.getMessage()).isTrue();
+        if (m.group(2) == null) {
+            assertThat(t).hasMessageContaining("no markers finished (complete: none)").hasMessageNotContaining("100.00 %");
+        } else {
+            assertThat(Integer.parseInt(m.group(2))).as(t.getMessage()).isBetween(1, 2);
+            assertThat(t).hasMessageContaining("only " + m.group(2) + (m.group(2).equals("1") ? " sample," : " samples,"));
+        }
     }
 
     @Test

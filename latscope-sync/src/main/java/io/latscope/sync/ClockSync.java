@@ -8,10 +8,12 @@ import org.slf4j.LoggerFactory;
 import java.lang.ref.Cleaner;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,6 +51,11 @@ public final class ClockSync implements AutoCloseable {
     private final Map<String, ClockHistory> histories = new ConcurrentHashMap<>();
     private final Map<String, ProbeRound> lastRounds = new ConcurrentHashMap<>();
     private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
+    /** Per host, the bursts of the round being spread over the interval (guarded by this). */
+    private final Map<String, List<ProbeRound>> spreading = new LinkedHashMap<>();
+    private int ticks; // bursts sent of the round being spread (guarded by this)
+    /** Hosts whose burst failed in the round being spread: not probed again until the next round (guarded by this). */
+    private final Set<String> failedThisRound = new HashSet<>();
     private SyncInitiator initiator;
     private ScheduledExecutorService scheduler;
     private Cleaner.Cleanable schedulerGuard;
@@ -69,12 +76,31 @@ public final class ClockSync implements AutoCloseable {
         }
     }
 
-    /** Starts responders on {@code hosts} and syncs them to {@code reference}. */
+    /**
+     * Starts responders on {@code hosts} and syncs them to {@code reference}.
+     *
+     * @param strategy  how probes are stamped and the estimator's settings, e.g. {@link Sync#xdp()}
+     * @param reference the host whose clock the others are mapped to; the initiator runs there
+     * @param hosts     the hosts to sync; names unique, none the reference's
+     * @return the running sync, every host with a model from the first round
+     * @throws io.latscope.error.SyncTimeoutException when a host does not answer the first round
+     * @throws ConfigurationException when a name is used twice or an interface does not exist
+     */
     public static ClockSync start(SyncStrategy strategy, SyncHost reference, SyncHost... hosts) {
         return start(strategy, reference, List.of(hosts));
     }
 
-    /** Starts responders on {@code hosts} and syncs them to {@code reference}. */
+    /**
+     * Starts responders on {@code hosts} and syncs them to {@code reference}; probes are
+     * signed with a fresh random key when the strategy authenticates.
+     *
+     * @param strategy  how probes are stamped and the estimator's settings
+     * @param reference the host whose clock the others are mapped to
+     * @param hosts     the hosts to sync
+     * @return the running sync, every host with a model from the first round
+     * @throws io.latscope.error.SyncTimeoutException when a host does not answer the first round
+     * @throws ConfigurationException when a name is used twice or an interface does not exist
+     */
     public static ClockSync start(SyncStrategy strategy, SyncHost reference, List<SyncHost> hosts) {
         SessionKey key = strategy.authenticate() ? SessionKey.random() : SessionKey.unauthenticated();
         return start(strategy, key, reference, hosts, true);
@@ -83,6 +109,13 @@ public final class ClockSync implements AutoCloseable {
     /**
      * Syncs {@code hosts} whose responders run elsewhere (each host's agent runs
      * {@link SyncResponder#start} with the same {@code key}); only the initiator runs here.
+     *
+     * @param strategy  how probes are stamped and the estimator's settings
+     * @param key       the session key the remote responders were given
+     * @param reference the host whose clock the others are mapped to
+     * @param hosts     the hosts to sync, as the initiator reaches them
+     * @return the running sync, every host with a model from the first round
+     * @throws io.latscope.error.SyncTimeoutException when a host does not answer the first round
      */
     public static ClockSync startWithRemoteResponders(SyncStrategy strategy, SessionKey key, SyncHost reference,
                                                       List<SyncHost> hosts) {
@@ -121,7 +154,8 @@ public final class ClockSync implements AutoCloseable {
             // the timer holds the sync weakly: a sync nobody closed can still be collected, and then
             // the timer stops and the BPF objects' own guards release (and report) the kernel resources
             WeakReference<ClockSync> ref = new WeakReference<>(s);
-            long every = strategy.interval().toNanos();
+            // a round spread over the interval: one burst per host every interval / bursts
+            long every = strategy.interval().toNanos() / strategy.burstsPerRound();
             scheduler.scheduleWithFixedDelay(() -> {
                 ClockSync live = ref.get();
                 if (live != null) {
@@ -142,7 +176,12 @@ public final class ClockSync implements AutoCloseable {
         }
     }
 
-    /** Runs one round for every host now (also done every interval in the background). */
+    /**
+     * Runs one round for every host now (also done every interval in the background).
+     *
+     * @throws io.latscope.error.SyncTimeoutException when a host does not answer
+     * @throws IllegalStateException when closed
+     */
     public void syncNow() {
         requireOpen();
         for (SyncHost h : hosts) {
@@ -150,17 +189,63 @@ public final class ClockSync implements AutoCloseable {
         }
     }
 
-    private void resyncQuietly() {
+    /**
+     * One tick of the background re-sync: a burst to every host, and after the round's last
+     * burst its model. Failures are kept in failures(); the last model stays in use.
+     */
+    private synchronized void resyncQuietly() {
+        int bursts = strategy.burstsPerRound();
+        if (bursts == 1) {
+            hosts.forEach(h -> syncHost(h, false));
+            return;
+        }
+        boolean last = ++ticks == bursts;
+        if (last) {
+            ticks = 0;
+        }
         for (SyncHost h : hosts) {
             if (closed) {
                 return;
             }
-            try {
-                syncHost(h, false);
-            } catch (RuntimeException e) {
-                // kept in failures(); the last model stays in use
+            List<ProbeRound> round = spreading.computeIfAbsent(h.name(), k -> new ArrayList<>());
+            // a host that did not answer may keep the others waiting for its timeout: once per round
+            if (!failedThisRound.contains(h.name())) {
+                try {
+                    round.add(initiator.probe(h, strategy.probesPerBurst()));
+                } catch (RuntimeException e) {
+                    failedThisRound.add(h.name());
+                    fail(h, e);
+                }
+            }
+            if (last && !round.isEmpty()) {
+                try {
+                    publish(h, ProbeRound.merge(round));
+                } catch (RuntimeException e) {
+                    fail(h, e);
+                }
+                round.clear();
             }
         }
+        if (last) {
+            failedThisRound.clear();
+        }
+    }
+
+    private void fail(SyncHost h, RuntimeException e) {
+        failures.put(h.name(), e);
+        LOG.warn("clock sync of {} failed; keeping its last model: {}", h.name(), e.getMessage());
+    }
+
+    /** Fits the round in and publishes the model (first in the history: a model not in it is never published). */
+    private void publish(SyncHost h, ProbeRound round) {
+        lastRounds.put(h.name(), round);
+        ClockEstimator est = estimators.get(h.name());
+        est.addRound(round.samples());
+        est.model().ifPresent(m -> {
+            histories.get(h.name()).add(m);
+            models.put(h.name(), m);
+        });
+        failures.remove(h.name());
     }
 
     private synchronized void syncHost(SyncHost h, boolean rethrow) {
@@ -168,25 +253,23 @@ public final class ClockSync implements AutoCloseable {
             return;
         }
         try {
-            ProbeRound round = initiator.probe(h, strategy.probes());
-            lastRounds.put(h.name(), round);
-            ClockEstimator est = estimators.get(h.name());
-            est.addRound(round.samples());
-            est.model().ifPresent(m -> {
-                models.put(h.name(), m);
-                histories.get(h.name()).add(m);
-            });
-            failures.remove(h.name());
+            publish(h, initiator.probe(h, strategy.probes()));
         } catch (RuntimeException e) {
-            failures.put(h.name(), e);
             if (rethrow) {
+                failures.put(h.name(), e);
                 throw e;
             }
-            LOG.warn("clock sync of {} failed; keeping its last model: {}", h.name(), e.getMessage());
+            fail(h, e);
         }
     }
 
-    /** The model of {@code host} (the reference's is the identity). */
+    /**
+     * The current model of {@code host} (the reference's is the identity).
+     *
+     * @param host a host's name
+     * @return its newest model; after a failed round, the last good one
+     * @throws ConfigurationException when the sync has no such host
+     */
     public ClockModel model(String host) {
         ClockModel m = models.get(host);
         if (m == null) {
@@ -198,6 +281,11 @@ public final class ClockSync implements AutoCloseable {
     /**
      * Maps a timestamp {@code host} took at any time of the session to the reference clock,
      * with the model fitted around that time ({@link ClockHistory}).
+     *
+     * @param host       a host's name
+     * @param localNanos a CLOCK_MONOTONIC timestamp taken on it
+     * @return the same instant on the reference's CLOCK_MONOTONIC, in nanoseconds
+     * @throws ConfigurationException when the sync has no such host
      */
     public long toReference(String host, long localNanos) {
         ClockHistory h = histories.get(host);
@@ -207,7 +295,13 @@ public final class ClockSync implements AutoCloseable {
         return h.toReference(localNanos);
     }
 
-    /** The models {@code host} had so far, for timestamps from earlier in the session. */
+    /**
+     * The models {@code host} had so far, for timestamps from earlier in the session.
+     *
+     * @param host a synced host's name (not the reference)
+     * @return its history, the newest day of models
+     * @throws ConfigurationException when the sync keeps no history for it
+     */
     public ClockHistory history(String host) {
         ClockHistory h = histories.get(host);
         if (h == null) {
@@ -216,22 +310,41 @@ public final class ClockSync implements AutoCloseable {
         return h;
     }
 
-    /** Every host's current model, the reference's included. */
+    /**
+     * Every host's current model, the reference's included.
+     *
+     * @return host name to model; a copy
+     */
     public Map<String, ClockModel> models() {
         return Map.copyOf(models);
     }
 
-    /** The latest round of probes to {@code host}, if one ran. */
+    /**
+     * The latest round of probes to {@code host}, to see what the estimator was given.
+     *
+     * @param host a host's name
+     * @return the round, or empty if none ran
+     */
     public Optional<ProbeRound> lastRound(String host) {
         return Optional.ofNullable(lastRounds.get(host));
     }
 
-    /** Why the latest round to {@code host} failed, if it did. */
+    /**
+     * Why the latest round to {@code host} failed, if it did; background rounds fail quietly,
+     * keeping the last model.
+     *
+     * @param host a host's name
+     * @return the failure, or empty when the latest round succeeded
+     */
     public Optional<RuntimeException> lastFailure(String host) {
         return Optional.ofNullable(failures.get(host));
     }
 
-    /** What responders on each host answered and ignored (empty for remote responders). */
+    /**
+     * What responders on each host answered and ignored, e.g. to spot forged or stray probes.
+     *
+     * @return host name to its responder's counters; empty for remote responders
+     */
     public Map<String, ResponderStats> responderStats() {
         Map<String, ResponderStats> out = new LinkedHashMap<>();
         for (SyncResponder r : responders) {
@@ -240,15 +353,29 @@ public final class ClockSync implements AutoCloseable {
         return out;
     }
 
+    /**
+     * How this sync stamps and estimates.
+     *
+     * @return the strategy it was started with
+     */
     public SyncStrategy strategy() {
         return strategy;
     }
 
-    /** The session's key, for responders started elsewhere. */
+    /**
+     * The session's key, for responders started elsewhere.
+     *
+     * @return the key probes are signed with (an unauthenticated key when the strategy does not sign)
+     */
     public SessionKey sessionKey() {
         return key;
     }
 
+    /**
+     * The host the others are mapped to.
+     *
+     * @return the reference given at start
+     */
     public SyncHost reference() {
         return reference;
     }

@@ -1,5 +1,9 @@
 package io.latscope.sync;
 
+import io.latscope.sync.layout.SyncH;
+import io.latscope.sync.layout.sync_probe;
+import io.latscope.sync.layout.sync_sample;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.Inet4Address;
@@ -9,17 +13,22 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Wire layout of a probe ({@code struct sync_probe} in src-bpf/include/sync.h, 72 bytes,
- * big-endian) and of the frames the initiator injects; decoding of the
- * {@code struct sync_sample} records the initiator's XDP program writes.
+ * Wire layout of a probe ({@code struct sync_probe} in src-bpf/include/sync.h, big-endian)
+ * and of the frames the initiator injects; decoding of the {@code struct sync_sample}
+ * records the initiator's XDP program writes. Sizes, offsets and constants come from what
+ * jextract generated from sync.h ({@code io.latscope.sync.layout}).
  */
 final class ProbeCodec {
-    static final int MAGIC = 0x4c53594e;
-    static final int VERSION = 1;
-    static final int REQUEST = 1, REPLY = 2;
-    static final int PROBE_SIZE = 72, MAC_OFFSET = 64, SAMPLE_SIZE = 88;
-    static final int OFF_TYPE = 5, OFF_SESSION = 8, OFF_SEQ = 16, OFF_T1 = 24, OFF_T2 = 32, OFF_T3 = 40,
-            OFF_PREV_SEQ = 48, OFF_PREV_T3 = 56;
+    static final int MAGIC = SyncH.SYNC_MAGIC();
+    static final int VERSION = SyncH.SYNC_VERSION();
+    static final int REQUEST = SyncH.SYNC_REQUEST(), REPLY = SyncH.SYNC_REPLY();
+    static final int PROBE_SIZE = (int) sync_probe.layout().byteSize(), MAC_OFFSET = (int) sync_probe.mac$offset();
+    static final int OFF_MAGIC = (int) sync_probe.magic$offset(), OFF_VERSION = (int) sync_probe.version$offset(),
+            OFF_TYPE = (int) sync_probe.type$offset(), OFF_FLAGS = (int) sync_probe.flags$offset(),
+            OFF_SESSION = (int) sync_probe.session$offset(), OFF_SEQ = (int) sync_probe.seq$offset(),
+            OFF_T1 = (int) sync_probe.t1$offset(), OFF_T2 = (int) sync_probe.t2$offset(), OFF_T3 = (int) sync_probe.t3$offset(),
+            OFF_PREV_SEQ = (int) sync_probe.prev_seq$offset(), OFF_PREV_T3 = (int) sync_probe.prev_t3$offset(),
+            OFF_PREV_T3_FLOOR = (int) sync_probe.prev_t3_floor$offset();
     static final int ETH_HLEN = 14, IPV4_HLEN = 20, IPV6_HLEN = 40, UDP_HLEN = 8;
 
     private ProbeCodec() {
@@ -33,15 +42,18 @@ final class ProbeCodec {
 
     /** Writes a sealed REQUEST at {@code off}. */
     static void writeRequest(ByteBuffer b, int off, SessionKey key, long seq) {
-        b.putInt(off, MAGIC);
-        b.put(off + 4, (byte) VERSION);
+        b.putInt(off + OFF_MAGIC, MAGIC);
+        b.put(off + OFF_VERSION, (byte) VERSION);
         b.put(off + OFF_TYPE, (byte) REQUEST);
-        b.putShort(off + 6, (short) 0);
+        b.putShort(off + OFF_FLAGS, (short) 0);
         b.putLong(off + OFF_SESSION, key.sessionId());
         b.putLong(off + OFF_SEQ, seq);
-        for (int f = OFF_T1; f <= OFF_PREV_T3; f += 8) {
-            b.putLong(off + f, 0);
-        }
+        b.putLong(off + OFF_T1, 0);
+        b.putLong(off + OFF_T2, 0);
+        b.putLong(off + OFF_T3, 0);
+        b.putLong(off + OFF_PREV_SEQ, 0);
+        b.putLong(off + OFF_PREV_T3, 0);
+        b.putLong(off + OFF_PREV_T3_FLOOR, 0);
         seal(b, off, key);
     }
 
@@ -52,12 +64,13 @@ final class ProbeCodec {
         b.putLong(off + OFF_T3, t3);
         b.putLong(off + OFF_PREV_SEQ, 0);
         b.putLong(off + OFF_PREV_T3, 0);
+        b.putLong(off + OFF_PREV_T3_FLOOR, 0);
         seal(b, off, key);
     }
 
     /** The probe at {@code off}, or null when it is not a probe of this version. */
     static Probe read(ByteBuffer b, int off, int length) {
-        if (length < PROBE_SIZE || b.getInt(off) != MAGIC || b.get(off + 4) != VERSION) {
+        if (length < PROBE_SIZE || b.getInt(off + OFF_MAGIC) != MAGIC || b.get(off + OFF_VERSION) != VERSION) {
             return null;
         }
         return new Probe(b.get(off + OFF_TYPE), b.getLong(off + OFF_SESSION), b.getLong(off + OFF_SEQ),
@@ -75,9 +88,9 @@ final class ProbeCodec {
 
     private static long[] words(ByteBuffer b, int off) {
         ByteBuffer le = b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        long[] w = new long[MAC_OFFSET / 8];
+        long[] w = new long[MAC_OFFSET / Long.BYTES]; // SipHash's input: the words before the MAC
         for (int i = 0; i < w.length; i++) {
-            w[i] = le.getLong(off + 8 * i);
+            w[i] = le.getLong(off + Long.BYTES * i);
         }
         return w;
     }
@@ -163,15 +176,20 @@ final class ProbeCodec {
 
     // ---- samples from the ring buffer ---------------------------------------
 
-    /** One reply as the initiator's XDP program recorded it (struct sync_sample, native order). */
-    record Reply(long session, long seq, long t1Prog, long t1Xmit, long t2, long t3Prog, long prevSeq, long prevT3,
-                 long t4, byte[] peerMac, byte[] ownMac) {
+    /**
+     * One reply as the initiator's XDP program recorded it (struct sync_sample, native order).
+     * {@code t1Floor} and {@code prevT3Floor} were taken before the hand-off whose time
+     * {@code t1Xmit} and {@code prevT3} took after it (0 = unknown).
+     */
+    record Reply(long session, long seq, long t1Prog, long t1Xmit, long t1Floor, long t2, long t3Prog, long prevSeq,
+                 long prevT3, long prevT3Floor, long t4, byte[] peerMac, byte[] ownMac) {
     }
 
     static Reply readSample(MemorySegment s, long off) {
-        ValueLayout.OfLong l = ValueLayout.JAVA_LONG_UNALIGNED;
-        return new Reply(s.get(l, off), s.get(l, off + 8), s.get(l, off + 16), s.get(l, off + 24), s.get(l, off + 32),
-                s.get(l, off + 40), s.get(l, off + 48), s.get(l, off + 56), s.get(l, off + 64),
-                s.asSlice(off + 72, 6).toArray(ValueLayout.JAVA_BYTE), s.asSlice(off + 78, 6).toArray(ValueLayout.JAVA_BYTE));
+        MemorySegment r = s.asSlice(off, sync_sample.layout()); // ring records are 8-byte aligned
+        return new Reply(sync_sample.session(r), sync_sample.seq(r), sync_sample.t1_prog(r), sync_sample.t1_xmit(r),
+                sync_sample.t1_floor(r), sync_sample.t2(r), sync_sample.t3_prog(r), sync_sample.prev_seq(r),
+                sync_sample.prev_t3(r), sync_sample.prev_t3_floor(r), sync_sample.t4(r),
+                sync_sample.peer_mac(r).toArray(ValueLayout.JAVA_BYTE), sync_sample.own_mac(r).toArray(ValueLayout.JAVA_BYTE));
     }
 }

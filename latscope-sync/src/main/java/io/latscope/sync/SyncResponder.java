@@ -9,8 +9,18 @@ import java.util.Collection;
  * the {@link SessionKey} and the port.
  */
 public interface SyncResponder extends AutoCloseable {
+    /**
+     * Where the responder answers.
+     *
+     * @return the host it was started on
+     */
     SyncHost host();
 
+    /**
+     * What it answered and ignored so far.
+     *
+     * @return counters since start
+     */
     ResponderStats stats();
 
     /** Detaches everything; idempotent. */
@@ -21,6 +31,13 @@ public interface SyncResponder extends AutoCloseable {
      * Starts the responder {@code strategy} calls for on {@code host}; {@code sessionHosts}
      * are the session's other hosts (see {@link XdpResponder#start(SyncHost, int, SessionKey,
      * io.latscope.bpf.XdpMode, XdpStamps, Collection)}).
+     *
+     * @param strategy     XDP or user space; its port, XDP mode and stamps
+     * @param host         where to answer
+     * @param key          the session key the initiator uses
+     * @param sessionHosts every host of the session
+     * @return the running responder; close it
+     * @throws IllegalArgumentException for {@link SyncStrategy.Kind#NONE}, which has no responder
      */
     static SyncResponder start(SyncStrategy strategy, SyncHost host, SessionKey key, Collection<SyncHost> sessionHosts) {
         return switch (strategy.kind()) {

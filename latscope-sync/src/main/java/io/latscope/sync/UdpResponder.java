@@ -41,7 +41,15 @@ public final class UdpResponder implements SyncResponder {
         });
     }
 
-    /** Binds {@code host}'s address and port inside its namespace and starts answering. */
+    /**
+     * Binds {@code host}'s address and port inside its namespace and starts answering.
+     *
+     * @param host where to answer
+     * @param port the UDP port to bind
+     * @param key  the session key the initiator uses
+     * @return the running responder; close it
+     * @throws LatScopeException when the port cannot be bound within 10 s
+     */
     public static UdpResponder start(SyncHost host, int port, SessionKey key) {
         CompletableFuture<DatagramSocket> bound = new CompletableFuture<>();
         // the socket must be made inside the namespace: bind on a thread there
@@ -107,7 +115,7 @@ public final class UdpResponder implements SyncResponder {
 
     @Override
     public ResponderStats stats() {
-        return new ResponderStats(answered.get(), wrongKey.get(), malformed.get(), 0, 0);
+        return new ResponderStats(answered.get(), wrongKey.get(), malformed.get(), 0, 0, 0);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.latscope.bpf.XdpMode;
 import io.latscope.error.ConfigurationException;
 import io.latscope.error.Errno;
 import io.latscope.error.KernelException;
+import io.latscope.sync.layout.SyncH;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,9 +27,23 @@ import java.util.Optional;
 final class XdpEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(XdpEndpoint.class);
 
-    /** Counter indexes, as enum sync_counter in src-bpf/include/sync.h. */
-    static final int C_ANSWERED = 0, C_WRONG_KEY = 1, C_MALFORMED = 2, C_RECORDED = 3, C_REPLY_WRONG_KEY = 4,
-            C_RING_FULL = 5, C_T1_XMIT = 6, C_T3_XMIT = 7, C_T3_AMBIGUOUS = 8, C_INJECTED = 9, C_OTHER_SESSION = 10;
+    /** Indexes of the "counters" map (enum sync_counter in src-bpf/include/sync.h). */
+    static final int C_ANSWERED = SyncH.SYNC_C_ANSWERED(), C_WRONG_KEY = SyncH.SYNC_C_WRONG_KEY(),
+            C_MALFORMED = SyncH.SYNC_C_MALFORMED(), C_RECORDED = SyncH.SYNC_C_RECORDED(), C_T1_XMIT = SyncH.SYNC_C_T1_XMIT(),
+            C_T3_XMIT = SyncH.SYNC_C_T3_XMIT(), C_T3_AMBIGUOUS = SyncH.SYNC_C_T3_AMBIGUOUS(),
+            C_INJECTED = SyncH.SYNC_C_INJECTED(), C_OTHER_SESSION = SyncH.SYNC_C_OTHER_SESSION(),
+            C_NOT_MINE = SyncH.SYNC_C_NOT_MINE();
+
+    /**
+     * Tests only: makes the two-step stamp after 1 in {@code every} hand-offs wait
+     * {@code nanos} first, as when the stamping CPU is interrupted between hand-off and
+     * stamp while the peer, polling on another CPU, already took the frame.
+     */
+    record StampStall(long nanos, int every) {
+    }
+
+    /** Applies to endpoints opened while it is set; null outside tests. */
+    static volatile StampStall stampStallForTests;
 
     final SyncHost host;
     final int ifindex;
@@ -52,7 +67,7 @@ final class XdpEndpoint implements AutoCloseable {
     static XdpEndpoint open(SyncHost host, int port, SessionKey key, long initiatorSession, XdpMode requested,
                             XdpStamps stamps, Collection<SyncHost> peers) {
         int ifindex = ifindex(host);
-        BpfObject obj = BpfObject.openBundled("sync");
+        BpfObject obj = BpfObject.openResource(XdpEndpoint.class, "sync.bpf.o", "sync");
         XdpEndpoint ep = new XdpEndpoint(host, ifindex, obj);
         try {
             obj.setConstant("sync_port", port);
@@ -63,6 +78,20 @@ final class XdpEndpoint implements AutoCloseable {
             obj.setConstant("key0", key.k0());
             obj.setConstant("key1", key.k1());
             obj.setConstant("reply_by_redirect", stamps == XdpStamps.TWO_STEP ? 1 : 0);
+            // answer only probes addressed to this host: one that routes or bridges for a VM
+            // or a container sees theirs on the same interface
+            byte[] own = host.address().getAddress();
+            if (own.length == 4) {
+                obj.setConstant("own_ip4", own);
+            } else {
+                obj.setConstant("own_ip6_lo", java.util.Arrays.copyOfRange(own, 0, 8));
+                obj.setConstant("own_ip6_hi", java.util.Arrays.copyOfRange(own, 8, 16));
+            }
+            StampStall stall = stampStallForTests;
+            if (stall != null) {
+                obj.setConstant("test_stall_ns", stall.nanos());
+                obj.setConstant("test_stall_every", stall.every());
+            }
             obj.load();
             ep.own(attach(obj, host, requested));
             ep.mode = Optional.ofNullable(Interfaces.attachedXdpMode(host.netns(), host.ifname())).orElse(requested);

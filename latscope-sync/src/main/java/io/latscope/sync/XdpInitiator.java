@@ -35,7 +35,8 @@ import java.util.Set;
  */
 public final class XdpInitiator implements SyncInitiator {
     private static final Logger LOG = LoggerFactory.getLogger(XdpInitiator.class);
-    private static final long HELLO_EVERY_NANOS = 50_000_000;
+    /** First-contact requests go through the stack; under a saturating flow most are dropped at a full veth ring. */
+    private static final long HELLO_EVERY_NANOS = 5_000_000;
     private static final int MAX_FRAME = 256;
 
     private final SyncHost self;
@@ -60,12 +61,27 @@ public final class XdpInitiator implements SyncInitiator {
         this.thread = new NsThread(self.netns(), "latscope-sync-" + self.name());
     }
 
-    /** Loads and attaches on {@code self}'s interface; probes go out of it. */
+    /**
+     * Loads and attaches on {@code self}'s interface; probes go out of it.
+     *
+     * @param self     the reference host
+     * @param key      the session key the responders have
+     * @param strategy the probes' port, stamps, XDP mode, spacing and timeout
+     * @return the initiator; close it to detach
+     */
     public static XdpInitiator start(SyncHost self, SessionKey key, SyncStrategy strategy) {
         return start(self, key, strategy, List.of());
     }
 
-    /** Like {@link #start(SyncHost, SessionKey, SyncStrategy)}; {@code sessionHosts} as for {@link XdpResponder}. */
+    /**
+     * Like {@link #start(SyncHost, SessionKey, SyncStrategy)}; {@code sessionHosts} as for {@link XdpResponder}.
+     *
+     * @param self         the reference host
+     * @param key          the session key the responders have
+     * @param strategy     the probes' port, stamps, XDP mode, spacing and timeout
+     * @param sessionHosts every host of the session
+     * @return the initiator; close it to detach
+     */
     public static XdpInitiator start(SyncHost self, SessionKey key, SyncStrategy strategy,
                                      Collection<SyncHost> sessionHosts) {
         XdpEndpoint ep = XdpEndpoint.open(self, strategy.port(), key, key.sessionId(), strategy.xdpMode(),
@@ -83,12 +99,20 @@ public final class XdpInitiator implements SyncInitiator {
         return self;
     }
 
-    /** The mode sync_xdp runs in on this host. */
+    /**
+     * The mode sync_xdp runs in on this host.
+     *
+     * @return NATIVE, or GENERIC after a fallback
+     */
     public XdpMode mode() {
         return endpoint.mode();
     }
 
-    /** Counters of the program on this host (it answers requests too). */
+    /**
+     * Counters of the program on this host (it answers requests too).
+     *
+     * @return what it answered and ignored so far
+     */
     public ResponderStats stats() {
         return XdpResponder.stats(endpoint);
     }
@@ -115,6 +139,7 @@ public final class XdpInitiator implements SyncInitiator {
         long timeout = strategy.timeout().toNanos();
         int total = ProbeTiming.WARM_UP_PROBES + count + 1;
         List<Long> seqs = new ArrayList<>(total);
+        long[] sentAts = new long[total];
         int answered = 0;
         // warm-up probes first; one probe more than asked at the end: its reply carries the
         // follow-up (t3) of the last one
@@ -124,21 +149,56 @@ public final class XdpInitiator implements SyncInitiator {
             MemorySegment.copy(MemorySegment.ofArray(frame), 0, sender.frame(), 0, frame.length);
             long sentAt = System.nanoTime();
             sender.send(frame.length);
+            sentAts[seqs.size()] = sentAt;
             seqs.add(seq);
             if (await(seq, sentAt + ProbeTiming.PROBE_WAIT_NANOS)) {
                 answered++;
-            } else if (answered == 0 && System.nanoTime() - start > timeout) {
+            } else if (answered == 0 && System.nanoTime() - start > timeout && answeredOf(seqs) == 0) {
                 throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(),
                         " (no reply to " + seqs.size() + " injected probes: " + counters() + ")");
             }
             ProbeTiming.until(sentAt + spacing);
         }
         drain();
+        answered = answeredOf(seqs);
+        if (answered == 0) {
+            // a peer farther than one probe's wait (a loaded VM, a long path): every reply is
+            // late, so the round waits for them — until the timeout for the first, then four
+            // times its round trip for the last. (A peer that answers in time keeps its rounds
+            // as they were: late replies under load are the slow ones the estimator discards.)
+            long deadline = start + timeout;
+            while (answeredOf(seqs) == 0 && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                drain();
+            }
+            long longest = 0;
+            for (int i = 0; i < seqs.size(); i++) {
+                ProbeCodec.Reply r = replies.get(seqs.get(i));
+                if (r != null) { // t4 is the XDP program's CLOCK_MONOTONIC, as System.nanoTime
+                    longest = Math.max(longest, r.t4() - sentAts[i]);
+                }
+            }
+            deadline = Math.min(deadline, sentAts[seqs.size() - 1] + 4 * longest);
+            while (!replies.containsKey(seqs.getLast()) && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                drain();
+            }
+            answered = answeredOf(seqs);
+        }
         if (answered == 0) {
             throw ProbeTiming.noAnswer(self, target, strategy.port(), strategy.timeout(), strategy.method(),
                     " (no reply to any of " + seqs.size() + " injected probes: " + counters() + ")");
         }
         return assemble(target, seqs.subList(ProbeTiming.WARM_UP_PROBES, total), start);
+    }
+
+    /** How many of {@code seqs} have their reply in. */
+    private int answeredOf(List<Long> seqs) {
+        int n = 0;
+        for (long s : seqs) {
+            n += replies.containsKey(s) ? 1 : 0;
+        }
+        return n;
     }
 
     /** True once the reply to {@code seq} is in; false at the deadline. */
@@ -167,11 +227,11 @@ public final class XdpInitiator implements SyncInitiator {
     }
 
     private ProbeRound assemble(SyncHost target, List<Long> seqs, long start) {
-        Map<Long, Long> followUps = new HashMap<>();
+        Map<Long, ProbeCodec.Reply> followUps = new HashMap<>(); // by the seq they follow up
         for (long seq : seqs) {
             ProbeCodec.Reply r = replies.get(seq);
             if (r != null && r.prevT3() != 0) {
-                followUps.put(r.prevSeq(), r.prevT3());
+                followUps.put(r.prevSeq(), r);
             }
         }
         List<ProbeSample> oneStep = new ArrayList<>();
@@ -184,9 +244,12 @@ public final class XdpInitiator implements SyncInitiator {
             }
             answered++;
             oneStep.add(new ProbeSample(seq, r.t1Prog(), r.t2(), r.t3Prog(), r.t4()));
-            Long t3 = followUps.get(seq);
-            if (r.t1Xmit() != 0 && t3 != null) {
-                twoStep.add(new ProbeSample(seq, r.t1Xmit(), r.t2(), t3, r.t4()));
+            ProbeCodec.Reply f = followUps.get(seq);
+            if (r.t1Xmit() != 0 && f != null) {
+                // the floors: the latest stamps taken before the hand-offs (the programs' last instruction)
+                long t3 = f.prevT3();
+                twoStep.add(new ProbeSample(seq, r.t1Xmit(), r.t2(), t3, r.t4(), floor(r.t1Prog(), r.t1Floor(), r.t1Xmit()),
+                        floor(r.t3Prog(), f.prevT3Floor(), t3)));
             }
         }
         replies.keySet().removeIf(seq -> seq <= seqs.getLast()); // with warm-ups and late ones
@@ -206,6 +269,11 @@ public final class XdpInitiator implements SyncInitiator {
         int sent = seqs.size() - 1;
         return new ProbeRound(target.name(), method, sent, answered, chosen,
                 Map.of(oneName, oneStep, twoName, twoStep), System.nanoTime() - start);
+    }
+
+    /** The later of two stamps taken before a hand-off (0 = not taken), never after the stamp taken after it. */
+    private static long floor(long oneStep, long atReturn, long after) {
+        return Math.min(after, Math.max(oneStep, atReturn));
     }
 
     /**

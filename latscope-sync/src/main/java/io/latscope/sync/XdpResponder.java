@@ -21,6 +21,12 @@ public final class XdpResponder implements SyncResponder {
     /**
      * Loads and attaches on {@code host}'s interface. {@code mode} AUTO tries native XDP
      * and falls back to generic with a warning.
+     *
+     * @param host where to answer
+     * @param port the UDP port of the probes
+     * @param key  the session key the initiator uses
+     * @param mode AUTO, GENERIC or NATIVE
+     * @return the running responder, two-step; close it to detach
      */
     public static XdpResponder start(SyncHost host, int port, SessionKey key, XdpMode mode) {
         return start(host, port, key, mode, XdpStamps.TWO_STEP, List.of());
@@ -32,6 +38,14 @@ public final class XdpResponder implements SyncResponder {
      * whose peer is the interface of one of {@code sessionHosts}, that host's own sync
      * program serves as the peer's XDP program (otherwise the responder attaches a
      * pass-through one to the peer, which veth needs to deliver frames sent from XDP).
+     *
+     * @param host         where to answer
+     * @param port         the UDP port of the probes
+     * @param key          the session key the initiator uses
+     * @param mode         AUTO, GENERIC or NATIVE
+     * @param stamps       where send stamps are taken
+     * @param sessionHosts every host of the session
+     * @return the running responder; close it to detach
      */
     public static XdpResponder start(SyncHost host, int port, SessionKey key, XdpMode mode, XdpStamps stamps,
                                      Collection<SyncHost> sessionHosts) {
@@ -43,7 +57,11 @@ public final class XdpResponder implements SyncResponder {
         return endpoint.host;
     }
 
-    /** The mode the program runs in (NATIVE, or GENERIC after a fallback). */
+    /**
+     * The mode the program runs in, to tell whether native XDP was possible.
+     *
+     * @return NATIVE, or GENERIC after a fallback
+     */
     public XdpMode mode() {
         return endpoint.mode();
     }
@@ -56,7 +74,7 @@ public final class XdpResponder implements SyncResponder {
     static ResponderStats stats(XdpEndpoint ep) {
         return new ResponderStats(ep.counter(XdpEndpoint.C_ANSWERED), ep.counter(XdpEndpoint.C_WRONG_KEY),
                 ep.counter(XdpEndpoint.C_MALFORMED), ep.counter(XdpEndpoint.C_T3_XMIT),
-                ep.counter(XdpEndpoint.C_T3_AMBIGUOUS));
+                ep.counter(XdpEndpoint.C_T3_AMBIGUOUS), ep.counter(XdpEndpoint.C_NOT_MINE));
     }
 
     @Override

@@ -8,6 +8,9 @@ import java.nio.ByteBuffer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ProbeCodecTest {
+    /** UDP header and probe. */
+    static final int UDP_LEN = 8 + ProbeCodec.PROBE_SIZE;
+
     private static final byte[] MAC_A = {2, 0, 0, 0, 0, 0xa};
     private static final byte[] MAC_B = {2, 0, 0, 0, 0, 0xb};
 
@@ -72,14 +75,14 @@ class ProbeCodecTest {
         SessionKey key = SessionKey.random();
         InetAddress src = InetAddress.ofLiteral("10.1.2.3"), dst = InetAddress.ofLiteral("10.1.2.4");
         byte[] f = ProbeCodec.requestFrame(MAC_B, MAC_A, src, dst, 19733, key, 5);
-        assertThat(f).hasSize(14 + 20 + 8 + 72);
+        assertThat(f).hasSize(14 + 20 + UDP_LEN);
         assertThat(ones(f, 14, 20, 0)).isEqualTo(0xffff); // IPv4 header
-        long pseudo = ones(f, 14 + 12, 8, 17 + 80);
-        assertThat(ones(f, 34, 80, pseudo)).isEqualTo(0xffff); // UDP
+        long pseudo = ones(f, 14 + 12, 8, 17 + UDP_LEN);
+        assertThat(ones(f, 34, UDP_LEN, pseudo)).isEqualTo(0xffff); // UDP
         ProbeCodec.setSeq(f, dst, key, 6);
-        assertThat(ones(f, 34, 80, pseudo)).isEqualTo(0xffff);
+        assertThat(ones(f, 34, UDP_LEN, pseudo)).isEqualTo(0xffff);
         ByteBuffer b = ByteBuffer.wrap(f);
-        assertThat(ProbeCodec.read(b, ProbeCodec.probeOffset(dst), 72).seq()).isEqualTo(6);
+        assertThat(ProbeCodec.read(b, ProbeCodec.probeOffset(dst), ProbeCodec.PROBE_SIZE).seq()).isEqualTo(6);
         assertThat(ProbeCodec.macOk(b, ProbeCodec.probeOffset(dst), key)).isTrue();
     }
 
@@ -88,10 +91,10 @@ class ProbeCodecTest {
         SessionKey key = SessionKey.random();
         InetAddress src = InetAddress.ofLiteral("fd00::1"), dst = InetAddress.ofLiteral("fd00::2");
         byte[] f = ProbeCodec.requestFrame(MAC_B, MAC_A, src, dst, 19733, key, 5);
-        assertThat(f).hasSize(14 + 40 + 8 + 72);
+        assertThat(f).hasSize(14 + 40 + UDP_LEN);
         assertThat(ByteBuffer.wrap(f).getShort(12)).isEqualTo((short) 0x86dd);
-        long pseudo = ones(f, 14 + 8, 32, 17 + 80);
-        assertThat(ones(f, 54, 80, pseudo)).isEqualTo(0xffff);
+        long pseudo = ones(f, 14 + 8, 32, 17 + UDP_LEN);
+        assertThat(ones(f, 54, UDP_LEN, pseudo)).isEqualTo(0xffff);
     }
 
     /** Ones'-complement sum, folded; a valid checksummed range sums to 0xffff. */

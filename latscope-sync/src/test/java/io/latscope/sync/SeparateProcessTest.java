@@ -1,6 +1,6 @@
 package io.latscope.sync;
 
-import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.KernelTest;
 import io.latscope.testbed.TestNetwork;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import io.latscope.bpf.MapCodec;
 import io.latscope.bpf.RingBuffer;
 import io.latscope.bpf.XdpTestRun;
 import io.latscope.bpf.XdpTestRun.Result;
-import io.latscope.bpf.test.KernelTest;
+import io.latscope.testbed.KernelTest;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -26,7 +26,7 @@ class SyncProgramTest {
     private static final InetAddress V6_I = InetAddress.ofLiteral("fd00:9::1"), V6_R = InetAddress.ofLiteral("fd00:9::2");
 
     private static BpfObject load(SessionKey key, long initiatorSession, boolean redirect) {
-        BpfObject o = BpfObject.openBundled("sync");
+        BpfObject o = BpfObject.openResource(XdpEndpoint.class, "sync.bpf.o", "sync");
         try {
             o.setConstant("sync_port", PORT);
             o.setConstant("session_id", initiatorSession);
@@ -82,8 +82,8 @@ class SyncProgramTest {
             assertThat(reply.prevT3()).isZero();
             // the BPF MAC is the Java one, and the UDP checksum still verifies
             assertThat(ProbeCodec.macOk(b, p, key)).isTrue();
-            long pseudo = ProbeCodecTest.ones(out, saddr, 2 * addrLen, 17 + 80);
-            assertThat(ProbeCodecTest.ones(out, p - 8, 80, pseudo)).isEqualTo(0xffff);
+            long pseudo = ProbeCodecTest.ones(out, saddr, 2 * addrLen, 17 + ProbeCodecTest.UDP_LEN);
+            assertThat(ProbeCodecTest.ones(out, p - 8, ProbeCodecTest.UDP_LEN, pseudo)).isEqualTo(0xffff);
             assertThat(counter(o, XdpEndpoint.C_ANSWERED)).isEqualTo(1);
         }
     }
@@ -147,7 +147,7 @@ class SyncProgramTest {
             assertThat(injected.verdict()).isEqualTo(Result.TX);
             ByteBuffer ib = ByteBuffer.wrap(injected.frame());
             int p = ProbeCodec.probeOffset(V4_R);
-            assertThat(ProbeCodec.read(ib, p, 72).t1()).isBetween(before, System.nanoTime());
+            assertThat(ProbeCodec.read(ib, p, ProbeCodec.PROBE_SIZE).t1()).isBetween(before, System.nanoTime());
             assertThat(ProbeCodec.macOk(ib, p, key)).isTrue();
 
             byte[] reply = XdpTestRun.run(responder.program("sync_xdp"), injected.frame(), 0).frame();
@@ -162,7 +162,7 @@ class SyncProgramTest {
             ring.drain((seg, off, len) -> got.add(ProbeCodec.readSample(seg, off)));
             assertThat(got).hasSize(1);
             ProbeCodec.Reply r = got.getFirst();
-            ProbeCodec.Probe sent = ProbeCodec.read(ByteBuffer.wrap(reply), p, 72);
+            ProbeCodec.Probe sent = ProbeCodec.read(ByteBuffer.wrap(reply), p, ProbeCodec.PROBE_SIZE);
             assertThat(r.seq()).isEqualTo(5);
             assertThat(r.session()).isEqualTo(key.sessionId());
             assertThat(r.t1Prog()).isEqualTo(sent.t1());

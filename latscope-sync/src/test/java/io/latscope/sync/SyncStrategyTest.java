@@ -29,6 +29,15 @@ class SyncStrategyTest {
         assertThat(t.estimator().fitWindow()).isEqualTo(Duration.ofMinutes(2));
         assertThat(s.probes()).isEqualTo(Sync.xdp().probes()); // immutable
         assertThat(t.toString()).contains("probes=500");
+
+        // rounds after the first are spread in bursts; never more bursts than probes
+        assertThat(s.bursts()).isEqualTo(8);
+        assertThat(s.probesPerBurst()).isEqualTo(8);
+        assertThat(s.withBursts(1).probesPerBurst()).isEqualTo(64);
+        assertThat(s.withProbes(3).burstsPerRound()).isEqualTo(3);
+        assertThat(s.withProbes(3).probesPerBurst()).isEqualTo(1);
+        assertThatThrownBy(() -> s.withBursts(0)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("bursts per round");
     }
 
     @Test

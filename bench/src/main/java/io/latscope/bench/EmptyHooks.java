@@ -1,0 +1,73 @@
+package io.latscope.bench;
+
+import io.latscope.bpf.BpfLink;
+import io.latscope.bpf.BpfObject;
+import io.latscope.bpf.BpfProgram;
+import io.latscope.bpf.Cgroups;
+import io.latscope.bpf.NetNs;
+import io.latscope.bpf.NetfilterHook;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A do-nothing program on every hook LatScope's probes use ({@code emptyhooks.bpf.c}), the
+ * netfilter ones in the given namespaces: what the kernel's dispatch alone costs a packet,
+ * the floor for any tool that stamps these points. Without sockops, what tx TCP on fentry
+ * would leave; without the system-call programs, what a session without syscall boundaries
+ * sits on. {@link #close()} detaches and unloads everything.
+ */
+final class EmptyHooks implements AutoCloseable {
+    private final BpfObject obj;
+    private final List<BpfLink> links = new ArrayList<>();
+
+    private EmptyHooks(BpfObject obj) {
+        this.obj = obj;
+    }
+
+    static EmptyHooks attach(boolean sockops, boolean syscalls, NetNs... namespaces) {
+        EmptyHooks h = new EmptyHooks(io.latscope.testbed.TestObjects.open("emptyhooks"));
+        try {
+            h.obj.load();
+            for (BpfProgram p : h.obj.programs()) {
+                switch (p.name()) {
+                    case "e_tx_tcp" -> {
+                        if (sockops) {
+                            h.links.add(p.attachCgroup(Cgroups.v2Root()));
+                        }
+                    }
+                    case "e_sys_enter", "e_sys_exit" -> {
+                        if (syscalls) {
+                            h.links.add(p.attach());
+                        }
+                    }
+                    case "e_tx_ip", "e_rx_ip" -> {
+                        NetfilterHook hook = p.name().equals("e_tx_ip") ? NetfilterHook.LOCAL_OUT : NetfilterHook.PRE_ROUTING;
+                        for (NetNs ns : namespaces) {
+                            for (NetfilterHook.Family fam : NetfilterHook.Family.values()) {
+                                h.links.add(p.attachNetfilter(ns, fam, hook, Integer.MIN_VALUE + 1));
+                            }
+                        }
+                    }
+                    default -> h.links.add(p.attach());
+                }
+            }
+            return h;
+        } catch (RuntimeException | Error e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    /** The loaded programs (for bpf_stats). */
+    List<BpfProgram> programs() {
+        return obj.programs();
+    }
+
+    @Override
+    public void close() {
+        links.forEach(BpfLink::close);
+        links.clear();
+        obj.close();
+    }
+}

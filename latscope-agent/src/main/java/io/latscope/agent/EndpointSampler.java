@@ -1,0 +1,469 @@
+package io.latscope.agent;
+
+import io.latscope.FlowKey;
+import io.latscope.FlowStats;
+import io.latscope.ProcessStats;
+import io.latscope.bpf.Capability;
+import io.latscope.bpf.NetNs;
+import io.latscope.bpf.SockDiag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Per-flow throughput and loss, and CPU and memory of the processes at the flows' ends
+ * (what the seed sampled with psutil every 0.1 s): {@code tcp_info} counters of the
+ * established sockets in every measured namespace once per interval, read over sock_diag
+ * netlink ({@link SockDiag}: no process started, no walk of every process's descriptors
+ * as {@code ss -p} does), owners found by socket inode in {@code /proc/PID/fd} only when a
+ * socket is new, and {@code /proc/PID/stat}/{@code statm} of the owners every 100 ms.
+ *
+ * <p>Which sockets: with the probes' {@link OpenSockets} map, each namespace is dumped once
+ * (the sockets opened before the probes attached), and from then on only the sockets that
+ * map holds and those older ones are looked up, one request each. A dump walks every bucket
+ * of the kernel's established hash per family and namespace whatever the number of
+ * sockets (11–15 ms of CPU a second for two namespaces here). Dumps come back for a
+ * namespace where that would be cheaper (more than {@value #LOOKUPS_MAX} sockets), for an
+ * interval where a socket the map holds is not found (one bound to a device), and for good
+ * once the map was full.
+ */
+final class EndpointSampler implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EndpointSampler.class);
+    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
+    private static final long PAGE = 4096;
+
+    /** Above this many sockets in a namespace, one dump costs less than a lookup each. */
+    static final int LOOKUPS_MAX = 256;
+
+    private final String host;
+    private final List<NetNs> namespaces;
+    private final Set<Integer> ports;
+    /** The probes' open wanted sockets; null: a dump every time. */
+    private final OpenSockets open;
+    /** Per namespace dumped since the probes attached: the sockets of the last dump not yet found closed. */
+    private final Map<NetNs, Set<FlowKey>> dumped = new HashMap<>();
+    /** False once the map was full: it no longer holds every open socket. */
+    private boolean lookups;
+    /** Lookups and dumps so far, for tests and the bench. */
+    private long lookupCount, dumpCount;
+
+    /**
+     * Counters of one socket as tcp_info reports them (cumulative since the socket opened).
+     * {@code dataBytesSent}: payload sent once, -1 where the kernel does not say (then
+     * {@code bytesAcked}, which also counts a SYN and a FIN, stands in).
+     */
+    record SocketInfo(FlowKey sending, long bytesAcked, long bytesReceived, long dataSegsOut, long dataSegsIn,
+                      long retransTotal, Map<Long, String> owners, long dataBytesSent) {
+        long bytes() {
+            return dataBytesSent >= 0 ? dataBytesSent : bytesAcked;
+        }
+    }
+
+    private final Map<FlowKey, SocketInfo> last = new HashMap<>();
+    private final List<SocketInfo> closed = new ArrayList<>();
+    private final Map<FlowKey, Long> seen = new HashMap<>();
+    private final Map<Long, long[]> cpuAt = new HashMap<>();   // pid -> {ticks, nanoTime}
+    private final Map<Long, Long> rssMax = new HashMap<>();
+    private final Map<Long, String> commands = new HashMap<>();
+    private final Map<Long, FlowKey> pidFlow = new HashMap<>();
+    private final Map<NetNs, SockDiag> diags = new HashMap<>();
+    private final Set<NetNs> diagFailed = new HashSet<>();
+    private final Map<Long, Map<Long, String>> ownersByInode = new HashMap<>();
+    private long lastSampleNanos = System.nanoTime();
+    /** Why some endpoint processes are not reported, once found; null while all were. */
+    private String ownersNotFound;
+
+    /**
+     * @param open the probes' open sockets, or null where the program that keeps them did not
+     *             attach (then every sample dumps)
+     */
+    EndpointSampler(String host, List<NetNs> namespaces, Set<Integer> ports, OpenSockets open) {
+        this.host = host;
+        this.namespaces = List.copyOf(namespaces);
+        this.ports = Set.copyOf(ports);
+        this.open = open;
+        this.lookups = open != null;
+    }
+
+    /**
+     * At session start: the counters every wanted socket already has, so that a connection
+     * older than the session counts from now (its first sample subtracts them); without this,
+     * its first interval had every byte it carried since it opened. Counters only: the
+     * owners are found at the first interval, as for any new socket. This is the one dump
+     * per namespace that lookups start from.
+     */
+    synchronized void baseline() {
+        long now = System.nanoTime();
+        for (SockDiag.TcpSocket t : wantedSockets()) {
+            SocketInfo s = info(t, Map.of());
+            last.put(s.sending(), s);
+            seen.put(s.sending(), now);
+        }
+        lastSampleNanos = now;
+    }
+
+    /** The wanted sockets of every measured namespace now (looked up or dumped, on the wanted ports). */
+    private List<SockDiag.TcpSocket> wantedSockets() {
+        List<SockDiag.TcpSocket> out = new ArrayList<>();
+        Map<Long, List<FlowKey>> opened = openByNamespace();
+        for (NetNs ns : namespaces) {
+            for (SockDiag.TcpSocket t : sockets(ns, opened)) {
+                if (onWantedPort(t)) {
+                    out.add(t);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The flow a socket sends: its own end first. */
+    private static FlowKey sending(SockDiag.TcpSocket t) {
+        return new FlowKey(t.local().getAddress(), t.local().getPort(), t.remote().getAddress(), t.remote().getPort());
+    }
+
+    private static SocketInfo info(SockDiag.TcpSocket t, Map<Long, String> owners) {
+        return new SocketInfo(sending(t), t.bytesAcked(), t.bytesReceived(), t.dataSegsOut(), t.dataSegsIn(),
+                t.totalRetrans(), owners, t.dataBytesSent());
+    }
+
+    /** Sockets looked up one by one, and namespace dumps, so far. */
+    synchronized long[] requests() {
+        return new long[] {lookupCount, dumpCount};
+    }
+
+    /** Decodes a struct ls_flow_end record ({@link ProbeRecords}). */
+    static SocketInfo decodeFlowEnd(MemorySegment seg, long off) {
+        return new SocketInfo(ProbeRecords.flowEndFlow(seg, off), ProbeRecords.bytesAcked(seg, off),
+                ProbeRecords.bytesReceived(seg, off), ProbeRecords.dataSegsOut(seg, off), ProbeRecords.dataSegsIn(seg, off),
+                ProbeRecords.totalRetrans(seg, off), Map.of(), ProbeRecords.dataBytesSent(seg, off));
+    }
+
+    /** A socket closed: its final counters (from the draining thread). */
+    synchronized void flowEnded(SocketInfo finalCounters) {
+        closed.add(finalCounters);
+    }
+
+    /** Every 100 ms: memory peaks of the known endpoint processes. */
+    synchronized void sampleProcesses() {
+        for (Long pid : pidFlow.keySet()) {
+            long rss = rss(pid);
+            if (rss >= 0) {
+                rssMax.merge(pid, rss, Math::max);
+            }
+        }
+    }
+
+    /** Once per interval: flow counters since the last call, and the endpoints' CPU and peak memory. */
+    synchronized Result interval() {
+        return sample(true);
+    }
+
+    /**
+     * What {@link #interval()} would return now, without closing the interval: flow counters
+     * since the last interval and the endpoints' CPU since then (a mid-interval snapshot).
+     */
+    synchronized Result peek() {
+        return sample(false);
+    }
+
+    private Result sample(boolean commit) {
+        long now = System.nanoTime();
+        double seconds = Math.max(1e-3, (now - lastSampleNanos) / 1e9);
+        if (commit) {
+            lastSampleNanos = now;
+        }
+        Map<FlowKey, SocketInfo> current = new LinkedHashMap<>();
+        List<SockDiag.TcpSocket> sockets = wantedSockets();
+        resolveOwners(sockets);
+        for (SockDiag.TcpSocket t : sockets) {
+            SocketInfo s = info(t, ownersByInode.getOrDefault(t.inode(), Map.of()));
+            current.put(s.sending(), s);
+        }
+        // sockets that closed since the last sample: their final counters (unless sock_diag still shows them)
+        List<FlowKey> ended = new ArrayList<>();
+        for (SocketInfo s : closed) {
+            if (!current.containsKey(s.sending())
+                    && (ports.isEmpty() || ports.contains(s.sending().srcPort()) || ports.contains(s.sending().dstPort()))) {
+                SocketInfo known = last.get(s.sending());
+                current.put(s.sending(), new SocketInfo(s.sending(), s.bytesAcked(), s.bytesReceived(), s.dataSegsOut(),
+                        s.dataSegsIn(), s.retransTotal(), known == null ? Map.of() : known.owners(), s.dataBytesSent()));
+                ended.add(s.sending());
+            }
+        }
+        List<FlowStats> flows = new ArrayList<>();
+        Map<Long, FlowKey> owners = commit ? pidFlow : new HashMap<>(pidFlow);
+        Map<Long, String> names = commit ? commands : new HashMap<>(commands);
+        for (SocketInfo s : current.values()) {
+            SocketInfo before = last.get(s.sending());
+            long bytes = s.bytes() - (before == null ? 0 : before.bytes());
+            long segs = s.dataSegsOut() - (before == null ? 0 : before.dataSegsOut());
+            long retrans = s.retransTotal() - (before == null ? 0 : before.retransTotal());
+            if (bytes > 0 || segs > 0) {
+                flows.add(new FlowStats(s.sending(), host, bytes, segs, retrans, bytes * 8.0 / seconds));
+            }
+            s.owners().forEach((pid, cmd) -> {
+                owners.put(pid, s.sending());
+                names.put(pid, cmd);
+            });
+        }
+        if (!commit) {
+            return new Result(flows, processes(owners, names, now, false));
+        }
+        closed.clear();
+        // A socket missing from this sample may have closed with its final counters still
+        // on their way through the ring: keep its last sample until they come.
+        last.putAll(current);
+        ended.forEach(last::remove);
+        seen.keySet().retainAll(last.keySet());
+        current.keySet().forEach(k -> seen.put(k, now));
+        last.keySet().removeIf(k -> now - seen.getOrDefault(k, now) > 60_000_000_000L);
+        List<ProcessStats> procs = processes(pidFlow, commands, now, true);
+        pidFlow.keySet().removeIf(pid -> cpuTicks(pid) < 0);
+        rssMax.clear();
+        return new Result(flows, procs);
+    }
+
+    /** CPU since the last interval and peak memory of the endpoint processes; {@code commit} starts a new interval. */
+    private List<ProcessStats> processes(Map<Long, FlowKey> owners, Map<Long, String> names, long now, boolean commit) {
+        List<ProcessStats> procs = new ArrayList<>();
+        for (Map.Entry<Long, FlowKey> e : owners.entrySet()) {
+            long pid = e.getKey();
+            long ticks = cpuTicks(pid);
+            if (ticks < 0) {
+                continue; // exited
+            }
+            long[] prev = commit ? cpuAt.put(pid, new long[] {ticks, now}) : cpuAt.get(pid);
+            double cpu = prev == null || now == prev[1] ? 0
+                    : 100.0 * (ticks - prev[0]) / TICKS_PER_SECOND / ((now - prev[1]) / 1e9);
+            long rss = Math.max(rssMax.getOrDefault(pid, 0L), Math.max(0, rss(pid)));
+            procs.add(new ProcessStats(host, pid, names.getOrDefault(pid, "?"), e.getValue(), cpu, rss));
+        }
+        return procs;
+    }
+
+    record Result(List<FlowStats> flows, List<ProcessStats> processes) {
+    }
+
+    /** The probes' open sockets by namespace inode; null when every namespace is dumped. */
+    private Map<Long, List<FlowKey>> openByNamespace() {
+        if (!lookups) {
+            return null;
+        }
+        List<OpenSockets.OpenSocket> list = open.list();
+        if (list.size() >= open.capacity()) {
+            lookups = false;
+            LOG.info("{} or more wanted TCP sockets open at once: flow counters from dumps of every socket from now on",
+                    open.capacity());
+            return null;
+        }
+        return list.stream().collect(Collectors.groupingBy(OpenSockets.OpenSocket::netns,
+                Collectors.mapping(OpenSockets.OpenSocket::sending, Collectors.toList())));
+    }
+
+    /**
+     * The namespace's sockets to sample: looked up one by one where {@code opened} and an
+     * earlier dump say which they are, dumped otherwise.
+     */
+    private List<SockDiag.TcpSocket> sockets(NetNs ns, Map<Long, List<FlowKey>> opened) {
+        Set<FlowKey> older = dumped.get(ns);
+        if (opened == null || older == null) {
+            return dump(ns, opened != null);
+        }
+        List<FlowKey> mapped = opened.getOrDefault(ns.inode(), List.of());
+        Set<FlowKey> wanted = new LinkedHashSet<>(mapped);
+        wanted.addAll(older);
+        if (wanted.size() > LOOKUPS_MAX) {
+            return dump(ns, true);
+        }
+        List<SockDiag.TcpSocket> out = new ArrayList<>(wanted.size());
+        try {
+            SockDiag d = diag(ns);
+            for (FlowKey k : wanted) {
+                lookupCount++;
+                var t = d.lookup(new InetSocketAddress(k.src(), k.srcPort()), new InetSocketAddress(k.dst(), k.dstPort()));
+                if (t.isPresent()) {
+                    out.add(t.get());
+                } else if (mapped.contains(k) && open.contains(new OpenSockets.OpenSocket(ns.inode(), k))) {
+                    // open as far as the probes know, yet not found by its ends (bound to a device?)
+                    LOG.debug("socket {} in {} not found by lookup: dumping the namespace", k, ns.name());
+                    return dump(ns, true);
+                } else {
+                    older.remove(k); // closed; its final counters come through the ring
+                }
+            }
+            diagFailed.remove(ns);
+            return out;
+        } catch (RuntimeException e) {
+            return failed(ns, e);
+        }
+    }
+
+    /** Every established socket of the namespace; {@code remember}: keep their ends for lookups. */
+    private List<SockDiag.TcpSocket> dump(NetNs ns, boolean remember) {
+        List<SockDiag.TcpSocket> r = established(ns);
+        if (remember && !diagFailed.contains(ns)) {
+            Set<FlowKey> ends = new LinkedHashSet<>();
+            r.stream().filter(this::onWantedPort).forEach(t -> ends.add(sending(t)));
+            dumped.put(ns, ends);
+        }
+        return r;
+    }
+
+    private boolean onWantedPort(SockDiag.TcpSocket t) {
+        return ports.isEmpty() || ports.contains(t.local().getPort()) || ports.contains(t.remote().getPort());
+    }
+
+    private SockDiag diag(NetNs ns) {
+        SockDiag d = diags.get(ns);
+        if (d == null) {
+            d = SockDiag.open(ns);
+            diags.put(ns, d);
+        }
+        return d;
+    }
+
+    /** The namespace's established sockets; a namespace whose sock_diag fails is reported once and skipped. */
+    private List<SockDiag.TcpSocket> established(NetNs ns) {
+        try {
+            dumpCount++;
+            List<SockDiag.TcpSocket> r = diag(ns).established();
+            diagFailed.remove(ns);
+            return r;
+        } catch (RuntimeException e) {
+            return failed(ns, e);
+        }
+    }
+
+    private List<SockDiag.TcpSocket> failed(NetNs ns, RuntimeException e) {
+        if (diagFailed.add(ns)) {
+            LOG.warn("no flow counters from network namespace {}: {}", ns.name(), e.getMessage());
+        }
+        SockDiag d = diags.remove(ns);
+        if (d != null) {
+            d.close();
+        }
+        dumped.remove(ns); // dumped again once it answers
+        return List.of();
+    }
+
+    /**
+     * Owners (pid to command) of the sockets, by inode. Sockets seen before keep theirs; for
+     * new ones every process's descriptors are read once ({@code socket:[inode]} links).
+     */
+    private void resolveOwners(List<SockDiag.TcpSocket> sockets) {
+        Set<Long> wanted = new HashSet<>();
+        sockets.forEach(t -> wanted.add(t.inode()));
+        ownersByInode.keySet().retainAll(wanted);
+        wanted.removeAll(ownersByInode.keySet());
+        wanted.remove(0L); // a socket without a file (orphaned while closing)
+        if (wanted.isEmpty()) {
+            return;
+        }
+        for (Long inode : wanted) {
+            ownersByInode.put(inode, new LinkedHashMap<>());
+        }
+        boolean denied = false;
+        try (var procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName().toString()))) {
+            for (Path proc : procs) {
+                long pid = Long.parseLong(proc.getFileName().toString());
+                try (var fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+                    for (Path fd : fds) {
+                        String target = readLink(fd);
+                        if (target != null && target.startsWith("socket:[")) {
+                            long inode = Long.parseLong(target, "socket:[".length(), target.length() - 1, 10);
+                            if (wanted.contains(inode)) {
+                                ownersByInode.get(inode).putIfAbsent(pid, command(proc));
+                            }
+                        }
+                    }
+                } catch (AccessDeniedException e) {
+                    denied = true;
+                } catch (IOException | RuntimeException e) {
+                    // the process exited: not an owner we can name
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("reading /proc: {}", e.toString());
+        }
+        if (denied && ownersNotFound == null && wanted.stream().anyMatch(i -> ownersByInode.get(i).isEmpty())) {
+            // with both capabilities a refusal is the kernel's own (a process that may not be inspected at all)
+            List<Capability> lacking = Stream.of(Capability.SYS_PTRACE, Capability.DAC_READ_SEARCH)
+                    .filter(c -> !c.isEffective()).toList();
+            if (!lacking.isEmpty()) {
+                ownersNotFound = "a process at an end of a flow was not found: reading the descriptors (/proc/PID/fd) of"
+                        + " another user's or a more privileged process needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH;"
+                        + " this process lacks " + lacking.stream().map(Capability::toString).collect(Collectors.joining(", "));
+                LOG.warn("CPU and memory of endpoint processes not measured: {}", ownersNotFound);
+            }
+        }
+    }
+
+    /** What the samples lack, and why: empty while every endpoint process is found. */
+    synchronized Map<String, String> notMeasured() {
+        return ownersNotFound == null ? Map.of() : Map.of("endpoint processes", ownersNotFound);
+    }
+
+    private static boolean isPid(String name) {
+        return !name.isEmpty() && name.chars().allMatch(Character::isDigit);
+    }
+
+    /** The link's target; null for a descriptor closed meanwhile. Denied: the process is not ours to inspect. */
+    private static String readLink(Path p) throws AccessDeniedException {
+        try {
+            return Files.readSymbolicLink(p).toString();
+        } catch (AccessDeniedException e) {
+            throw e;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String command(Path proc) {
+        try {
+            return Files.readString(proc.resolve("comm")).strip();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static long cpuTicks(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static long rss(long pid) {
+        try {
+            String[] f = Files.readString(Path.of("/proc", Long.toString(pid), "statm")).strip().split(" ");
+            return Long.parseLong(f[1]) * PAGE;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        diags.values().forEach(SockDiag::close);
+        diags.clear();
+    }
+}

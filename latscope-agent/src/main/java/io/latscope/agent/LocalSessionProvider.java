@@ -1,0 +1,37 @@
+package io.latscope.agent;
+
+import io.latscope.LatScopeSession;
+import io.latscope.SessionListener;
+import io.latscope.SessionProvider;
+import io.latscope.SessionSpec;
+import io.latscope.bpf.BpfEnvironment;
+
+import java.util.List;
+
+/** Runs sessions whose every host is this one, in this JVM. */
+public final class LocalSessionProvider implements SessionProvider {
+    @Override
+    public String name() {
+        return "local";
+    }
+
+    @Override
+    public boolean supports(SessionSpec spec) {
+        return spec.isLocal();
+    }
+
+    @Override
+    public LatScopeSession start(SessionSpec spec, SessionListener listener) {
+        return LocalSession.start(spec, listener);
+    }
+
+    @Override
+    public List<String> problems() {
+        return BpfEnvironment.problems();
+    }
+
+    @Override
+    public io.latscope.Diagnosis diagnose(SessionSpec spec) {
+        return ProbePlanner.diagnose(spec);
+    }
+}

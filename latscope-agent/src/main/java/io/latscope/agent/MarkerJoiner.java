@@ -1,0 +1,499 @@
+package io.latscope.agent;
+
+import io.latscope.Counters;
+import io.latscope.FlowKey;
+import io.latscope.MarkerPath;
+import io.latscope.MarkerRecord;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+import java.util.function.IntFunction;
+
+/**
+ * Joins probe events into marker paths. Identity is (flow direction, marker sequence
+ * number): every probe reports a byte range, and each marker byte in it gets the event's
+ * timestamp. A marker is finished when the application read it (the last point), or
+ * when it is older than the timeout; finished markers go to the sink with their hops.
+ *
+ * <p>Finished markers are held until {@link #endBatch(long, long)}, which the drainer calls after
+ * each batch with the ring buffer's drop count: when the kernel dropped events since the
+ * previous batch, every marker in flight may have lost one, so those held and those still
+ * pending are left out as "ring overflow" rather than reported as matched; so is every
+ * incomplete marker that finishes within a marker timeout of a drop. Every marker that is
+ * not matched is counted under exactly one reason (see {@link Counters}).
+ * Single-threaded: call from the draining thread only; counters may be read anywhere.
+ */
+public final class MarkerJoiner {
+    /** ls_event flag: a netfilter stamp taken while the kernel skips tracing programs (PID 1's context). */
+    static final int FLAG_TRACING_SKIPPED = io.latscope.agent.layout.ProbesH.LS_F_TRACING_SKIPPED();
+
+    private final int strideShift;
+    private final long timeoutNanos;
+    private final Set<ProbePoint> expected;
+    private final boolean[][] adjacency;
+    private final int expectedMask;
+    private final Sink sink;
+    private final IntFunction<String> scopeOfNetns;
+    private final Map<Tuple, FlowState> flows = new HashMap<>();
+    private FlowState lastFlow;
+    private final PathHops.Names hopNames;
+
+    private final AtomicLongArray perPoint = new AtomicLongArray(ProbePoint.values().length);
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong matched = new AtomicLong();
+    private final AtomicLong incomplete = new AtomicLong();
+    private final AtomicLong retransmitted = new AtomicLong();
+    private final AtomicLongArray missing = new AtomicLongArray(ProbePoint.values().length);
+    private final AtomicLong expired = new AtomicLong();
+    /** The newest stamp time handled (draining thread only). */
+    private long latestNanos;
+    private final AtomicLong overflow = new AtomicLong();
+    private final AtomicLong unobservable = new AtomicLong();
+    /** Sightings of bytes already read (retransmitted copies), ignored. */
+    private final AtomicLong lateCopies = new AtomicLong();
+    /** Markers seen and not finished (a gauge; written by the draining thread only). */
+    private final AtomicLong pending = new AtomicLong();
+    /** Markers left out for points they lacked, by that set of points (bit mask of ordinals). */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, AtomicLong> missingSets =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Finished markers held until the batch's drop check. */
+    private final List<Finished> held = new ArrayList<>();
+    private long dropsSeen;
+    /**
+     * When the last probe was attached (CLOCK_MONOTONIC): a marker in flight then passed some
+     * points before their probes were there, so it is not counted as expired or missing a point.
+     */
+    private final long armNanos;
+    /** The lowest-ordinal expected point: the first a marker passes on its way. */
+    private final int firstPointMask;
+    /** Markers in flight while the probes were being attached, left out and not counted. */
+    private final AtomicLong beforeArm = new AtomicLong();
+    private java.util.function.Predicate<FlowKey> flowFilter = f -> true;
+    /** Advances at every batch that saw new ring-buffer drops. */
+    private long dropEpoch;
+    private long lastDropCheckNanos = Long.MIN_VALUE / 2;
+    private boolean dropsSinceStart;
+
+    /**
+     * Receives every finished marker: its hops, END_TO_END (scoped by direction, or null when
+     * the marker is not complete), whether it is complete, and its whole path on demand.
+     */
+    public interface Sink {
+        void marker(FlowKey flow, List<MarkerPath.HopSample> hops, MarkerPath.HopSample endToEnd, boolean complete,
+                    boolean retransmitted, Supplier<MarkerPath> path);
+    }
+
+    /** A finished marker waiting for its batch's drop check. */
+    private record Finished(FlowState flow, Marker marker) {
+    }
+
+    public MarkerJoiner(int strideShift, long timeoutNanos, Set<ProbePoint> expected, IntFunction<String> scopeOfNetns,
+                        Sink sink) {
+        this(strideShift, timeoutNanos, expected, scopeOfNetns, sink, Long.MIN_VALUE / 2);
+    }
+
+    /**
+     * A joiner for probes that were all attached by {@code armNanos}: an incomplete marker first
+     * seen before then, or one lacking its first point and first seen within a marker timeout
+     * after it, was in flight while the probes were attached one by one; it is left out without
+     * being counted under any reason (see {@link #beforeArm()}).
+     */
+    public MarkerJoiner(int strideShift, long timeoutNanos, Set<ProbePoint> expected, IntFunction<String> scopeOfNetns,
+                        Sink sink, long armNanos) {
+        this.armNanos = armNanos;
+        ProbePoint first = ProbePoint.first(expected);
+        this.firstPointMask = first == null ? 0 : 1 << first.ordinal();
+        this.strideShift = strideShift;
+        this.timeoutNanos = timeoutNanos;
+        this.expected = Set.copyOf(expected);
+        this.adjacency = PathHops.adjacency(this.expected);
+        int mask = 0;
+        for (ProbePoint p : this.expected) {
+            mask |= 1 << p.ordinal();
+        }
+        this.expectedMask = mask;
+        this.scopeOfNetns = scopeOfNetns;
+        this.hopNames = new PathHops.Names(scopeOfNetns);
+        this.sink = sink;
+    }
+
+    /** Raw address/port tuple of an event, as the key of its flow. */
+    private record Tuple(long s0, long s1, long d0, long d1, int ports) {
+    }
+
+    private static final class FlowState {
+        final Tuple tuple;
+        final FlowKey key;
+        /** Whether the session's flow filter keeps this flow: markers of others are not counted anywhere. */
+        final boolean wanted;
+        final LinkedHashMap<Integer, Marker> pending = new LinkedHashMap<>();
+        /** Markers the application read, and when: a retransmitted copy seen after the read is not a marker of its own. */
+        final LinkedHashMap<Integer, Long> read = new LinkedHashMap<>();
+        long lastNanos;
+
+        FlowState(Tuple tuple, FlowKey key, boolean wanted) {
+            this.tuple = tuple;
+            this.key = key;
+            this.wanted = wanted;
+        }
+    }
+
+    private static final class Marker {
+        final int seq;
+        final long firstNanos;
+        final List<Stamp> stamps = new ArrayList<>(12);
+        boolean retrans;
+        /** The drop epoch when the marker was first seen: a later epoch at its report means it was in flight during drops. */
+        final long bornEpoch;
+
+        Marker(int seq, long firstNanos, long bornEpoch) {
+            this.seq = seq;
+            this.firstNanos = firstNanos;
+            this.bornEpoch = bornEpoch;
+        }
+    }
+
+    /** Handles one stamp record (struct ls_event, {@link ProbeRecords}) at {@code off} in {@code seg}. */
+    public void onEvent(MemorySegment seg, long off) {
+        bump(events);
+        long ts = ProbeRecords.tsNanos(seg, off);
+        if (ts > latestNanos) {
+            latestNanos = ts;
+        }
+        int sport = ProbeRecords.sport(seg, off);
+        int dport = ProbeRecords.dport(seg, off);
+        int seq = ProbeRecords.seq(seg, off);
+        int len = ProbeRecords.len(seg, off);
+        int netns = ProbeRecords.netns(seg, off);
+        int ifindex = ProbeRecords.ifindex(seg, off);
+        int pointId = ProbeRecords.point(seg, off);
+        int flags = ProbeRecords.flags(seg, off);
+        if (pointId < 0 || pointId >= ProbeRecords.POINTS) {
+            return;
+        }
+        ProbePoint point = ProbePoint.of(pointId);
+        long s0 = ProbeRecords.saddrHalf(seg, off, 0);
+        long s1 = ProbeRecords.saddrHalf(seg, off, 1);
+        long d0 = ProbeRecords.daddrHalf(seg, off, 0);
+        long d1 = ProbeRecords.daddrHalf(seg, off, 1);
+        int ports = (sport << 16) | dport;
+        FlowState flow = lastFlow;
+        // consecutive events are mostly of one flow: compare before hashing a key
+        if (flow == null || flow.tuple.ports() != ports || flow.tuple.s0() != s0 || flow.tuple.s1() != s1
+                || flow.tuple.d0() != d0 || flow.tuple.d1() != d1) {
+            Tuple t = new Tuple(s0, s1, d0, d1, ports);
+            flow = flows.get(t);
+            if (flow == null) {
+                FlowKey key = ProbeRecords.flow(seg, off);
+                flow = new FlowState(t, key, flowFilter.test(key));
+                flows.put(t, flow);
+            }
+            lastFlow = flow;
+        }
+        flow.lastNanos = ts;
+        if (!flow.wanted) {
+            return; // outside the flow filter: neither in the histograms nor in the counters
+        }
+        int stride = 1 << strideShift;
+        int mask = stride - 1;
+        int first = (seq + mask) & ~mask;
+        // Every marker byte in [seq, seq+len); unsigned arithmetic handles wrap-around.
+        for (long d = Integer.toUnsignedLong(first - seq); d < Integer.toUnsignedLong(len); d += stride) {
+            int m = seq + (int) d;
+            onMarker(flow, m, new Stamp(point, netns, ifindex, ts, flags));
+        }
+    }
+
+    private void onMarker(FlowState flow, int m, Stamp s) {
+        Marker mk = flow.pending.get(m);
+        if (mk != null && s.nanos() - mk.firstNanos > timeoutNanos) {
+            // the sequence space wrapped around: the old marker is long gone
+            finish(flow, mk);
+            mk = null;
+        }
+        if (mk == null) {
+            Long readAt = flow.read.get(m);
+            if (readAt != null && s.nanos() - readAt <= timeoutNanos) {
+                // a copy of a byte the application has read: the sender retransmitted it (its ACK
+                // was late or lost). Its marker is reported; a marker of the copy would only expire.
+                bump(lateCopies);
+                return;
+            }
+            mk = new Marker(m, s.nanos(), dropEpoch);
+            flow.pending.put(m, mk);
+            pending.lazySet(pending.get() + 1);
+        }
+        if ((s.flags() & ProbeRecords.F_RETRANS) != 0) {
+            mk.retrans = true;
+        }
+        int same = -1;
+        for (int i = 0; i < mk.stamps.size(); i++) {
+            Stamp o = mk.stamps.get(i);
+            if (o.point() == s.point() && o.netns() == s.netns() && o.ifindex() == s.ifindex()) {
+                same = i;
+                break;
+            }
+        }
+        if (same >= 0 && s.point() == ProbePoint.TX_SOCK) {
+            // a byte belongs to the last copy-loop pass that started at or before it; the
+            // passes' ranges overlap, so this is the same sighting, not another
+            mk.stamps.set(same, s);
+        } else {
+            bump(perPoint, s.point().ordinal());
+            if (same >= 0) {
+                mk.retrans = true; // seen twice at one point: sent or received again
+            } else {
+                mk.stamps.add(s);
+            }
+        }
+        if (s.point() == ProbePoint.RX_APP) {
+            finish(flow, mk);
+            flow.read.put(m, s.nanos());
+        }
+    }
+
+    /**
+     * The newest stamp time handled so far (0 before the first): how far the drained stream
+     * has come, which is behind the clock while the ring holds a backlog.
+     *
+     * @return CLOCK_MONOTONIC nanoseconds
+     */
+    public long latestStampNanos() {
+        return latestNanos;
+    }
+
+    /**
+     * Finishes markers older than the timeout, and forgets idle flows. Pass the time up to
+     * which every stamp has been handled: the clock when the ring was just drained empty,
+     * {@link #latestStampNanos()} while it still holds records. A marker's later stamps may
+     * still wait in the ring, and a drainer that fell more than a timeout behind (a stalled
+     * core, a long pause) would otherwise call it expired and count its rest as a marker of
+     * its own, missing its first points (seen in a qemu guest under emulation).
+     */
+    public void expire(long nowNanos) {
+        Iterator<FlowState> fi = flows.values().iterator();
+        while (fi.hasNext()) {
+            FlowState f = fi.next();
+            Iterator<Marker> mi = f.pending.values().iterator();
+            List<Marker> old = new ArrayList<>();
+            while (mi.hasNext()) {
+                Marker m = mi.next();
+                if (nowNanos - m.firstNanos <= timeoutNanos) {
+                    break; // insertion order: the rest are younger
+                }
+                old.add(m);
+            }
+            for (Marker m : old) {
+                finish(f, m);
+            }
+            Iterator<Long> ri = f.read.values().iterator();
+            while (ri.hasNext() && nowNanos - ri.next() > timeoutNanos) {
+                ri.remove(); // insertion order: the rest were read later
+            }
+            if (f.pending.isEmpty() && f.read.isEmpty() && nowNanos - f.lastNanos > 60 * timeoutNanos) {
+                fi.remove();
+                if (f == lastFlow) {
+                    lastFlow = null;
+                }
+            }
+        }
+    }
+
+    /** Finishes every pending marker (at session end). */
+    public void finishAll() {
+        for (FlowState f : flows.values()) {
+            for (Marker m : new ArrayList<>(f.pending.values())) {
+                finish(f, m);
+            }
+        }
+    }
+
+    public int pendingMarkers() {
+        int n = 0;
+        for (FlowState f : flows.values()) {
+            n += f.pending.size();
+        }
+        return n;
+    }
+
+    private void finish(FlowState flow, Marker mk) {
+        flow.pending.remove(mk.seq);
+        held.add(new Finished(flow, mk));
+    }
+
+    /**
+     * Ends a batch of events: checks the ring buffer's drops, then hands the markers that
+     * finished in the batch to the sink. Call after every drain, and after {@link #expire}
+     * and {@link #finishAll()}.
+     *
+     * @param ringDrops events the ring buffer dropped since the session started
+     * @param nowNanos  the time of the check (CLOCK_MONOTONIC)
+     */
+    public void endBatch(long ringDrops, long nowNanos) {
+        if (ringDrops > dropsSeen) {
+            // every marker seen before now was in flight: those held and those still pending
+            // carry an older epoch, so they are left out when reported; O(1), however many are pending
+            dropsSeen = ringDrops;
+            dropEpoch++;
+            lastDropCheckNanos = nowNanos;
+            dropsSinceStart = true;
+        }
+        for (int i = 0; i < held.size(); i++) {
+            report(held.get(i).flow(), held.get(i).marker(), nowNanos);
+        }
+        held.clear();
+    }
+
+    private void report(FlowState flow, Marker mk, long nowNanos) {
+        pending.lazySet(pending.get() - 1);
+        List<Stamp> sorted = mk.stamps; // the marker is done: its list is sorted in place
+        sortByTime(sorted);
+        int seen = 0;
+        boolean skipped = false;
+        for (int i = 0; i < sorted.size(); i++) {
+            Stamp st = sorted.get(i);
+            seen |= 1 << st.point().ordinal();
+            skipped |= (st.flags() & FLAG_TRACING_SKIPPED) != 0;
+        }
+        int absent = expectedMask & ~seen;
+        boolean tainted = mk.bornEpoch != dropEpoch;
+        boolean complete = absent == 0 && !tainted;
+        if (!complete && (mk.firstNanos < armNanos
+                || ((absent & firstPointMask) != 0 && mk.firstNanos - armNanos <= timeoutNanos))) {
+            bump(beforeArm); // passed a point before its probe was attached: neither matched nor lost
+            return;
+        }
+        if (complete) {
+            bump(matched);
+        } else {
+            bump(incomplete);
+            boolean recentDrops = dropsSinceStart && nowNanos - lastDropCheckNanos <= 2 * timeoutNanos;
+            if (tainted || recentDrops) {
+                bump(overflow);
+            } else if ((absent & (1 << ProbePoint.RX_APP.ordinal())) != 0) {
+                bump(expired);
+            } else if (skipped) {
+                bump(unobservable);
+            } else {
+                missingSets.computeIfAbsent(absent, k -> new AtomicLong()).incrementAndGet();
+            }
+            for (int p = 0, a = absent; a != 0; p++, a >>>= 1) {
+                if ((a & 1) != 0) {
+                    bump(missing, p);
+                }
+            }
+        }
+        if (mk.retrans) {
+            bump(retransmitted);
+        }
+        List<MarkerPath.HopSample> hops = PathHops.hops(sorted, adjacency, hopNames);
+        MarkerPath.HopSample e2e = complete ? PathHops.endToEnd(sorted, hopNames) : null;
+        long e2eNanos = e2e == null ? -1 : e2e.nanos();
+        sink.marker(flow.key, hops, e2e, complete, mk.retrans, () -> {
+            List<MarkerRecord.Stamp> rs = new ArrayList<>(sorted.size());
+            for (Stamp st : sorted) {
+                rs.add(new MarkerRecord.Stamp(st.point().point(), scopeOfNetns.apply(st.netns()), st.nanos()));
+            }
+            return new MarkerPath(new MarkerRecord(flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops,
+                    e2eNanos, complete);
+        });
+    }
+
+    /** Insertion sort by time, stable: a dozen stamps that mostly arrive in order already. */
+    private static void sortByTime(List<Stamp> stamps) {
+        for (int i = 1; i < stamps.size(); i++) {
+            Stamp s = stamps.get(i);
+            int j = i - 1;
+            while (j >= 0 && stamps.get(j).nanos() > s.nanos()) {
+                stamps.set(j + 1, stamps.get(j));
+                j--;
+            }
+            stamps.set(j + 1, s);
+        }
+    }
+
+    /**
+     * One more, from the only thread that writes the counters: a plain increment published
+     * with release order, not an atomic read-modify-write (readers on other threads still
+     * see every count, in order).
+     */
+    private static void bump(AtomicLong counter) {
+        counter.lazySet(counter.get() + 1);
+    }
+
+    /** {@link #bump(AtomicLong)} for one element of a counter array. */
+    private static void bump(AtomicLongArray counters, int i) {
+        counters.lazySet(i, counters.get(i) + 1);
+    }
+
+    /**
+     * Counters so far.
+     *
+     * @param ringDrops      events the ring buffer dropped, in all
+     * @param dropsPerPoint  of those, per point label
+     * @return the counters
+     */
+    public Counters counters(long ringDrops, Map<String, Long> dropsPerPoint) {
+        Map<String, Long> pp = new LinkedHashMap<>();
+        for (ProbePoint p : ProbePoint.values()) {
+            long n = perPoint.get(p.ordinal());
+            if (n > 0 || expected.contains(p)) {
+                pp.put(p.label(), n);
+            }
+        }
+        Map<String, Long> sets = new LinkedHashMap<>();
+        missingSets.forEach((mask, n) -> sets.put(labels(mask), n.get()));
+        return new Counters(pp, matched.get(), incomplete.get(), retransmitted.get(), ringDrops, events.get(),
+                expired.get(), overflow.get(), unobservable.get(), sets, dropsPerPoint, pending.get());
+    }
+
+    /** The labels of the points in a mask, in path order, joined by "+". */
+    static String labels(int mask) {
+        StringBuilder b = new StringBuilder();
+        for (ProbePoint p : ProbePoint.values()) {
+            if ((mask & (1 << p.ordinal())) != 0) {
+                b.append(b.isEmpty() ? "" : "+").append(p.label());
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Keeps only the flows {@code wanted} accepts: the stamps of others are dropped before
+     * any marker is made, so the counters describe the same flows as the histograms. Call
+     * before the first event.
+     */
+    public void flowFilter(java.util.function.Predicate<FlowKey> wanted) {
+        this.flowFilter = java.util.Objects.requireNonNull(wanted);
+    }
+
+    /** Markers that were in flight while the probes were attached, and so left out uncounted. */
+    public long beforeArm() {
+        return beforeArm.get();
+    }
+
+    /** @return sightings of marker bytes the application had already read (retransmitted copies), ignored */
+    public long lateCopies() {
+        return lateCopies.get();
+    }
+
+    /** How often each expected point was missing from a finished marker. */
+    public Map<ProbePoint, Long> missingPerPoint() {
+        Map<ProbePoint, Long> out = new LinkedHashMap<>();
+        for (ProbePoint p : ProbePoint.values()) {
+            if (missing.get(p.ordinal()) > 0) {
+                out.put(p, missing.get(p.ordinal()));
+            }
+        }
+        return out;
+    }
+}

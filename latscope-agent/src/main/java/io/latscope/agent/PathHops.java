@@ -1,0 +1,184 @@
+package io.latscope.agent;
+
+import io.latscope.Hop;
+import io.latscope.Layer;
+import io.latscope.MarkerPath.HopSample;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.IntFunction;
+
+/**
+ * Turns a marker's stamps, in time order, into hops: each hop runs from one stamp to the
+ * next and is named by where it starts, so the hops of a marker add up exactly to its
+ * whole path. A path through several namespaces yields one hop of each kind per
+ * namespace (scoped by the namespace's label); a receive point followed by a transmit
+ * point in the same namespace is FORWARD (bridging or routing).
+ */
+final class PathHops {
+    private PathHops() {
+    }
+
+    /**
+     * Hops between consecutive stamps that are adjacent on the path given which points are
+     * attached: a gap (a point that should lie between two stamps but is missing) would
+     * make a hop that spans several layers under one layer's name, so it is left out.
+     */
+    static List<HopSample> hops(List<Stamp> sorted, boolean[][] adjacency, Names names) {
+        List<HopSample> out = new ArrayList<>(sorted.size());
+        for (int i = 0; i + 1 < sorted.size(); i++) {
+            Stamp a = sorted.get(i);
+            Stamp b = sorted.get(i + 1);
+            Hop h = between(a.point(), b.point());
+            if (h != null && adjacency[a.point().ordinal()][b.point().ordinal()]) {
+                out.add(new HopSample(names.scoped(h, a.netns()), b.nanos() - a.nanos()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Scoped hop names, made once per (hop, namespace) instead of once per marker, and
+     * found again without hashing: an open-addressing table from namespace inode (never 0)
+     * to a row of hops indexed by kind and layer.
+     */
+    static final class Names {
+        private static final int LAYERS = Layer.values().length + 1; // + no layer
+        private static final int ROW = Hop.Kind.values().length * LAYERS;
+
+        private final IntFunction<String> scopeOfNetns;
+        private int[] keys = new int[16];
+        private Hop[][] rows = new Hop[16][];
+        private int size;
+
+        Names(IntFunction<String> scopeOfNetns) {
+            this.scopeOfNetns = scopeOfNetns;
+        }
+
+        /** {@code h} scoped to the namespace's label; {@code h} is one of the unscoped constants. */
+        Hop scoped(Hop h, int netns) {
+            Hop[] row = row(netns);
+            int k = h.kind().ordinal() * LAYERS + (h.layer() == null ? LAYERS - 1 : h.layer().ordinal());
+            Hop s = row[k];
+            if (s == null) {
+                s = h.in(scopeOfNetns.apply(netns));
+                row[k] = s;
+            }
+            return s;
+        }
+
+        private int lastSrc, lastDst;
+        private Hop lastEndToEnd;
+        private final java.util.Map<Long, Hop> endToEnd = new java.util.HashMap<>();
+
+        /** END_TO_END scoped by its direction: {@code src->dst}, the write's and the read's namespaces. */
+        Hop endToEnd(int src, int dst) {
+            if (lastEndToEnd != null && src == lastSrc && dst == lastDst) {
+                return lastEndToEnd; // consecutive markers are mostly of one direction
+            }
+            Hop h = endToEnd.computeIfAbsent(((long) src << 32) | (dst & 0xffffffffL),
+                    k -> Hop.END_TO_END.in(scopeOfNetns.apply(src) + "->" + scopeOfNetns.apply(dst)));
+            lastSrc = src;
+            lastDst = dst;
+            lastEndToEnd = h;
+            return h;
+        }
+
+        private Hop[] row(int netns) {
+            int mask = keys.length - 1;
+            for (int i = mix(netns) & mask; ; i = (i + 1) & mask) {
+                if (keys[i] == netns && rows[i] != null) {
+                    return rows[i];
+                }
+                if (rows[i] == null) {
+                    if (2 * (size + 1) > keys.length) {
+                        grow();
+                        return row(netns);
+                    }
+                    keys[i] = netns;
+                    rows[i] = new Hop[ROW];
+                    size++;
+                    return rows[i];
+                }
+            }
+        }
+
+        private void grow() {
+            int[] oldKeys = keys;
+            Hop[][] oldRows = rows;
+            keys = new int[oldKeys.length * 2];
+            rows = new Hop[oldKeys.length * 2][];
+            int mask = keys.length - 1;
+            for (int j = 0; j < oldKeys.length; j++) {
+                if (oldRows[j] != null) {
+                    int i = mix(oldKeys[j]) & mask;
+                    while (rows[i] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    keys[i] = oldKeys[j];
+                    rows[i] = oldRows[j];
+                }
+            }
+        }
+
+        private static int mix(int x) {
+            return (x * 0x9E3779B9) >>> 16;
+        }
+    }
+
+    /**
+     * END_TO_END, application write to application read, scoped by direction
+     * ({@code writer's namespace->reader's}); null when either end is missing.
+     */
+    static HopSample endToEnd(List<Stamp> sorted, Names names) {
+        if (sorted.size() < 2) {
+            return null;
+        }
+        Stamp first = sorted.getFirst();
+        Stamp last = sorted.getLast();
+        if (first.point() != ProbePoint.TX_SOCK || last.point() != ProbePoint.RX_APP) {
+            return null;
+        }
+        return new HopSample(names.endToEnd(first.netns(), last.netns()), last.nanos() - first.nanos());
+    }
+
+    /** {@link #adjacent} for every pair of points, indexed by ordinal. */
+    static boolean[][] adjacency(Set<ProbePoint> attached) {
+        ProbePoint[] all = ProbePoint.values();
+        boolean[][] t = new boolean[all.length][all.length];
+        for (ProbePoint a : all) {
+            for (ProbePoint b : all) {
+                t[a.ordinal()][b.ordinal()] = adjacent(a, b, attached);
+            }
+        }
+        return t;
+    }
+
+    /** True when {@code b} directly follows {@code a} on a path through the attached points. */
+    static boolean adjacent(ProbePoint a, ProbePoint b, Set<ProbePoint> attached) {
+        if ((a == ProbePoint.RX_DEV || a == ProbePoint.RX_IP) && b.isTx()) {
+            return true; // forwarded or bridged in this namespace
+        }
+        if (a == ProbePoint.TX_XMIT && b == ProbePoint.RX_DEV) {
+            return true;
+        }
+        if (b.ordinal() <= a.ordinal()) {
+            return false;
+        }
+        for (int o = a.ordinal() + 1; o < b.ordinal(); o++) {
+            if (attached.contains(ProbePoint.of(o))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static Hop between(ProbePoint a, ProbePoint b) {
+        return switch (a) {
+            case RX_DEV, RX_IP -> b.isTx() ? Hop.FORWARD : a.startsHop();
+            case RX_APP -> null;
+            default -> a.startsHop();
+        };
+    }
+}

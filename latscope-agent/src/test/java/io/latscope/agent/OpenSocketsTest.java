@@ -1,0 +1,102 @@
+package io.latscope.agent;
+
+import io.latscope.FlowKey;
+import io.latscope.FlowStats;
+import io.latscope.LatScope;
+import io.latscope.LatScopeSession;
+import io.latscope.LatencyReport;
+import io.latscope.bpf.NetNs;
+import io.latscope.testbed.KernelTest;
+import io.latscope.testbed.TestNetwork;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Flow counters from the probes' open_socks map: after one dump per namespace (the sockets
+ * opened before the session, at start), the sampler looks sockets up by their ends, and the
+ * flow totals stay exact for a connection older than the session (without what it carried
+ * before), one opened and closed during it, and a socket it never dumped.
+ */
+@KernelTest
+class OpenSocketsTest {
+    private static final int STEPS = 8, OLD_STEP = 100_000, NEW_STEP = 50_000, PRE_SESSION = 70_000;
+
+    @Test
+    void openSocketsAreLookedUpAfterOneDumpAndTotalsStayExact() throws Exception {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.76.19.1/24", "b", "10.76.19.2/24");
+            InetAddress server = InetAddress.getByName("10.76.19.2");
+            LatencyReport r;
+            long[] requests;
+            FlowKey older, newer;
+            try (ServerSocket ss = b.run(() -> new ServerSocket(5609, 4, server));
+                 Socket old = a.run(() -> new Socket(server, 5609));
+                 Socket oldIn = ss.accept()) {
+                older = new FlowKey(old.getLocalAddress(), old.getLocalPort(), server, 5609);
+                // bytes before the session are not the session's
+                Thread before = reader(oldIn, PRE_SESSION);
+                old.getOutputStream().write(new byte[PRE_SESSION]);
+                before.join();
+                try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5609).stride(4096)
+                        .interval(Duration.ofMillis(150)).start()) {
+                    Thread oldReader = reader(oldIn, (long) STEPS * OLD_STEP);
+                    try (Socket fresh = a.run(() -> new Socket(server, 5609)); Socket freshIn = ss.accept()) {
+                        newer = new FlowKey(fresh.getLocalAddress(), fresh.getLocalPort(), server, 5609);
+                        Thread freshReader = reader(freshIn, (long) STEPS * NEW_STEP);
+                        for (int i = 0; i < STEPS; i++) {
+                            old.getOutputStream().write(new byte[OLD_STEP]);
+                            fresh.getOutputStream().write(new byte[NEW_STEP]);
+                            Thread.sleep(100); // several intervals while both are open
+                        }
+                        freshReader.join();
+                    }
+                    oldReader.join();
+                    Thread.sleep(400); // intervals after the newer one closed
+                    requests = ((LocalSession) s).endpointRequests();
+                    s.close();
+                    r = s.snapshot();
+                }
+            }
+            System.out.printf("flow sampler: %d lookups, %d dumps; %s%n", requests[0], requests[1], r.flows());
+            assertThat(bytes(r, older)).as(r.toString()).isEqualTo((long) STEPS * OLD_STEP);
+            assertThat(bytes(r, newer)).as(r.toString()).isEqualTo((long) STEPS * NEW_STEP);
+            // one dump per namespace, then lookups (both ends of both connections while open); the
+            // older connection is still open when the session ends, so its total came from lookups
+            assertThat(requests[1]).as("dumps").isEqualTo(2);
+            assertThat(requests[0]).as("lookups").isGreaterThanOrEqualTo(4 * 4);
+        }
+    }
+
+    private static long bytes(LatencyReport r, FlowKey f) {
+        return r.flows().stream().filter(s -> s.flow().equals(f)).mapToLong(FlowStats::bytes).sum();
+    }
+
+    private static Thread reader(Socket s, long bytes) {
+        return Thread.ofPlatform().start(() -> {
+            try {
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[64 * 1024];
+                for (long got = 0; got < bytes; ) {
+                    int n = in.read(buf);
+                    if (n < 0) {
+                        throw new IOException("end of stream after " + got + " of " + bytes + " bytes");
+                    }
+                    got += n;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+}

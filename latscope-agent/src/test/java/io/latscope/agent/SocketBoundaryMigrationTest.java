@@ -1,0 +1,152 @@
+package io.latscope.agent;
+
+import io.latscope.*;
+
+import io.latscope.bpf.NetNs;
+import io.latscope.testbed.KernelTest;
+import io.latscope.MarkerRecord;
+import io.latscope.testbed.TestNetwork;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The write system call's entry is kept per CPU. A writer that blocks (the receiver reads
+ * slowly) and is moved to the other CPU while blocked leaves its entry behind; a later
+ * write of its own that blocks and is moved back must not take that old entry as its own.
+ * Here another thread moves the writer between the two CPUs every few hundred
+ * microseconds, and every marker's tx.sock stamp must lie after the application started
+ * the write that carried it (both are CLOCK_MONOTONIC).
+ */
+@KernelTest
+class SocketBoundaryMigrationTest {
+    private static final int STRIDE = 4096;
+    private static final int WRITE = 64 * 1024;
+    private static final int WRITES = 3000;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle GETTID = LINKER.downcallHandle(LINKER.defaultLookup().find("gettid").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    private static final MethodHandle SETAFFINITY = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("sched_setaffinity").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+
+    @Test
+    void aWriteMovedBetweenCpusNeverStartsBeforeTheApplicationCalledIt() throws Exception {
+        assertThat(Runtime.getRuntime().availableProcessors()).as("needs two CPUs to move the writer between").isGreaterThanOrEqualTo(2);
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.75.6.1/24", "b", "10.75.6.2/24");
+            InetAddress server = InetAddress.getByName("10.75.6.2");
+            List<MarkerPath> paths = Collections.synchronizedList(new ArrayList<>());
+            long[] starts = new long[WRITES];
+            AtomicInteger writerTid = new AtomicInteger();
+            AtomicLong moves = new AtomicLong();
+            try (ServerSocket ss = b.run(() -> new ServerSocket(5311, 1, server));
+                 LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5311).stride(STRIDE).layers(Layer.SOCKET)
+                         .syscallBoundaries(true)
+                         .probeCost(false).start(paths::add);
+                 Socket client = a.run(() -> new Socket(server, 5311));
+                 Socket accepted = ss.accept()) {
+                client.setSendBufferSize(64 * 1024);
+                Thread reader = Thread.ofPlatform().start(() -> {
+                    try (InputStream in = accepted.getInputStream()) {
+                        byte[] buf = new byte[16 * 1024];
+                        while (in.read(buf) > 0) {
+                            Thread.sleep(0, 200_000); // slow: the writer blocks for buffer space
+                        }
+                    } catch (Exception e) {
+                        // the connection closed
+                    }
+                });
+                Thread writer = Thread.ofPlatform().start(() -> {
+                    try {
+                        writerTid.set((int) GETTID.invokeExact());
+                        OutputStream out = client.getOutputStream();
+                        byte[] data = new byte[WRITE];
+                        for (int i = 0; i < WRITES; i++) {
+                            starts[i] = System.nanoTime();
+                            out.write(data);
+                        }
+                        client.shutdownOutput();
+                    } catch (Throwable e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                AtomicBoolean done = new AtomicBoolean();
+                Thread mover = Thread.ofPlatform().start(() -> {
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment mask = arena.allocate(128);
+                        while (writerTid.get() == 0) {
+                            Thread.onSpinWait();
+                        }
+                        for (int cpu = 0; !done.get(); cpu ^= 1) {
+                            mask.fill((byte) 0);
+                            mask.set(ValueLayout.JAVA_BYTE, 0, (byte) (1 << cpu));
+                            int rc = (int) SETAFFINITY.invokeExact(writerTid.get(), 128L, mask);
+                            if (rc == 0) {
+                                moves.incrementAndGet();
+                            }
+                            Thread.sleep(0, 300_000);
+                        }
+                    } catch (Throwable e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+                writer.join();
+                done.set(true);
+                mover.join();
+                reader.join();
+                s.close();
+            }
+            assertThat(moves.get()).as("affinity changes").isGreaterThan(100);
+            // markers in stream order; the first one lies in the first stride of the stream,
+            // so marker k is in write k / (WRITE / STRIDE) (WRITE is a multiple of STRIDE)
+            List<MarkerRecord> sent = new ArrayList<>();
+            paths.forEach(p -> {
+                if (p.record().flow().dstPort() == 5311) {
+                    sent.add(p.record());
+                }
+            });
+            long first = sent.stream().mapToLong(MarkerRecord::sequence).reduce((x, y) -> (int) (y - x) < 0 ? y : x).orElseThrow();
+            assertThat(sent).as("markers of the sent stream").hasSizeGreaterThan(WRITES * (WRITE / STRIDE) * 9 / 10);
+            int checked = 0;
+            List<String> early = new ArrayList<>();
+            for (MarkerRecord m : sent) {
+                long k = Integer.toUnsignedLong((int) (m.sequence() - first)) / STRIDE;
+                int write = (int) (k / (WRITE / STRIDE));
+                long txSock = m.stamps().stream().filter(st -> st.point() == Point.TX_SOCK).mapToLong(MarkerRecord.Stamp::nanos)
+                        .findFirst().orElse(-1);
+                if (txSock < 0 || write >= WRITES) {
+                    continue;
+                }
+                checked++;
+                if (txSock < starts[write]) {
+                    early.add("marker " + k + " of write " + write + ": tx.sock " + (starts[write] - txSock) + " ns before the call");
+                }
+            }
+            assertThat(checked).isGreaterThan(WRITES * (WRITE / STRIDE) * 9 / 10);
+            assertThat(early).as("tx.sock stamps before the application's write (%d markers checked, %d moves)", checked,
+                    moves.get()).isEmpty();
+        }
+    }
+}

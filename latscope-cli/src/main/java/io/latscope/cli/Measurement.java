@@ -1,0 +1,64 @@
+package io.latscope.cli;
+
+import io.latscope.LatScopeSession;
+import io.latscope.LatencyReport;
+import io.latscope.SessionListener;
+import io.latscope.SessionSpec;
+import io.latscope.config.SpecYaml;
+import io.latscope.report.RunDirectory;
+import io.latscope.report.RunRecorder;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A session from start to report, as run and watch share it: start, measure until the
+ * duration is over or Ctrl-C, close, write the run directory (if any) and print the report.
+ */
+final class Measurement {
+    private Measurement() {
+    }
+
+    static int measure(SessionSpec spec, Duration duration, Path out, String title, SessionListener view, Progress progress,
+                       PrintWriter stdout, PrintWriter stderr) throws InterruptedException {
+        try (Interrupts interrupts = new Interrupts()) {
+            RunRecorder rec = null;
+            LatScopeSession session = null;
+            try {
+                if (out != null) {
+                    String yaml = SpecYaml.write(spec);
+                    rec = RunRecorder.create(out, "spec (YAML):\n" + yaml);
+                    SpecYaml.write(spec, out.resolve(RunDirectory.SPEC_YAML));
+                }
+                SessionListener listener = SessionListener.both(rec == null ? SessionListener.NONE : rec,
+                        SessionListener.both(progress, view));
+                progress.phase(spec.isLocal() ? "attaching probes" : "deploying agents and syncing clocks", 0);
+                session = spec.start(listener);
+                progress.phase("measuring", spec.hosts().size());
+                boolean interrupted = interrupts.await(duration);
+                progress.phase(interrupted ? "stopping (interrupted)" : "stopping", spec.hosts().size());
+                session.close();
+                LatencyReport total = session.snapshot();
+                progress.close();
+                stdout.println(total);
+                stdout.flush();
+                if (rec != null) {
+                    Path html = rec.finish(total, title);
+                    stderr.println("latscope: wrote " + out.resolve(RunDirectory.INTERVALS_HLOG) + " and " + html);
+                }
+                stderr.flush();
+                interrupts.finished(ExitCodes.OK);
+                return ExitCodes.OK;
+            } finally {
+                progress.close();
+                if (session != null) {
+                    session.close();
+                }
+                if (rec != null) {
+                    rec.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.latscope.store.mysql;
+
+import io.latscope.LatScope;
+import io.latscope.LatScopeSession;
+import io.latscope.LatencyReport;
+import io.latscope.bpf.NetNs;
+import io.latscope.testbed.KernelTest;
+import io.latscope.MarkerRecord;
+import io.latscope.store.ResultStore;
+import io.latscope.store.SessionInfo;
+import io.latscope.StoreSpec;
+import io.latscope.store.Stores;
+import io.latscope.testbed.NativeTraffic;
+import io.latscope.testbed.TestNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A real session (probes in the kernel, two namespaces joined by a veth) writing to the
+ * MySQL store: the session read back is the report the live session gave, histogram for
+ * histogram.
+ */
+@KernelTest
+class MySqlStoreLiveSessionTest {
+    @TempDir
+    Path spill;
+
+    @Test
+    void storedSessionLoadsAsTheLiveSessionsFinalReport() throws SQLException {
+        try (TestDatabase db = TestDatabase.onSystemMariaDb(); TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.74.9.1/24", "b", "10.74.9.2/24");
+            StoreSpec store = MySqlStoreSpec.of(Stores.mysql(db.url(), db.admin())).withSpillDirectory(spill).toStoreSpec();
+            LatencyReport live;
+            String id;
+            try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5209).stride(1024)
+                    .interval(Duration.ofMillis(100)).markerSampleEvery(10).label("store e2e").store(store).start()) {
+                NativeTraffic.messages(a, b, "10.74.9.2", 5209, 1024, 2000, Duration.ofMillis(1), Duration.ZERO);
+                s.close();
+                live = s.snapshot();
+                id = s.id();
+            }
+            try (ResultStore r = Stores.open(store)) {
+                List<LatencyReport> intervals = r.intervals(id);
+                assertThat(intervals).as("interval reports").hasSizeGreaterThanOrEqualTo(3);
+                LatencyReport loaded = r.load(id).orElseThrow();
+                assertThat(loaded.hops()).isEqualTo(live.hops()).isNotEmpty();
+                assertThat(loaded.hopsByFlow()).isEqualTo(live.hopsByFlow());
+                assertThat(loaded.counters()).isEqualTo(live.counters());
+                assertThat(loaded.soleScopes()).isEqualTo(live.soleScopes());
+                assertThat(loaded.unavailable()).isEqualTo(live.unavailable());
+                assertThat(List.of(loaded.start(), loaded.end())).isEqualTo(List.of(live.start(), live.end()));
+                // The session emits its last interval just before taking its final report, so the kernel's
+                // probe counters may have run on (FIN, ACK) in between: same probes, as many runs or fewer.
+                assertThat(loaded.probeCosts()).hasSameSizeAs(live.probeCosts());
+                for (int i = 0; i < live.probeCosts().size(); i++) {
+                    assertThat(loaded.probeCosts().get(i).attachPoint()).isEqualTo(live.probeCosts().get(i).attachPoint());
+                    assertThat(loaded.probeCosts().get(i).runs()).isLessThanOrEqualTo(live.probeCosts().get(i).runs());
+                }
+
+                SessionInfo info = r.session(id).orElseThrow();
+                assertThat(info.label()).isEqualTo("store e2e");
+                assertThat(info.end()).isEqualTo(live.end());
+                List<MarkerRecord> markers = r.markers(id, 10_000);
+                assertThat(markers).hasSizeBetween(150, 250);
+                assertThat(markers.getFirst().stamps()).isNotEmpty();
+            }
+        }
+    }
+}

@@ -1,0 +1,278 @@
+package io.latscope.testbed;
+
+import io.latscope.bpf.NetNs;
+import io.latscope.error.ConfigurationException;
+import io.latscope.error.LatScopeException;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A network of "hosts" on one machine, for tests and demos: network namespaces joined by
+ * veth pairs or by a bridge, each with addresses. Names are unique per process, so tests
+ * may run side by side. {@link #close()} deletes everything it made and then fails if an
+ * XDP program or tc filter was still attached to one of its devices (a leak in the code
+ * under test).
+ *
+ * <pre>{@code
+ * try (TestNetwork net = TestNetwork.create()) {
+ *     NetNs a = net.namespace("a"), b = net.namespace("b");
+ *     net.veth("a", "10.77.0.1/24", "b", "10.77.0.2/24");
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class TestNetwork implements AutoCloseable {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    /** Prefix of every namespace a test network of this process makes: "ls" + pid, in hex. */
+    public static final String PREFIX = "ls" + Long.toHexString(ProcessHandle.current().pid());
+
+    private final String id;
+    private final Map<String, NetNs> namespaces = new LinkedHashMap<>();
+    private final List<String[]> devices = new ArrayList<>(); // {namespace or "" for root, device}
+    private final List<String> rootDevices = new ArrayList<>();
+    private boolean closed;
+
+    private TestNetwork() {
+        this.id = PREFIX + "-" + COUNTER.incrementAndGet();
+    }
+
+    public static TestNetwork create() {
+        return new TestNetwork();
+    }
+
+    /** Unique id of this network; namespace names are {@code id + "-" + shortName}. */
+    public String id() {
+        return id;
+    }
+
+    /** Creates a namespace with loopback up. */
+    public NetNs namespace(String shortName) {
+        if (namespaces.containsKey(shortName)) {
+            throw new ConfigurationException("namespace " + shortName + " exists already in " + id);
+        }
+        String full = id + "-" + shortName;
+        Cmd.run("ip", "netns", "add", full);
+        NetNs ns = NetNs.named(full);
+        namespaces.put(shortName, ns);
+        Cmd.run("ip", "-n", full, "link", "set", "lo", "up");
+        return ns;
+    }
+
+    public NetNs ns(String shortName) {
+        NetNs ns = namespaces.get(shortName);
+        if (ns == null) {
+            throw new ConfigurationException("no namespace " + shortName + " in test network " + id);
+        }
+        return ns;
+    }
+
+    /** Full namespace name, for {@code ip -n}. */
+    public String nsName(String shortName) {
+        return ns(shortName).name();
+    }
+
+    /** Name of the veth end in namespace {@code a} that leads to {@code b}. */
+    public static String vethName(String a, String b) {
+        String n = "v" + a + "-" + b;
+        return n.length() > 15 ? n.substring(0, 15) : n;
+    }
+
+    /**
+     * Joins two namespaces with a veth pair: {@code vethName(a, b)} in {@code a} with
+     * address {@code addrA} (CIDR), and {@code vethName(b, a)} in {@code b}.
+     */
+    public void veth(String a, String addrA, String b, String addrB) {
+        String da = vethName(a, b);
+        String db = vethName(b, a);
+        String na = nsName(a);
+        String nb = nsName(b);
+        Cmd.run("ip", "link", "add", da, "netns", na, "type", "veth", "peer", "name", db, "netns", nb);
+        devices.add(new String[] {na, da});
+        devices.add(new String[] {nb, db});
+        up(na, da, addrA);
+        up(nb, db, addrB);
+    }
+
+    /** A bridge inside namespace {@code ns} (a "switch" or container host), optionally with an address. */
+    public void bridge(String ns, String bridge, String addrOrNull) {
+        String n = nsName(ns);
+        Cmd.run("ip", "-n", n, "link", "add", bridge, "type", "bridge");
+        devices.add(new String[] {n, bridge});
+        up(n, bridge, addrOrNull);
+    }
+
+    /**
+     * Connects namespace {@code ns} to {@code bridge} in namespace {@code bridgeNs} with a
+     * veth pair; {@code vethName(ns, bridgeNs)} gets {@code addr}.
+     */
+    public void connect(String ns, String addr, String bridgeNs, String bridge) {
+        String dn = vethName(ns, bridgeNs);
+        String db = vethName(bridgeNs, ns);
+        String n = nsName(ns);
+        String nb = nsName(bridgeNs);
+        Cmd.run("ip", "link", "add", dn, "netns", n, "type", "veth", "peer", "name", db, "netns", nb);
+        devices.add(new String[] {n, dn});
+        devices.add(new String[] {nb, db});
+        Cmd.run("ip", "-n", nb, "link", "set", db, "master", bridge);
+        up(n, dn, addr);
+        up(nb, db, null);
+    }
+
+    /**
+     * A bridge in the root namespace with an address, so services the test starts on that
+     * address are reachable from the namespaces connected to it. Removed on close.
+     */
+    public String rootBridge(String addr) {
+        String br = "lsbr" + Integer.toHexString(id.hashCode() & 0xffff);
+        Cmd.run("ip", "link", "add", br, "type", "bridge");
+        rootDevices.add(br);
+        up(null, br, addr);
+        return br;
+    }
+
+    /**
+     * A veth in the root namespace with {@code addr}, its peer a port of {@code bridge}: an
+     * address for this process on the bridge's network that, unlike the bridge itself,
+     * supports native XDP (clock sync injects probes there). Use with a bridge made
+     * without an address.
+     */
+    public String rootPort(String addr, String bridge) {
+        String tag = Integer.toHexString(id.hashCode() & 0xffff);
+        String mine = "lsc" + tag;
+        String port = "lsp" + tag;
+        Cmd.run("ip", "link", "add", mine, "type", "veth", "peer", "name", port);
+        rootDevices.add(mine);
+        Cmd.run("ip", "link", "set", port, "master", bridge);
+        up(null, port, null);
+        up(null, mine, addr);
+        return mine;
+    }
+
+    /**
+     * A veth from the root namespace ({@code rootAddr}) straight into namespace {@code ns}
+     * ({@code nsAddr}), for a namespace that routes on to networks behind it (a VM's tap).
+     * Returns the root end's name; routes through it go when it is deleted on close.
+     */
+    public String rootLink(String ns, String rootAddr, String nsAddr) {
+        String tag = Integer.toHexString(id.hashCode() & 0xffff);
+        String mine = "lsl" + tag + ns;
+        mine = mine.length() > 15 ? mine.substring(0, 15) : mine;
+        String n = nsName(ns);
+        Cmd.run("ip", "link", "add", mine, "type", "veth", "peer", "name", "up0", "netns", n);
+        rootDevices.add(mine);
+        devices.add(new String[] {n, "up0"});
+        up(null, mine, rootAddr);
+        up(n, "up0", nsAddr);
+        return mine;
+    }
+
+    /** Connects namespace {@code ns} to a root-namespace bridge made by {@link #rootBridge(String)}. */
+    public String connectToRootBridge(String ns, String addr, String bridge) {
+        String dn = "e" + ns;
+        String dr = ("r" + Integer.toHexString(id.hashCode() & 0xffff) + ns);
+        if (dr.length() > 15) {
+            dr = dr.substring(0, 15);
+        }
+        String n = nsName(ns);
+        Cmd.run("ip", "link", "add", dr, "type", "veth", "peer", "name", dn, "netns", n);
+        rootDevices.add(dr);
+        devices.add(new String[] {n, dn});
+        Cmd.run("ip", "link", "set", dr, "master", bridge);
+        up(null, dr, null);
+        up(n, dn, addr);
+        return dn;
+    }
+
+    /** Runs {@code ip netns exec NS cmd…} and returns stdout. */
+    public String exec(String ns, String... command) {
+        List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", nsName(ns)));
+        c.addAll(List.of(command));
+        return Cmd.run(c);
+    }
+
+    /** {@code tc qdisc replace dev DEV root SPEC…} in a namespace, e.g. ("tbf", "rate", "10mbit", …). */
+    public void rootQdisc(String ns, String dev, String... spec) {
+        List<String> c = new ArrayList<>(List.of("tc", "-n", nsName(ns), "qdisc", "replace", "dev", dev, "root"));
+        c.addAll(List.of(spec));
+        Cmd.run(c);
+    }
+
+    public void removeRootQdisc(String ns, String dev) {
+        Cmd.exec(List.of("tc", "-n", nsName(ns), "qdisc", "del", "dev", dev, "root"));
+    }
+
+    private static void up(String ns, String dev, String addr) {
+        List<String> pre = ns == null ? List.of("ip") : List.of("ip", "-n", ns);
+        if (addr != null) {
+            List<String> c = new ArrayList<>(pre);
+            c.addAll(List.of("addr", "add", addr, "dev", dev));
+            if (addr.contains(":")) {
+                c.add("nodad"); // usable at once, no duplicate address detection delay
+            }
+            Cmd.run(c);
+        }
+        List<String> c = new ArrayList<>(pre);
+        c.addAll(List.of("link", "set", dev, "up"));
+        Cmd.run(c);
+    }
+
+    /** XDP programs and tc BPF filters still attached to this network's devices. */
+    public List<String> attachedBpf() {
+        List<String> found = new ArrayList<>();
+        for (String[] d : devices) {
+            String link = Cmd.exec(List.of("ip", "-n", d[0], "-d", "link", "show", "dev", d[1])).stdout();
+            if (link.contains("prog/xdp") || link.contains(" xdp")) {
+                found.add("XDP on " + d[1] + " in " + d[0]);
+            }
+            for (String dir : List.of("ingress", "egress")) {
+                String f = Cmd.exec(List.of("tc", "-n", d[0], "filter", "show", "dev", d[1], dir)).stdout();
+                if (f.contains("bpf")) {
+                    found.add("tc " + dir + " filter on " + d[1] + " in " + d[0] + ": " + f.strip());
+                }
+            }
+            String q = Cmd.exec(List.of("tc", "-n", d[0], "qdisc", "show", "dev", d[1])).stdout();
+            if (q.contains("clsact")) {
+                found.add("clsact qdisc on " + d[1] + " in " + d[0]);
+            }
+        }
+        return found;
+    }
+
+    /** Deletes every namespace and root device; then throws if BPF was left attached. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        List<String> leaks = attachedBpf();
+        List<String> errors = new ArrayList<>();
+        for (String dev : rootDevices) {
+            Cmd.Result r = Cmd.exec(List.of("ip", "link", "del", dev));
+            if (r.exit() != 0 && !r.stderr().contains("Cannot find")) {
+                errors.add("ip link del " + dev + ": " + r.stderr().strip());
+            }
+        }
+        for (NetNs ns : namespaces.values()) {
+            Cmd.Result r = Cmd.exec(List.of("ip", "netns", "del", ns.name()));
+            if (r.exit() != 0) {
+                errors.add("ip netns del " + ns.name() + ": " + r.stderr().strip());
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new LatScopeException("cleaning up test network " + id + ": " + String.join("; ", errors));
+        }
+        if (!leaks.isEmpty()) {
+            throw new LatScopeException("BPF left attached in test network " + id + " at close: " + String.join("; ", leaks));
+        }
+    }
+
+    /** Namespaces left behind by test networks of this process (should be none after close). */
+    public static List<String> leftoverNamespaces() {
+        return Cmd.run("ip", "netns", "list").lines().map(l -> l.split(" ")[0]).filter(n -> n.startsWith(PREFIX + "-")).toList();
+    }
+}
