@@ -36,6 +36,15 @@ record PublishedModels(List<ClockModel> models, int inHistory) {
         return new PublishedModels(List.copyOf(seen), inHistory);
     }
 
+    /**
+     * The models stating a bound of at most {@code boundNanos}. Its history count is right when
+     * every model was in the history (check that on this set first).
+     */
+    PublishedModels tighterThan(long boundNanos) {
+        List<ClockModel> kept = models.stream().filter(m -> m.errorBoundNanos() <= boundNanos).toList();
+        return new PublishedModels(kept, inHistory - (models.size() - kept.size()));
+    }
+
     double containedFraction() {
         return models.stream().filter(m -> Math.abs(m.offsetNanos()) <= m.errorBoundNanos()).count() / (double) models.size();
     }

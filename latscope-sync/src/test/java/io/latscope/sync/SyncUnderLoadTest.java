@@ -21,6 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @KernelTest
 class SyncUnderLoadTest {
     private static final Duration PER_DIRECTION = Duration.ofSeconds(12);
+    /** A model stating a bound at most this wide claims to be tight, and is held to the accuracy targets. */
+    private static final long TIGHT_BOUND_NANOS = 2_000;
 
     /** Which way the bulk flow runs: a is the reference (initiator), b the responder. */
     enum Flow { NONE, A_TO_B, B_TO_A }
@@ -72,10 +74,16 @@ class SyncUnderLoadTest {
      * The bound's median is held to 2 µs, not the issue's 1 µs: measured 0.90–1.22 µs on this
      * shared VM. It is set at the window's ends by the best forward leg measured from its floor
      * (~0.8–0.9 µs, of which the injected probe's path from the program's end to the hand-off
-     * is ~0.5 µs), see docs/sync.md. The median and p99 are over the models after the first:
-     * the first comes from the start burst while the flow ramps up (15.7 Gbit/s in its first
-     * second), and can be a microsecond off with a bound to match (+1147 ± 23 894 ns in a CI
-     * dry run of 2026-12-04, every later model within 6 ns); the containment check covers it.
+     * is ~0.5 µs), see docs/sync.md.
+     * <p>
+     * The error median and p99 are over the models that state a tight bound (≤ 2 µs): the
+     * models taken while the flow ramps up (15–18 Gbit/s in its first seconds, both vCPUs
+     * busy) can be microseconds off and say so with a bound to match, and how many of them
+     * there are depends on how long the ramp lasts: one in a CI dry run of 2026-12-04 (+1147 ±
+     * 23 894 ns, every later model within 6 ns), four in the CI run of stop 21 (−89 638 ±
+     * 104 587, −20 745 ± 33 187, −618 ± 3 169, −442 ± 2 750 ns, then eight within 10 ns of
+     * the truth with bounds of 0.8–1.1 µs). Every model's bound must contain the truth, at
+     * least half of them must be tight, and a tight one must be accurate.
      */
     @Test
     void underASaturatingFlowEitherWayEstimatesStayAccurateAndTheirBoundsHold() {
@@ -90,9 +98,11 @@ class SyncUnderLoadTest {
             assertThat(p.models()).as(r.toString()).hasSizeGreaterThanOrEqualTo(8);
             assertThat(p.containedFraction()).as(r.toString()).isEqualTo(1.0);
             assertThat(p.inHistory()).as(r.toString()).isEqualTo(p.models().size());
-            PublishedModels steady = new PublishedModels(p.models().subList(1, p.models().size()), p.inHistory() - 1);
-            assertThat(steady.medianAbsError()).as(r.toString()).isLessThanOrEqualTo(100);
-            assertThat(steady.p99AbsError()).as(r.toString()).isLessThanOrEqualTo(1000);
+            PublishedModels tight = p.tighterThan(TIGHT_BOUND_NANOS);
+            assertThat(tight.models().size() * 2).as("at least half the models are tight: " + r)
+                    .isGreaterThanOrEqualTo(p.models().size());
+            assertThat(tight.medianAbsError()).as(r.toString()).isLessThanOrEqualTo(100);
+            assertThat(tight.p99AbsError()).as(r.toString()).isLessThanOrEqualTo(1000);
             assertThat(p.medianBound()).as(r.toString()).isLessThanOrEqualTo(2000);
             assertThat(r.firstModelNanos()).as(r.toString()).isLessThanOrEqualTo(Duration.ofSeconds(2).toNanos());
         }
