@@ -24,7 +24,13 @@ public interface SessionListener {
     /**
      * An interval closed: what was measured during it ({@link LatencyReport#isInterval()}),
      * every {@link SessionSpec#interval()} and once more when the session closes. The same
-     * reports go to the session's store, if it has one. Does nothing unless overridden.
+     * reports go to the session's store, if it has one (before they reach the listener). Does
+     * nothing unless overridden.
+     * <p>
+     * A listener may end the session from here ({@link LatScopeSession#close()}, say after
+     * enough intervals): the close then runs on this thread, stores the last interval and the
+     * session's end, and calls this method once more with that last interval; a close() called
+     * from that call returns at once.
      *
      * @param interval the interval's report
      */

@@ -84,6 +84,10 @@ public final class LocalSession implements LatScopeSession {
     private final List<MarkerRecord> sampled = new ArrayList<>();
     private final Thread drainer;
     private final ScheduledExecutorService ticker;
+    /** The ticker's thread: a listener that closes the session from {@code onInterval} runs on it. */
+    private volatile Thread tickerThread;
+    /** The thread in {@code close()}: a listener it calls (the last interval) may call close() again. */
+    private Thread closer;
     private final EndpointSampler endpoints;
     private final FlowTotals flowTotals = new FlowTotals();
     /** Every endpoint process seen during the session, with its latest sample (kept after it exits). */
@@ -153,8 +157,13 @@ public final class LocalSession implements LatScopeSession {
         this.endpoints = new EndpointSampler("local", namespaces, traffic.ports(), probes.openSockets());
         endpoints.baseline(); // older connections count from now, not from when they opened
         this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
-        this.ticker = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("latscope-interval-" + id.substring(0, 8)).factory());
+        java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform().daemon()
+                .name("latscope-interval-" + id.substring(0, 8)).factory();
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = tickerThreads.newThread(r);
+            tickerThread = t;
+            return t;
+        });
         long ms = spec.interval().toMillis();
         ticker.scheduleAtFixedRate(this::intervalTick, ms, ms, TimeUnit.MILLISECONDS);
         ticker.scheduleAtFixedRate(this::sampleProcesses, 100, 100, TimeUnit.MILLISECONDS);
@@ -428,14 +437,8 @@ public final class LocalSession implements LatScopeSession {
                 ends.flows(), ends.processes());
         lastIntervalCounters = now;
         lastIntervalEnd = end;
-        if (intervalListener != null) {
-            intervalListener.accept(r);
-        }
-        try {
-            listener.onInterval(r);
-        } catch (RuntimeException e) {
-            LOG.warn("interval listener failed: {}", e.toString());
-        }
+        // the store first: a listener may close the session from onInterval, and close() then
+        // stores its last interval and ends the session in the store, after this one
         if (store != null) {
             store.intervalClosed(r);
             List<MarkerRecord> batch;
@@ -446,6 +449,14 @@ public final class LocalSession implements LatScopeSession {
             if (!batch.isEmpty()) {
                 store.markers(id, batch);
             }
+        }
+        if (intervalListener != null) {
+            intervalListener.accept(r);
+        }
+        try {
+            listener.onInterval(r);
+        } catch (RuntimeException e) {
+            LOG.warn("interval listener failed: {}", e.toString());
         }
     }
 
@@ -507,12 +518,28 @@ public final class LocalSession implements LatScopeSession {
 
     @Override
     public synchronized void close() {
-        if (finalReport != null) {
-            return;
+        if (finalReport != null || closer == Thread.currentThread()) {
+            return; // closed, or called again by a listener of the close under way (its last interval)
         }
+        closer = Thread.currentThread();
+        try {
+            closeOnce();
+        } finally {
+            closer = null;
+        }
+    }
+
+    private void closeOnce() {
         running = false;
         LockSupport.unpark(drainer);
-        ticker.shutdownNow();
+        if (Thread.currentThread() == tickerThread) {
+            // a listener closing the session from its interval: stop further ticks without
+            // interrupting this very thread, which would cut short the drainer's join and the
+            // store's last writes below
+            ticker.shutdown();
+        } else {
+            ticker.shutdownNow();
+        }
         try {
             drainer.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

@@ -73,6 +73,8 @@ public final class RemoteSession implements LatScopeSession {
     private final HealthMonitor health;
     private final Duration outageBudget;
     private volatile boolean closing;
+    /** The thread in {@code close()}: a listener it calls (the last interval) may call close() again. */
+    private Thread closer;
     private final SessionKey syncKey;
     /**
      * The clock that ages marker parts waiting for their other half: it stops while records
@@ -639,9 +641,18 @@ public final class RemoteSession implements LatScopeSession {
 
     @Override
     public synchronized void close() {
-        if (finalReport != null) {
-            return;
+        if (finalReport != null || closer == Thread.currentThread()) {
+            return; // closed, or called again by a listener of the close under way (its last interval)
         }
+        closer = Thread.currentThread();
+        try {
+            closeOnce();
+        } finally {
+            closer = null;
+        }
+    }
+
+    private void closeOnce() {
         closing = true;
         // Sync rounds end before the agents (and their responders) do, so the last rounds do not
         // fail against hosts going away; the models stay for mapping what the agents still send.
@@ -689,13 +700,19 @@ public final class RemoteSession implements LatScopeSession {
             LOG.debug("session {}: {} marker halves in flight while the agents attached their probes, left out", id,
                     joiner.stats().beforeArm());
         }
-        ticker.shutdownNow();
-        try { // a tick already running would store its interval, and an older health, after the last one below
-            if (Thread.currentThread() != tickerThread && !ticker.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("session {}: the interval thread did not stop within 5 s", id);
+        if (Thread.currentThread() == tickerThread) {
+            // a listener closing the session from its interval: stop further ticks without
+            // interrupting this very thread, which would cut short the store's last writes below
+            ticker.shutdown();
+        } else {
+            ticker.shutdownNow();
+            try { // a tick already running would store its interval, and an older health, after the last one below
+                if (!ticker.awaitTermination(5, TimeUnit.SECONDS)) {
+                    LOG.warn("session {}: the interval thread did not stop within 5 s", id);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         crossHostInterval();
         if (store != null) {

@@ -75,4 +75,63 @@ class MySqlStoreLiveSessionTest {
             }
         }
     }
+
+    /**
+     * A listener that ends the session from its own {@code onInterval} (say, after enough
+     * intervals) runs on the session's interval thread. Before the fix the close interrupted
+     * that very thread, cutting short the drainer's join and the store's last writes, and the
+     * interval the listener was handed went to the store after the session had ended. Now the
+     * close completes there: every interval a listener saw is stored, the session's end too.
+     * The close's own last interval reaches the listener too, and its close() then returns at
+     * once instead of closing the session a second time from within the first close.
+     */
+    @Test
+    void aListenerClosingTheSessionFromItsIntervalLosesNothingOfIt() throws Exception {
+        try (TestDatabase db = TestDatabase.onSystemMariaDb(); TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.74.10.1/24", "b", "10.74.10.2/24");
+            StoreSpec store = MySqlStoreSpec.of(Stores.mysql(db.url(), db.admin())).withSpillDirectory(spill).toStoreSpec();
+            java.util.concurrent.atomic.AtomicReference<LatScopeSession> session = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+            List<LatencyReport> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<String> afterClose = new java.util.concurrent.CopyOnWriteArrayList<>();
+            io.latscope.SessionListener closesAtFive = io.latscope.SessionListener.ofIntervals(r -> {
+                seen.add(r);
+                int n = seen.size();
+                LatScopeSession s = session.get();
+                if (n >= 5 && s != null) { // the sixth: called again by the close under way
+                    try {
+                        s.close();
+                        afterClose.add("closed " + s.isClosed() + ", interrupted " + Thread.currentThread().isInterrupted());
+                    } catch (RuntimeException e) {
+                        afterClose.add("close failed: " + e);
+                    }
+                    if (n == 5) {
+                        closed.countDown();
+                    }
+                }
+            });
+            LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5210).stride(1024)
+                    .interval(Duration.ofMillis(200)).store(store).start(closesAtFive);
+            session.set(s);
+            String id = s.id();
+            NativeTraffic.messages(a, b, "10.74.10.2", 5210, 1024, 1500, Duration.ofMillis(1), Duration.ZERO);
+            assertThat(closed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the listener closed the session").isTrue();
+            // the close's own last interval reached the listener, whose close() returned at once
+            // (the session closes when the close under way returns), then that close returned
+            assertThat(afterClose).containsExactly("closed false, interrupted false", "closed true, interrupted false");
+            s.close(); // closed already: does nothing
+            LatencyReport live = s.snapshot();
+            assertThat(live.hop(io.latscope.Hop.END_TO_END).count()).as(live.toString()).isPositive();
+            // the five intervals before the close and the last one that close() took
+            assertThat(seen).hasSize(6);
+            try (ResultStore r = Stores.open(store)) {
+                assertThat(r.intervals(id)).as("every interval the listener saw is stored").hasSize(seen.size());
+                LatencyReport loaded = r.load(id).orElseThrow();
+                assertThat(loaded.hops()).isEqualTo(live.hops());
+                assertThat(r.session(id).orElseThrow().end()).as("the session's end is stored").isEqualTo(live.end());
+            }
+        }
+    }
 }
