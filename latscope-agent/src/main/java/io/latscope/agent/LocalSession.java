@@ -86,8 +86,8 @@ public final class LocalSession implements LatScopeSession {
     private final ScheduledExecutorService ticker;
     /** The ticker's thread: a listener that closes the session from {@code onInterval} runs on it. */
     private volatile Thread tickerThread;
-    /** The thread in {@code close()}: a listener it calls (the last interval) may call close() again. */
-    private Thread closer;
+    /** A listener handed the last interval by {@code close()} may call close() again. */
+    private final SessionCloser closer = new SessionCloser();
     private final EndpointSampler endpoints;
     private final FlowTotals flowTotals = new FlowTotals();
     /** Every endpoint process seen during the session, with its latest sample (kept after it exits). */
@@ -518,15 +518,7 @@ public final class LocalSession implements LatScopeSession {
 
     @Override
     public synchronized void close() {
-        if (finalReport != null || closer == Thread.currentThread()) {
-            return; // closed, or called again by a listener of the close under way (its last interval)
-        }
-        closer = Thread.currentThread();
-        try {
-            closeOnce();
-        } finally {
-            closer = null;
-        }
+        closer.close(finalReport != null, this::closeOnce);
     }
 
     private void closeOnce() {

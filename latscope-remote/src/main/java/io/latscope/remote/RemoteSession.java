@@ -14,6 +14,7 @@ import io.latscope.ProcessStats;
 import io.latscope.SessionSpec;
 import io.latscope.agent.HopPresentation;
 import io.latscope.agent.HopRecorders;
+import io.latscope.agent.SessionCloser;
 import io.latscope.error.LatScopeException;
 import io.latscope.sync.ClockModel;
 import io.latscope.sync.ClockSync;
@@ -73,8 +74,8 @@ public final class RemoteSession implements LatScopeSession {
     private final HealthMonitor health;
     private final Duration outageBudget;
     private volatile boolean closing;
-    /** The thread in {@code close()}: a listener it calls (the last interval) may call close() again. */
-    private Thread closer;
+    /** A listener handed the last interval by {@code close()} may call close() again. */
+    private final SessionCloser closer = new SessionCloser();
     private final SessionKey syncKey;
     /**
      * The clock that ages marker parts waiting for their other half: it stops while records
@@ -641,15 +642,7 @@ public final class RemoteSession implements LatScopeSession {
 
     @Override
     public synchronized void close() {
-        if (finalReport != null || closer == Thread.currentThread()) {
-            return; // closed, or called again by a listener of the close under way (its last interval)
-        }
-        closer = Thread.currentThread();
-        try {
-            closeOnce();
-        } finally {
-            closer = null;
-        }
+        closer.close(finalReport != null, this::closeOnce);
     }
 
     private void closeOnce() {
