@@ -546,7 +546,7 @@ public final class LatencyReport {
         out.printf(Locale.ROOT, "LatScope %s %s, %s .. %s (%.1f s)%n", interval ? "interval" : "session", sessionId,
                 start, end, duration().toMillis() / 1000.0);
         if (!provenance.isUnknown()) {
-            out.println("measured with " + provenance);
+            out.println("measured with " + provenance.display());
         }
         int w = 22;
         for (HopStats h : hops) {

@@ -74,17 +74,31 @@ public record Provenance(String label, int strideBytes, Set<Layer> layers, Set<I
      */
     @Override
     public String toString() {
+        return format(Provenance::escape);
+    }
+
+    /**
+     * The same line for people to read, where text reports print it: values as they are
+     * ({@code sync=xdp two-step}), so it does not always parse back; {@link #toString()} does.
+     *
+     * @return e.g. {@code stride=1024 layers=SOCKET,TCP ports=5001 scopes=ns one,b sync=xdp two-step kernels=local:6.18.1 label=x}
+     */
+    public String display() {
+        return format(v -> v);
+    }
+
+    private String format(java.util.function.UnaryOperator<String> value) {
         if (isUnknown()) {
             return "unknown";
         }
         return "stride=" + strideBytes
                 + " layers=" + new TreeSet<>(layers).stream().map(Enum::name).collect(Collectors.joining(","))
                 + " ports=" + (ports.isEmpty() ? "any" : new TreeSet<>(ports).stream().map(String::valueOf).collect(Collectors.joining(",")))
-                + " scopes=" + String.join(",", scopes.stream().map(Provenance::escape).toList())
-                + " sync=" + escape(sync)
-                + " kernels=" + kernels.entrySet().stream().map(e -> escape(e.getKey()) + ":" + escape(e.getValue()))
+                + " scopes=" + String.join(",", scopes.stream().map(value).toList())
+                + " sync=" + value.apply(sync)
+                + " kernels=" + kernels.entrySet().stream().map(e -> value.apply(e.getKey()) + ":" + value.apply(e.getValue()))
                         .collect(Collectors.joining(","))
-                + " label=" + escape(label);
+                + " label=" + value.apply(label);
     }
 
     /**

@@ -33,7 +33,7 @@ final class ReportData {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("title", run.title());
         d.put("session", r.sessionId());
-        d.put("provenance", r.provenance().toString());
+        d.put("provenance", r.provenance().display());
         d.put("period", r.start() + " .. " + r.end() + " (" + Durations.format(r.duration().toNanos()) + ")");
         d.put("table", table(r));
         d.put("decomposition", decomposition(r));
