@@ -77,8 +77,9 @@ final class ProbePlanner {
         Map<Feature, FeatureStatus> f = new EnumMap<>(Feature.class);
         HookPreference hooks = HookPreference.current();
         if (env.isEmpty()) {
+            Map<Feature, FeatureStatus> fresh = Features.probeAfresh(java.util.EnumSet.allOf(Feature.class)); // one cache write
             for (Feature x : Feature.values()) {
-                FeatureStatus s = x == Feature.FENTRY ? hooks.fentry(Features.probeAfresh(x)) : Features.probeAfresh(x);
+                FeatureStatus s = x == Feature.FENTRY ? hooks.fentry(fresh.get(x)) : fresh.get(x);
                 f.put(x, s);
                 String instead = OPTIONAL.get(x);
                 Status st = s.isSupported() ? Status.OK : !s.isDefinite() ? Status.UNKNOWN

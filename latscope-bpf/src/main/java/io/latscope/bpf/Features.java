@@ -48,18 +48,35 @@ public final class Features {
      * definite answer for later calls.
      */
     public static FeatureStatus probeAfresh(Feature feature) {
-        FeatureStatus s = run(feature);
-        if (s.isDefinite()) {
-            CACHE.put(feature, s);
-            if (FILE != null) {
-                synchronized (Features.class) {
-                    Map<Feature, FeatureStatus> all = new EnumMap<>(persisted());
-                    all.putAll(CACHE);
-                    FILE.write(all);
-                }
+        return probeAfresh(java.util.EnumSet.of(feature)).get(feature);
+    }
+
+    /**
+     * Probes each of {@code features} now, as {@link #probeAfresh(Feature)} does, and writes
+     * the answers kept until reboot once for all of them.
+     *
+     * @param features the features to probe
+     * @return each feature's answer
+     */
+    public static Map<Feature, FeatureStatus> probeAfresh(java.util.Set<Feature> features) {
+        Map<Feature, FeatureStatus> out = new EnumMap<>(Feature.class);
+        boolean kept = false;
+        for (Feature f : features) {
+            FeatureStatus s = run(f);
+            out.put(f, s);
+            if (s.isDefinite()) {
+                CACHE.put(f, s);
+                kept = true;
             }
         }
-        return s;
+        if (kept && FILE != null) {
+            synchronized (Features.class) {
+                Map<Feature, FeatureStatus> all = new EnumMap<>(persisted());
+                all.putAll(CACHE);
+                FILE.write(all);
+            }
+        }
+        return out;
     }
 
     private static synchronized Map<Feature, FeatureStatus> persisted() {

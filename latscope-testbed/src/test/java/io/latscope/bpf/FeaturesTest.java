@@ -53,4 +53,17 @@ class FeaturesTest {
         assertThat(Features.probeAll()).hasSize(Feature.values().length);
         // KernelLeakCheck verifies no BPF descriptors are left after this test.
     }
+
+    @Test
+    void probingSeveralAfreshAnswersEachAndKeepsTheDefiniteAnswers() {
+        java.util.Map<Feature, FeatureStatus> fresh = Features.probeAfresh(java.util.EnumSet.of(Feature.TP_BTF,
+                Feature.SOCKOPS, Feature.FENTRY));
+        assertThat(fresh).containsOnlyKeys(Feature.TP_BTF, Feature.SOCKOPS, Feature.FENTRY);
+        assertThat(fresh.get(Feature.SOCKOPS).isSupported()).as(fresh.toString()).isTrue();
+        fresh.forEach((f, s) -> {
+            if (s.isDefinite()) {
+                assertThat(Features.probe(f)).as(f + " is kept").isSameAs(s);
+            }
+        });
+    }
 }
