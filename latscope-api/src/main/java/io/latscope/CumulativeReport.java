@@ -30,7 +30,7 @@ public final class CumulativeReport {
     private final Map<Hop, String> soleScopes = new LinkedHashMap<>();
     private final Set<Hop> manyScopes = new HashSet<>();
     private final Map<FlowKey, FlowTotal> flows = new LinkedHashMap<>();
-    private final Map<List<Object>, ProcessTotal> processes = new LinkedHashMap<>();
+    private final Map<List<Object>, ProcessStats.Total> processes = new LinkedHashMap<>();
     private final Map<List<String>, ClockEstimate> clocks = new LinkedHashMap<>();
     private final Map<List<String>, ProbeCost> costs = new LinkedHashMap<>();
     private Counters counters = Counters.EMPTY;
@@ -73,7 +73,7 @@ public final class CumulativeReport {
         double seconds = r.duration().toNanos() / 1e9;
         r.flows().forEach(f -> flows.computeIfAbsent(f.flow(), FlowTotal::new).add(f, seconds));
         r.processes().forEach(p -> processes.computeIfAbsent(List.of(p.host(), p.pid(), String.valueOf(p.flow())),
-                k -> new ProcessTotal()).add(p, seconds));
+                k -> new ProcessStats.Total()).add(p, seconds));
         // The newest estimate per host pair is the one that maps timestamps best.
         r.clocks().forEach(c -> clocks.merge(List.of(c.host(), c.reference()), c,
                 (old, neu) -> neu.at().isBefore(old.at()) ? old : neu));
@@ -159,25 +159,6 @@ public final class CumulativeReport {
 
         FlowStats stats() {
             return new FlowStats(flow, label, bytes, segments, retransmitted, seconds == 0 ? 0 : bytes * 8 / seconds);
-        }
-    }
-
-    /** CPU is the time-weighted mean over the samples; memory is the peak. */
-    private static final class ProcessTotal {
-        private ProcessStats last;
-        private double cpuSeconds, seconds;
-        private long peakRss;
-
-        void add(ProcessStats p, double intervalSeconds) {
-            last = p;
-            cpuSeconds += p.cpuPercent() * intervalSeconds;
-            seconds += intervalSeconds;
-            peakRss = Math.max(peakRss, p.rssBytes());
-        }
-
-        ProcessStats stats() {
-            double cpu = seconds == 0 ? last.cpuPercent() : cpuSeconds / seconds;
-            return new ProcessStats(last.host(), last.pid(), last.command(), last.flow(), cpu, peakRss);
         }
     }
 }

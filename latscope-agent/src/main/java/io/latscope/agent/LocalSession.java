@@ -91,7 +91,8 @@ public final class LocalSession implements LatScopeSession {
     private final EndpointSampler endpoints;
     private final FlowTotals flowTotals = new FlowTotals();
     /** Every endpoint process seen during the session, with its latest sample (kept after it exits). */
-    private final Map<Long, io.latscope.ProcessStats> processesSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each endpoint process over the intervals it was seen in (CPU time-weighted, memory the peak). */
+    private final Map<Long, io.latscope.ProcessStats.Total> processesSeen = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running = true;
     /** Work the drainer does between batches, so counters and histograms describe the same markers. */
     private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> drainTasks = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -385,8 +386,11 @@ public final class LocalSession implements LatScopeSession {
             // the interval not closed yet: its flows and processes so far
             EndpointSampler.Result since = endpoints.peek();
             flows = flowTotals.totals(started, now, since.flows());
-            procs = new LinkedHashMap<>(processesSeen);
-            since.processes().forEach(p -> procs.put(p.pid(), p));
+            double sinceSeconds = Duration.between(lastIntervalEnd, now).toNanos() / 1e9;
+            procs = new LinkedHashMap<>();
+            processesSeen.forEach((pid, t) -> procs.put(pid, t.stats()));
+            since.processes().forEach(p -> procs.put(p.pid(), processesSeen.containsKey(p.pid())
+                    ? processesSeen.get(p.pid()).copy().add(p, sinceSeconds).stats() : p));
         }
         return report(taken.totals(), taken.counters(), started, now, false, flows, List.copyOf(procs.values()));
     }
@@ -432,7 +436,9 @@ public final class LocalSession implements LatScopeSession {
         Counters now = taken.counters();
         EndpointSampler.Result ends = endpoints.interval();
         flowTotals.add(ends.flows());
-        ends.processes().forEach(p -> processesSeen.put(p.pid(), p));
+        double seconds = Duration.between(lastIntervalEnd, end).toNanos() / 1e9;
+        ends.processes().forEach(p -> processesSeen.computeIfAbsent(p.pid(), k -> new io.latscope.ProcessStats.Total())
+                .add(p, seconds));
         LatencyReport r = report(taken.totals(), now.minus(lastIntervalCounters), lastIntervalEnd, end, true,
                 ends.flows(), ends.processes());
         lastIntervalCounters = now;
@@ -546,7 +552,8 @@ public final class LocalSession implements LatScopeSession {
             emitInterval(); // the last interval: flows and processes up to now, and to the store
             Instant end = Instant.now();
             finalReport = report(recorders.cumulative(), counters(), started, end, false,
-                    flowTotals.totals(started, end), List.copyOf(processesSeen.values()));
+                    flowTotals.totals(started, end), processesSeen.values().stream().map(io.latscope.ProcessStats.Total::stats)
+                            .toList());
             if (joiner.beforeArm() > 0) {
                 LOG.debug("LatScope session {}: {} markers in flight while the probes were attached, left out",
                         id, joiner.beforeArm());

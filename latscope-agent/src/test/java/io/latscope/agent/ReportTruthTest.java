@@ -268,4 +268,57 @@ class ReportTruthTest {
             }
         }
     }
+
+    /**
+     * Review finding (a new user's, 2026-12-06): the final report and a snapshot gave each
+     * endpoint process the CPU of the last interval only (37.1 % after a 27 ms last interval,
+     * against 1.8 % over the run, which `latscope report DIR` computed from the intervals).
+     * The session's figures are the time-weighted mean of its intervals and the peak memory,
+     * as merging the intervals gives them.
+     */
+    @Test
+    void aProcessCpuOverTheSessionIsTheTimeWeightedMeanOfItsIntervals() throws Exception {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.76.10.1/24", "b", "10.76.10.2/24");
+            List<LatencyReport> intervals = new java.util.concurrent.CopyOnWriteArrayList<>();
+            LatencyReport total;
+            try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5611).stride(1024)
+                    .interval(Duration.ofMillis(200)).start(io.latscope.SessionListener.ofIntervals(intervals::add))) {
+                NativeTraffic.messages(a, b, "10.76.10.2", 5611, 2048, 300, Duration.ofMillis(5), Duration.ZERO);
+                s.close();
+                total = s.snapshot();
+            }
+            assertThat(total.processes()).as(total.toString()).isNotEmpty();
+            for (io.latscope.ProcessStats p : total.processes()) {
+                double cpuSeconds = 0, seconds = 0;
+                long peak = 0;
+                for (LatencyReport r : intervals) {
+                    for (io.latscope.ProcessStats q : r.processes()) {
+                        if (q.pid() == p.pid()) {
+                            double d = r.duration().toNanos() / 1e9;
+                            cpuSeconds += q.cpuPercent() * d;
+                            seconds += d;
+                            peak = Math.max(peak, q.rssBytes());
+                        }
+                    }
+                }
+                assertThat(seconds).as("pid %d in the intervals", p.pid()).isPositive();
+                assertThat(p.cpuPercent()).as("%s over %d intervals", p, intervals.size())
+                        .isCloseTo(cpuSeconds / seconds, org.assertj.core.api.Assertions.within(1e-9));
+                assertThat(p.rssBytes()).isEqualTo(peak);
+            }
+            // and merging the intervals (what a store or run directory reads back) agrees
+            LatencyReport merged = LatencyReport.merge(total.sessionId(), total.start(), total.end(), intervals);
+            assertThat(merged.processes()).usingRecursiveFieldByFieldElementComparatorIgnoringFields("cpuPercent")
+                    .containsExactlyInAnyOrderElementsOf(total.processes());
+            for (io.latscope.ProcessStats p : total.processes()) {
+                assertThat(merged.processes()).anySatisfy(m -> {
+                    assertThat(m.pid()).isEqualTo(p.pid());
+                    assertThat(m.cpuPercent()).isCloseTo(p.cpuPercent(), org.assertj.core.api.Assertions.within(1e-9));
+                });
+            }
+        }
+    }
 }

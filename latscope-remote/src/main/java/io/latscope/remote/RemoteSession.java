@@ -106,7 +106,8 @@ public final class RemoteSession implements LatScopeSession {
         List<ProbeCost> costs = List.of();
         final Map<Hop, String> unavailable = new LinkedHashMap<>();
         final io.latscope.agent.FlowTotals flows = new io.latscope.agent.FlowTotals();
-        final Map<Long, ProcessStats> processes = new LinkedHashMap<>();
+        /** Each endpoint process over the intervals it was seen in (CPU time-weighted, memory the peak). */
+        final Map<Long, ProcessStats.Total> processes = new LinkedHashMap<>();
         volatile String bye;
         volatile boolean helloSeen;
         /** The end of the newest interval merged: the host's hops, flows and counters reach this far. */
@@ -387,7 +388,8 @@ public final class RemoteSession implements LatScopeSession {
                 s.costs = r.probeCosts();
             }
             s.flows.add(r.flows());
-            r.processes().forEach(p -> s.processes.put(p.pid(), p));
+            double seconds = r.duration().toNanos() / 1e9;
+            r.processes().forEach(p -> s.processes.computeIfAbsent(p.pid(), k -> new ProcessStats.Total()).add(p, seconds));
             if (s.dataUntil == null || r.end().isAfter(s.dataUntil)) {
                 s.dataUntil = r.end();
             }
@@ -524,7 +526,7 @@ public final class RemoteSession implements LatScopeSession {
                 s.unavailable.forEach(b::unavailable);
                 Instant until = live && s.dataUntil != null ? s.dataUntil : end;
                 s.flows.totals(started, until).forEach(b::flow);
-                s.processes.values().forEach(b::process);
+                s.processes.values().forEach(t -> b.process(t.stats()));
                 if (live) {
                     behind.add(e.getKey() + (s.dataUntil == null ? " nothing yet" : " up to "
                             + seconds(java.time.Duration.between(started, s.dataUntil))));
