@@ -54,8 +54,9 @@ public record Provenance(String label, int strideBytes, Set<Layer> layers, Set<I
         } else {
             spec.hosts().forEach(h -> scopes.add(h.label()));
         }
+        // one host has one clock: a sync given in the spec is not run there, and a report must not claim it
         return new Provenance(spec.label(), spec.sampling().strideBytes(), spec.layers(), spec.traffic().ports(), scopes,
-                spec.sync().describe(), kernels);
+                spec.isLocal() ? SyncSpec.none().describe() : spec.sync().describe(), kernels);
     }
 
     /**

@@ -33,6 +33,20 @@ class ProvenanceTest {
         assertThat(p.kernels()).containsEntry("local", "6.18");
     }
 
+    /**
+     * Review finding: a run on one host whose spec named a clock sync said {@code
+     * sync=user-space udp} in its report, while nothing was synced (one host has one clock).
+     */
+    @Test
+    void aSessionOnOneHostSaysNoSyncWhateverItsSpecNamed() {
+        SessionSpec local = LatScope.builder().ports(5001).sync(SyncSpec.userSpace()).build();
+        assertThat(Provenance.of(local, Map.of("local", "6.18")).sync()).isEqualTo("none");
+        SessionSpec remote = LatScope.builder().redis("redis://10.0.0.9:6379/0").sync(SyncSpec.userSpace())
+                .syncReference(Namespace.current(), "eth0", "10.0.0.9")
+                .hosts(Host.ssh("10.0.0.1").label("h1"), Host.ssh("10.0.0.2").label("h2")).build();
+        assertThat(Provenance.of(remote, Map.of()).sync()).isEqualTo("user-space udp");
+    }
+
     @Test
     void reportsCarryItInTheirTextTheirHlogAndThroughMergeAndSince() {
         LatencyReport r = LatencyReport.builder("s").period(TestReports.T0, TestReports.T0.plusSeconds(1)).provenance(P)

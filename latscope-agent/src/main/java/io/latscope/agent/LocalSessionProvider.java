@@ -22,6 +22,11 @@ public final class LocalSessionProvider implements SessionProvider {
 
     @Override
     public LatScopeSession start(SessionSpec spec, SessionListener listener) {
+        if (spec.sync().method() != io.latscope.SyncSpec.Method.NONE) {
+            org.slf4j.LoggerFactory.getLogger(LocalSessionProvider.class).warn("LatScope: clock sync ({}) is not used in a"
+                    + " session on one host: every namespace shares its clock; its reports say sync=none",
+                    spec.sync().describe());
+        }
         return LocalSession.start(spec, listener);
     }
 
