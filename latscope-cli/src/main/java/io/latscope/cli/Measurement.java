@@ -11,6 +11,7 @@ import io.latscope.report.RunRecorder;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A session from start to report, as run and watch share it: start, measure until the
@@ -18,6 +19,21 @@ import java.time.Duration;
  */
 final class Measurement {
     private Measurement() {
+    }
+
+    /**
+     * Refuses an {@code --out} directory that holds a run already (a usage error, exit 2): the
+     * new run would replace its files without a word.
+     */
+    static void requireNewRunDirectory(Path out, picocli.CommandLine cmd) {
+        if (out == null) {
+            return;
+        }
+        List<String> held = io.latscope.report.RunDirectory.runFilesIn(out);
+        if (!held.isEmpty()) {
+            throw new picocli.CommandLine.ParameterException(cmd, "--out " + out + " already holds a run ("
+                    + String.join(", ", held) + "); give another directory or remove that one");
+        }
     }
 
     static int measure(SessionSpec spec, Duration duration, Path out, String title, SessionListener view, Progress progress,

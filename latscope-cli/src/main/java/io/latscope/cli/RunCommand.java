@@ -37,6 +37,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = spec.commandLine().getErr();
+        Measurement.requireNewRunDirectory(out, spec.commandLine());
         LoadedSpec loaded = SpecYaml.load(conf);
         loaded.ignored().forEach(i -> err.println("latscope: ignored " + i));
         loaded.notes().forEach(n -> err.println("latscope: note: " + n));

@@ -73,6 +73,7 @@ final class WatchCommand implements Callable<Integer> {
         } catch (ConfigurationException e) { // a bad --stride, --ports, --layers or --namespace: a usage error (exit 2)
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
+        Measurement.requireNewRunDirectory(this.out, spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         boolean tty = Terminal.isTerminal();
         Progress progress = new Progress(spec.commandLine().getErr(), false, duration, 1);

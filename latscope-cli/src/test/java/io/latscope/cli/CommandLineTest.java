@@ -49,6 +49,24 @@ class CommandLineTest {
         assertOneLine(Latscope.run("watch", "--ports", "70000"), 2, "latscope watch: ");
     }
 
+    /** Review finding: a second run into the same --out replaced the first run's files without a word. */
+    @Test
+    void anOutDirectoryHoldingARunIsRefusedNotOverwritten() throws Exception {
+        Path run = dir.resolve("run-1");
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("intervals.hlog"), "#earlier run\n");
+        Files.writeString(run.resolve("spec.yaml"), "label: earlier\n");
+        assertOneLine(Latscope.run("run", dir.resolve("any.yaml").toString(), "--out", run.toString()), 2,
+                "latscope run: --out " + run + " already holds a run (spec.yaml, intervals.hlog); give another directory"
+                        + " or remove that one");
+        assertThat(Files.readString(run.resolve("intervals.hlog"))).isEqualTo("#earlier run\n");
+        // an empty directory, or one with other files, is fine: the run fails later, on its missing CONF
+        Path other = dir.resolve("other");
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("notes.txt"), "mine\n");
+        assertThat(Latscope.run("run", dir.resolve("any.yaml").toString(), "--out", other.toString()).exit()).isEqualTo(3);
+    }
+
     @Test
     void configurationErrorsAreOneLineAndExitThree() throws Exception {
         assertOneLine(Latscope.run("run", dir.resolve("nope.yaml").toString()), 3,

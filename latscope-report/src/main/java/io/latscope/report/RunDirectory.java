@@ -49,6 +49,17 @@ public final class RunDirectory {
     }
 
     /**
+     * The run files a directory holds already: a run recorded into it would replace them.
+     *
+     * @param dir a directory, which need not exist
+     * @return the names of the run files in it, in the order of this class's constants; empty if none
+     */
+    public static List<String> runFilesIn(Path dir) {
+        return java.util.stream.Stream.of(SPEC_YAML, INTERVALS_HLOG, INTERVALS_YAML, REPORT_TXT, REPORT_HTML)
+                .filter(f -> Files.exists(dir.resolve(f))).toList();
+    }
+
+    /**
      * Reads a run directory back: every interval, and the whole session merged from them.
      *
      * @param dir the directory
