@@ -12,8 +12,8 @@ import java.util.TreeMap;
 
 /**
  * Folds interval reports, one at a time, into the cumulative report of a session:
- * histograms, counters and bytes add up; per-flow throughput is over the intervals the flow
- * was reported in; a process's CPU is its time-weighted mean and its memory the peak; the
+ * histograms, counters and bytes add up; per-flow throughput is over the report's whole
+ * period (as {@link FlowStats} defines it and a live session gives it); a process's CPU is its time-weighted mean and its memory the peak; the
  * newest clock estimate per host pair is kept, and so are the newest probe costs (they are
  * the kernel's running totals since the probes were attached, as a live session reports them);
  * a hop keeps its sole scope while every interval names the same one, and the newest
@@ -71,7 +71,7 @@ public final class CumulativeReport {
             }
         });
         double seconds = r.duration().toNanos() / 1e9;
-        r.flows().forEach(f -> flows.computeIfAbsent(f.flow(), FlowTotal::new).add(f, seconds));
+        r.flows().forEach(f -> flows.computeIfAbsent(f.flow(), FlowTotal::new).add(f));
         r.processes().forEach(p -> processes.computeIfAbsent(List.of(p.host(), p.pid(), String.valueOf(p.flow())),
                 k -> new ProcessStats.Total()).add(p, seconds));
         // The newest estimate per host pair is the one that maps timestamps best.
@@ -126,7 +126,9 @@ public final class CumulativeReport {
         unavailable.forEach(b::unavailable);
         notMeasured.forEach(b::notMeasured);
         soleScopes.forEach(b::soleScope);
-        flows.values().forEach(t -> b.flow(t.stats()));
+        // a rate over the report's period, as FlowStats defines it and a live session's report gives it
+        double seconds = Math.max(1e-3, java.time.Duration.between(start, end).toNanos() / 1e9);
+        flows.values().forEach(t -> b.flow(t.stats(seconds)));
         processes.values().forEach(t -> b.process(t.stats()));
         clocks.values().forEach(b::clock);
         costs.values().forEach(b::probeCost);
@@ -136,29 +138,27 @@ public final class CumulativeReport {
         return b.build();
     }
 
-    /** Bytes and segments add up; throughput is over the time the flow was reported in. */
+    /** Bytes and segments add up; throughput is over the whole report's period. */
     private static final class FlowTotal {
         private final FlowKey flow;
         private String label = "";
         private long bytes, segments, retransmitted;
-        private double seconds;
 
         FlowTotal(FlowKey flow) {
             this.flow = flow;
         }
 
-        void add(FlowStats f, double intervalSeconds) {
+        void add(FlowStats f) {
             if (f.label() != null && !f.label().isEmpty()) {
                 label = f.label();
             }
             bytes += f.bytes();
             segments += f.segments();
             retransmitted += f.retransmittedSegments();
-            seconds += intervalSeconds;
         }
 
-        FlowStats stats() {
-            return new FlowStats(flow, label, bytes, segments, retransmitted, seconds == 0 ? 0 : bytes * 8 / seconds);
+        FlowStats stats(double periodSeconds) {
+            return new FlowStats(flow, label, bytes, segments, retransmitted, bytes * 8 / periodSeconds);
         }
     }
 }

@@ -603,9 +603,11 @@ public final class LatencyReport {
             out.println("probe self-cost (mean per run): " + String.join(", ", parts));
         }
         for (FlowStats f : flows) {
-            out.printf(Locale.ROOT, "flow %s%s: %d B, %.1f Mbit/s, %d/%d segments retransmitted (%.3f %%)%n", f.flow(),
-                    f.label() == null || f.label().isEmpty() ? "" : " [" + f.label() + "]", f.bytes(),
-                    f.throughputBitsPerSecond() / 1e6, f.retransmittedSegments(), f.segments(), 100 * f.lossRate());
+            // the rate is over the report's whole period, not over the time the flow was busy: say so
+            out.printf(Locale.ROOT, "flow %s%s: %d B, %.1f Mbit/s averaged over the %s %s, %d/%d segments retransmitted"
+                            + " (%.3f %%)%n", f.flow(), f.label() == null || f.label().isEmpty() ? "" : " [" + f.label() + "]",
+                    f.bytes(), f.throughputBitsPerSecond() / 1e6, Durations.format(duration().toNanos()),
+                    interval ? "interval" : "report", f.retransmittedSegments(), f.segments(), 100 * f.lossRate());
         }
         for (ProcessStats p : processes) {
             out.printf(Locale.ROOT, "process %s pid %d (%s): cpu %.1f %%, rss %d KiB%n", p.host(), p.pid(), p.command(),

@@ -60,6 +60,10 @@ class CumulativeReportTest {
         assertThat(f.bytes()).isEqualTo(4_000);
         assertThat(f.retransmittedSegments()).isEqualTo(1);
         assertThat(f.throughputBitsPerSecond()).isCloseTo(4_000 * 8 / 4.0, within(1e-9));
+        // the text says what the rate is averaged over (a new user read a session mean as the flow's rate)
+        assertThat(total.toString()).contains("4000 B, 0.0 Mbit/s averaged over the " + Durations.format(4_000_000_000L)
+                + " report,");
+        assertThat(first.toString()).contains("Mbit/s averaged over the " + Durations.format(1_000_000_000L) + " interval,");
 
         ProcessStats p = total.processes().getFirst();
         assertThat(p.cpuPercent()).isCloseTo((10 * 1 + 30 * 3) / 4.0, within(1e-9));
