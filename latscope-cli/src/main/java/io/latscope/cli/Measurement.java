@@ -61,7 +61,8 @@ final class Measurement {
                 stdout.flush();
                 if (rec != null) {
                     Path html = rec.finish(total, title);
-                    stderr.println("latscope: wrote " + out.resolve(RunDirectory.INTERVALS_HLOG) + " and " + html);
+                    stderr.println("latscope: wrote " + out + " (" + String.join(", ", RunDirectory.runFilesIn(out))
+                            + "; the HTML report is " + html + ")");
                 }
                 stderr.flush();
                 interrupts.finished(ExitCodes.OK);

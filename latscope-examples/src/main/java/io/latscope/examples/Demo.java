@@ -61,7 +61,8 @@ public final class Demo {
                     .start(rr)) {
                 TcpTraffic.RoundTrips rt = TcpTraffic.requestResponse(client, server, "10.99.0.2", 5001, 512, 1024, 20_000);
                 System.out.println("== request/response: 20 000 exchanges of 512 B requests and 1 KiB responses ==");
-                System.out.println("application's own one-way latency: requests " + rt.requests());
+                System.out.println("the application's own one-way latency (its CLOCK_MONOTONIC stamps): requests "
+                        + oneWay(rt.requests()) + "; responses " + oneWay(rt.responses()));
                 s.close();
                 print(s.snapshot());
                 System.out.println("HTML report (charts): " + rr.finish(s.snapshot(), "demo request-response").toAbsolutePath());
@@ -79,12 +80,18 @@ public final class Demo {
                 TcpTraffic.FlowResult bulk = TcpTraffic.bulk(client, server, "10.99.0.2", 5002, 64 * 1024,
                         Duration.ofSeconds(3));
                 System.out.println("== bulk transfer for 3 s (one marker per 256 KiB) ==");
-                System.out.println("application: " + bulk);
+                System.out.printf(java.util.Locale.ROOT, "the application sent %d B in %.2f s: %.1f Mbit/s by its own"
+                        + " count%n", bulk.bytes(), bulk.elapsedNanos() / 1e9, bulk.throughputBitsPerSecond() / 1e6);
                 s.close();
                 print(s.snapshot());
                 System.out.println("HTML report (charts): " + br.finish(s.snapshot(), "demo bulk").toAbsolutePath());
             }
         }
+    }
+
+    private static String oneWay(TcpTraffic.FlowResult f) {
+        return String.format(java.util.Locale.ROOT, "p50 %.1f µs, p99 %.1f µs over %d messages", f.percentile(50) / 1e3,
+                f.percentile(99) / 1e3, f.oneWayNanos().length);
     }
 
     private static void print(LatencyReport r) {
