@@ -32,11 +32,23 @@ import java.util.Map;
  *                          left behind by a draining thread that fell behind
  * @param notMeasured       figures besides hops that could not be measured here, with why (e.g. probe
  *                          self-cost without CAP_SYS_ADMIN)
+ * @param retransmittedMarkers whether the retransmitted markers are in the histograms (from the
+ *                          report's {@link Provenance}; unknown for a report without one)
  */
 public record DataQuality(long markersSeen, long markersComplete, long retransmitted, Map<String, Long> leftOut,
                           Map<Point, Long> missingByPoint, long ringDrops, Map<Point, Long> ringDropsByPoint,
                           Map<String, Long> clockBoundNanos, Map<String, Double> probeCostNanos, long markersPending,
-                          Map<String, String> notMeasured) {
+                          Map<String, String> notMeasured, RetransmittedMarkers retransmittedMarkers) {
+
+    /** Where a report's retransmitted markers went. */
+    public enum RetransmittedMarkers {
+        /** Into the histograms, with the rest ({@code includeRetransmissions}). */
+        IN_HISTOGRAMS,
+        /** Left out of the histograms (the default). */
+        LEFT_OUT,
+        /** Not known: the report does not say how it was measured. */
+        UNKNOWN
+    }
 
     /** Copies the maps. */
     public DataQuality {
@@ -82,7 +94,9 @@ public record DataQuality(long markersSeen, long markersComplete, long retransmi
                     + " flow-end records, so connections that closed then may be short of their last bytes and segments");
         }
         return new DataQuality(c.markersSeen(), c.markersMatched(), c.markersRetransmitted(), leftOut, missing,
-                c.ringBufferDrops(), points(c.dropsPerPoint()), clocks, costs, c.markersPending(), notMeasured);
+                c.ringBufferDrops(), points(c.dropsPerPoint()), clocks, costs, c.markersPending(), notMeasured,
+                r.provenance().isUnknown() ? RetransmittedMarkers.UNKNOWN : r.provenance().retransmissionsIncluded()
+                        ? RetransmittedMarkers.IN_HISTOGRAMS : RetransmittedMarkers.LEFT_OUT);
     }
 
     /** The {@link Counters#dropsPerPoint()} key of dropped flow-end records (final counters of closed connections). */
@@ -203,7 +217,12 @@ public record DataQuality(long markersSeen, long markersComplete, long retransmi
                     markersSeen, markersComplete, completeShare(), markersIncomplete(),
                     markersIncomplete() == 0 ? "" : " (" + leftOutText() + ")", retransmitted));
             if (retransmitted > 0) {
-                b.append(" (in the histograms only with includeRetransmissions)");
+                b.append(switch (retransmittedMarkers) {
+                    case IN_HISTOGRAMS -> " (in the histograms: includeRetransmissions)";
+                    case LEFT_OUT -> " (also left out of the histograms, which hold " + (markersComplete - retransmitted)
+                            + " markers; includeRetransmissions puts them in)";
+                    case UNKNOWN -> " (in the histograms only with includeRetransmissions)";
+                });
             }
         }
         if (markersPending > 0) {

@@ -21,11 +21,29 @@ import java.util.stream.Collectors;
  * @param scopes      namespaces (one host) or host labels (several hosts) measured
  * @param sync        clock sync method, e.g. {@code none} or {@code xdp two-step}
  * @param kernels     each host's kernel release, by host label ({@code local} for this one)
+ * @param retransmissionsIncluded whether retransmitted markers are in the histograms
+ *                    ({@link SessionSpec.Sampling#includeRetransmissions()}; off by default)
  */
 public record Provenance(String label, int strideBytes, Set<Layer> layers, Set<Integer> ports, List<String> scopes,
-                         String sync, Map<String, String> kernels) {
+                         String sync, Map<String, String> kernels, boolean retransmissionsIncluded) {
     /** For reports made without a session (tests, hand-built reports). */
     public static final Provenance UNKNOWN = new Provenance("", 0, Set.of(), Set.of(), List.of(), "unknown", Map.of());
+
+    /**
+     * A provenance whose histograms leave retransmitted markers out (the default).
+     *
+     * @param label       the session's label
+     * @param strideBytes marker stride
+     * @param layers      layers whose boundaries were stamped
+     * @param ports       TCP ports of interest; empty = every port
+     * @param scopes      namespaces or host labels measured
+     * @param sync        clock sync method
+     * @param kernels     each host's kernel release, by host label
+     */
+    public Provenance(String label, int strideBytes, Set<Layer> layers, Set<Integer> ports, List<String> scopes,
+                      String sync, Map<String, String> kernels) {
+        this(label, strideBytes, layers, ports, scopes, sync, kernels, false);
+    }
 
     /** Copies and orders the collections. */
     public Provenance {
@@ -56,7 +74,8 @@ public record Provenance(String label, int strideBytes, Set<Layer> layers, Set<I
         }
         // one host has one clock: a sync given in the spec is not run there, and a report must not claim it
         return new Provenance(spec.label(), spec.sampling().strideBytes(), spec.layers(), spec.traffic().ports(), scopes,
-                spec.isLocal() ? SyncSpec.none().describe() : spec.sync().describe(), kernels);
+                spec.isLocal() ? SyncSpec.none().describe() : spec.sync().describe(), kernels,
+                spec.sampling().includeRetransmissions());
     }
 
     /**
@@ -71,7 +90,8 @@ public record Provenance(String label, int strideBytes, Set<Layer> layers, Set<I
     /**
      * The line reports print and {@link #parse} reads back.
      *
-     * @return e.g. {@code stride=1024 layers=SOCKET,TCP ports=5001 scopes=a,b sync=none kernels=local:6.18.1 label=x}
+     * @return e.g. {@code stride=1024 layers=SOCKET,TCP ports=5001 scopes=a,b sync=none kernels=local:6.18.1
+     *         retransmissions=out label=x}
      */
     @Override
     public String toString() {
@@ -82,7 +102,8 @@ public record Provenance(String label, int strideBytes, Set<Layer> layers, Set<I
      * The same line for people to read, where text reports print it: values as they are
      * ({@code sync=xdp two-step}), so it does not always parse back; {@link #toString()} does.
      *
-     * @return e.g. {@code stride=1024 layers=SOCKET,TCP ports=5001 scopes=ns one,b sync=xdp two-step kernels=local:6.18.1 label=x}
+     * @return e.g. {@code stride=1024 layers=SOCKET,TCP ports=5001 scopes=ns one,b sync=xdp two-step kernels=local:6.18.1
+     *         retransmissions=out label=x}
      */
     public String display() {
         return format(v -> v);
@@ -99,6 +120,7 @@ public record Provenance(String label, int strideBytes, Set<Layer> layers, Set<I
                 + " sync=" + value.apply(sync)
                 + " kernels=" + kernels.entrySet().stream().map(e -> value.apply(e.getKey()) + ":" + value.apply(e.getValue()))
                         .collect(Collectors.joining(","))
+                + " retransmissions=" + (retransmissionsIncluded ? "in" : "out")
                 + " label=" + value.apply(label);
     }
 
@@ -137,7 +159,8 @@ public record Provenance(String label, int strideBytes, Set<Layer> layers, Set<I
                 }
             }
             return new Provenance(unescape(f.getOrDefault("label", "")), Integer.parseInt(f.get("stride")), layers, ports,
-                    scopes, unescape(f.getOrDefault("sync", "unknown")), kernels);
+                    scopes, unescape(f.getOrDefault("sync", "unknown")), kernels,
+                    "in".equals(f.get("retransmissions"))); // lines written before it was recorded: out, the default
         } catch (RuntimeException e) {
             return UNKNOWN;
         }

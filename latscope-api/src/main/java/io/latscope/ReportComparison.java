@@ -60,6 +60,10 @@ public final class ReportComparison {
         if (!b.ports().equals(c.ports())) {
             d.add("ports differ (" + new TreeSet<>(b.ports()) + " vs " + new TreeSet<>(c.ports()) + "): different traffic");
         }
+        if (b.retransmissionsIncluded() != c.retransmissionsIncluded()) {
+            d.add("retransmitted markers are " + (b.retransmissionsIncluded() ? "in" : "not in") + " the baseline's histograms"
+                    + " and " + (c.retransmissionsIncluded() ? "in" : "not in") + " the candidate's: their tails differ by that");
+        }
         if (!b.sync().equals(c.sync())) {
             d.add("clock sync differs (" + b.sync() + " vs " + c.sync() + "): cross-host hops carry different error bounds");
         }

@@ -21,6 +21,15 @@ class ProvenanceTest {
         assertThat(Provenance.parse(P.toString())).isEqualTo(P);
         assertThat(Provenance.parse("garbage")).isEqualTo(Provenance.UNKNOWN);
         assertThat(Provenance.parse(Provenance.UNKNOWN.toString())).isEqualTo(Provenance.UNKNOWN);
+        // whether retransmitted markers are in the histograms: recorded, read back, and "out"
+        // (the default) for lines written before it was recorded
+        Provenance in = new Provenance("x", 1024, Set.of(Layer.TCP), Set.of(), List.of("a"), "none", Map.of(), true);
+        assertThat(in.toString()).contains(" retransmissions=in ");
+        assertThat(Provenance.parse(in.toString())).isEqualTo(in);
+        assertThat(Provenance.parse("stride=1024 layers=TCP ports=any scopes=a sync=none kernels= label=x")
+                .retransmissionsIncluded()).isFalse();
+        assertThat(Provenance.of(LatScope.builder().includeRetransmissions(true).build(), Map.of()).retransmissionsIncluded())
+                .isTrue();
     }
 
     @Test
