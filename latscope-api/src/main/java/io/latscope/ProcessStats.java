@@ -26,6 +26,10 @@ public record ProcessStats(String host, long pid, String command, FlowKey flow, 
         private double seconds;
         private long peakRss;
 
+        /** An empty total: add intervals before reading its {@link #stats()}. */
+        public Total() {
+        }
+
         /**
          * Adds one interval's figures.
          *

@@ -130,6 +130,27 @@ class MultiHostTest {
             LatencyReport stored = io.latscope.store.Stores.open(mem).load(id).orElseThrow();
             assertThat(stored.hop(END_TO_END).count()).isEqualTo(3000);
             assertThat(stored.hop(RX_SOCKET).count()).isEqualTo(r.hop(RX_SOCKET).count());
+            // each endpoint process over the session: its CPU the time-weighted mean of the host's
+            // intervals, its memory the peak (it was the last interval's figures before)
+            List<LatencyReport> intervals = io.latscope.store.Stores.open(mem).intervals(id);
+            assertThat(r.processes()).as(r.toString()).isNotEmpty();
+            for (io.latscope.ProcessStats p : r.processes()) {
+                double cpuSeconds = 0, seconds = 0;
+                long peak = 0;
+                for (LatencyReport i : intervals) {
+                    for (io.latscope.ProcessStats q : i.processes()) {
+                        if (q.host().equals(p.host()) && q.pid() == p.pid()) {
+                            double d = i.duration().toNanos() / 1e9;
+                            cpuSeconds += q.cpuPercent() * d;
+                            seconds += d;
+                            peak = Math.max(peak, q.rssBytes());
+                        }
+                    }
+                }
+                assertThat(seconds).as("%s in the stored intervals", p).isPositive();
+                assertThat(p.cpuPercent()).as(p.toString()).isCloseTo(cpuSeconds / seconds, org.assertj.core.api.Assertions.within(1e-9));
+                assertThat(p.rssBytes()).isEqualTo(peak);
+            }
         }
     }
 
