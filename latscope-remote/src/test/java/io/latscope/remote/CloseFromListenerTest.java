@@ -3,7 +3,6 @@ package io.latscope.remote;
 import io.latscope.LatScope;
 import io.latscope.LatencyReport;
 import io.latscope.SessionHealth;
-import io.latscope.SessionListener;
 import io.latscope.SessionSpec;
 import io.latscope.StoreSpec;
 import io.latscope.store.ResultStore;
@@ -20,11 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static io.latscope.Hop.END_TO_END;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,27 +41,7 @@ class CloseFromListenerTest {
             String url = db.createDatabase("latscope_close_from_listener");
             StoreSpec store = Stores.mysql(url, db.root()).with("spillDirectory", spill);
             MultiHostTest.Bed bed = MultiHostTest.Bed.of(net, "10.72.0", 2);
-            AtomicReference<RemoteSession> session = new AtomicReference<>();
-            CountDownLatch closed = new CountDownLatch(1);
-            List<LatencyReport> seen = new CopyOnWriteArrayList<>();
-            List<String> afterClose = new CopyOnWriteArrayList<>();
-            java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-            SessionListener closesAtFour = SessionListener.ofIntervals(r -> {
-                seen.add(r);
-                RemoteSession s = session.get();
-                if (seen.size() >= 4 && s != null) { // and once more: called again by the close under way
-                    boolean first = closing.compareAndSet(false, true);
-                    try {
-                        s.close();
-                        afterClose.add("closed " + s.isClosed() + ", interrupted " + Thread.currentThread().isInterrupted());
-                    } catch (RuntimeException e) {
-                        afterClose.add("close failed: " + e);
-                    }
-                    if (first) {
-                        closed.countDown();
-                    }
-                }
-            });
+            io.latscope.testbed.ClosingListener closesAtFour = new io.latscope.testbed.ClosingListener(4);
             String id;
             LatencyReport live;
             try (TestRedis redis = TestRedis.start("10.72.0.254", 26372, null)) {
@@ -75,14 +49,15 @@ class CloseFromListenerTest {
                         .redis(redis.url()).store(store).build();
                 try (RemoteSession s = RemoteSession.start(spec, closesAtFour, bed.targets(),
                         RedisEndpoint.of(spec.redis()), Sync.none(), bed.controller())) {
-                    session.set(s);
+                    closesAtFour.session(s);
                     id = s.id();
                     NativeTraffic.messages(net.ns("h1"), net.ns("h2"), "10.72.0.2", 5605, 1024, 300,
                             Duration.ofMillis(10), Duration.ZERO);
-                    assertThat(closed.await(60, TimeUnit.SECONDS)).as("the listener closed the session").isTrue();
+                    assertThat(closesAtFour.awaitClosed(Duration.ofSeconds(60))).as("the listener closed the session").isTrue();
                     // the close's own last interval reached the listener, whose close() returned at
                     // once (the session closes when the close under way returns), then that close returned
-                    assertThat(afterClose).containsExactly("closed false, interrupted false", "closed true, interrupted false");
+                    assertThat(closesAtFour.afterClose()).containsExactly("closed false, interrupted false",
+                            "closed true, interrupted false");
                     live = s.snapshot();
                     assertThat(s.health().state()).as(s.health().toString()).isEqualTo(SessionHealth.State.LIVE);
                 }

@@ -92,42 +92,23 @@ class MySqlStoreLiveSessionTest {
             NetNs b = net.namespace("b");
             net.veth("a", "10.74.10.1/24", "b", "10.74.10.2/24");
             StoreSpec store = MySqlStoreSpec.of(Stores.mysql(db.url(), db.admin())).withSpillDirectory(spill).toStoreSpec();
-            java.util.concurrent.atomic.AtomicReference<LatScopeSession> session = new java.util.concurrent.atomic.AtomicReference<>();
-            java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
-            List<LatencyReport> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-            List<String> afterClose = new java.util.concurrent.CopyOnWriteArrayList<>();
-            java.util.concurrent.atomic.AtomicInteger closingAt = new java.util.concurrent.atomic.AtomicInteger();
-            io.latscope.SessionListener closesAtFive = io.latscope.SessionListener.ofIntervals(r -> {
-                seen.add(r);
-                int n = seen.size();
-                LatScopeSession s = session.get();
-                if (n >= 5 && s != null) { // and once more: called again by the close under way
-                    boolean first = closingAt.compareAndSet(0, n);
-                    try {
-                        s.close();
-                        afterClose.add("closed " + s.isClosed() + ", interrupted " + Thread.currentThread().isInterrupted());
-                    } catch (RuntimeException e) {
-                        afterClose.add("close failed: " + e);
-                    }
-                    if (first) {
-                        closed.countDown();
-                    }
-                }
-            });
+            io.latscope.testbed.ClosingListener closesAtFive = new io.latscope.testbed.ClosingListener(5);
             LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5210).stride(1024)
                     .interval(Duration.ofMillis(200)).store(store).start(closesAtFive);
-            session.set(s);
+            closesAtFive.session(s);
             String id = s.id();
             NativeTraffic.messages(a, b, "10.74.10.2", 5210, 1024, 1500, Duration.ofMillis(1), Duration.ZERO);
-            assertThat(closed.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the listener closed the session").isTrue();
+            assertThat(closesAtFive.awaitClosed(Duration.ofSeconds(30))).as("the listener closed the session").isTrue();
             // the close's own last interval reached the listener, whose close() returned at once
             // (the session closes when the close under way returns), then that close returned
-            assertThat(afterClose).containsExactly("closed false, interrupted false", "closed true, interrupted false");
+            assertThat(closesAtFive.afterClose()).containsExactly("closed false, interrupted false",
+                    "closed true, interrupted false");
             s.close(); // closed already: does nothing
             LatencyReport live = s.snapshot();
             assertThat(live.hop(io.latscope.Hop.END_TO_END).count()).as(live.toString()).isPositive();
             // the intervals up to the close and the last one that close() took
-            assertThat(seen).hasSize(closingAt.get() + 1);
+            List<LatencyReport> seen = closesAtFive.seen();
+            assertThat(seen).hasSize(closesAtFive.closingAt() + 1);
             try (ResultStore r = Stores.open(store)) {
                 assertThat(r.intervals(id)).as("every interval the listener saw is stored").hasSize(seen.size());
                 LatencyReport loaded = r.load(id).orElseThrow();
