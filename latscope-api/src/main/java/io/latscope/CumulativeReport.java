@@ -127,8 +127,7 @@ public final class CumulativeReport {
         notMeasured.forEach(b::notMeasured);
         soleScopes.forEach(b::soleScope);
         // a rate over the report's period, as FlowStats defines it and a live session's report gives it
-        double seconds = Math.max(1e-3, java.time.Duration.between(start, end).toNanos() / 1e9);
-        flows.values().forEach(t -> b.flow(t.stats(seconds)));
+        flows.values().forEach(t -> b.flow(t.stats(start, end)));
         processes.values().forEach(t -> b.process(t.stats()));
         clocks.values().forEach(b::clock);
         costs.values().forEach(b::probeCost);
@@ -157,8 +156,8 @@ public final class CumulativeReport {
             retransmitted += f.retransmittedSegments();
         }
 
-        FlowStats stats(double periodSeconds) {
-            return new FlowStats(flow, label, bytes, segments, retransmitted, bytes * 8 / periodSeconds);
+        FlowStats stats(Instant start, Instant end) {
+            return FlowStats.over(flow, label, bytes, segments, retransmitted, start, end);
         }
     }
 }

@@ -18,6 +18,25 @@ public record FlowStats(FlowKey flow, String label, long bytes, long segments, l
                         double throughputBitsPerSecond) {
 
     /**
+     * A flow's totals over a report's period, its throughput over the whole period (at least
+     * a millisecond, so that a report of no length does not divide by zero).
+     *
+     * @param flow                  the direction measured
+     * @param label                 the host the sending socket was sampled on
+     * @param bytes                 payload sent once in the period
+     * @param segments              data segments sent in the period
+     * @param retransmittedSegments of those, segments sent again
+     * @param from                  the period's start
+     * @param to                    its end
+     * @return the figures
+     */
+    public static FlowStats over(FlowKey flow, String label, long bytes, long segments, long retransmittedSegments,
+                                 java.time.Instant from, java.time.Instant to) {
+        double seconds = Math.max(1e-3, java.time.Duration.between(from, to).toNanos() / 1e9);
+        return new FlowStats(flow, label, bytes, segments, retransmittedSegments, bytes * 8.0 / seconds);
+    }
+
+    /**
      * Retransmitted segments over all transmitted segments.
      *
      * @return between 0 and 1; 0 when no segment was sent

@@ -3,7 +3,6 @@ package io.latscope.agent;
 import io.latscope.FlowKey;
 import io.latscope.FlowStats;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +34,6 @@ public final class FlowTotals {
      * as flow stats over {@code from}..{@code to}.
      */
     public synchronized List<FlowStats> totals(Instant from, Instant to, List<FlowStats> open) {
-        double seconds = Math.max(1e-3, Duration.between(from, to).toNanos() / 1e9);
         Map<FlowKey, long[]> all = new LinkedHashMap<>();
         Map<FlowKey, String> names = new LinkedHashMap<>(labels);
         sums.forEach((k, s) -> all.put(k, s.clone()));
@@ -47,7 +45,7 @@ public final class FlowTotals {
             names.putIfAbsent(f.flow(), f.label());
         }
         List<FlowStats> out = new ArrayList<>();
-        all.forEach((k, s) -> out.add(new FlowStats(k, names.get(k), s[0], s[1], s[2], s[0] * 8.0 / seconds)));
+        all.forEach((k, s) -> out.add(FlowStats.over(k, names.get(k), s[0], s[1], s[2], from, to)));
         return out;
     }
 }

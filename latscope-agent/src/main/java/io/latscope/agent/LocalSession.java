@@ -34,8 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -83,9 +81,8 @@ public final class LocalSession implements LatScopeSession {
     private final ResultStore store;
     private final List<MarkerRecord> sampled = new ArrayList<>();
     private final Thread drainer;
-    private final ScheduledExecutorService ticker;
-    /** The ticker's thread: a listener that closes the session from {@code onInterval} runs on it. */
-    private volatile Thread tickerThread;
+    /** Interval reports and samples; a listener that closes the session from {@code onInterval} runs on it. */
+    private final IntervalTicker ticker;
     /** A listener handed the last interval by {@code close()} may call close() again. */
     private final SessionCloser closer = new SessionCloser();
     private final EndpointSampler endpoints;
@@ -158,18 +155,12 @@ public final class LocalSession implements LatScopeSession {
         this.endpoints = new EndpointSampler("local", namespaces, traffic.ports(), probes.openSockets());
         endpoints.baseline(); // older connections count from now, not from when they opened
         this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
-        java.util.concurrent.ThreadFactory tickerThreads = Thread.ofPlatform().daemon()
-                .name("latscope-interval-" + id.substring(0, 8)).factory();
-        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = tickerThreads.newThread(r);
-            tickerThread = t;
-            return t;
-        });
+        this.ticker = new IntervalTicker("latscope-interval-" + id.substring(0, 8));
         long ms = spec.interval().toMillis();
-        ticker.scheduleAtFixedRate(this::intervalTick, ms, ms, TimeUnit.MILLISECONDS);
-        ticker.scheduleAtFixedRate(this::sampleProcesses, 100, 100, TimeUnit.MILLISECONDS);
+        ticker.every(this::intervalTick, ms, ms);
+        ticker.every(this::sampleProcesses, 100, 100);
         if (sampling.probeCost()) {
-            ticker.scheduleAtFixedRate(this::paceStats, 100, 100, TimeUnit.MILLISECONDS);
+            ticker.every(this::paceStats, 100, 100);
         }
     }
 
@@ -389,8 +380,10 @@ public final class LocalSession implements LatScopeSession {
             double sinceSeconds = Duration.between(lastIntervalEnd, now).toNanos() / 1e9;
             procs = new LinkedHashMap<>();
             processesSeen.forEach((pid, t) -> procs.put(pid, t.stats()));
-            since.processes().forEach(p -> procs.put(p.pid(), processesSeen.containsKey(p.pid())
-                    ? processesSeen.get(p.pid()).copy().add(p, sinceSeconds).stats() : p));
+            since.processes().forEach(p -> {
+                io.latscope.ProcessStats.Total seen = processesSeen.get(p.pid());
+                procs.put(p.pid(), seen == null ? p : seen.copy().add(p, sinceSeconds).stats());
+            });
         }
         return report(taken.totals(), taken.counters(), started, now, false, flows, List.copyOf(procs.values()));
     }
@@ -530,14 +523,8 @@ public final class LocalSession implements LatScopeSession {
     private void closeOnce() {
         running = false;
         LockSupport.unpark(drainer);
-        if (Thread.currentThread() == tickerThread) {
-            // a listener closing the session from its interval: stop further ticks without
-            // interrupting this very thread, which would cut short the drainer's join and the
-            // store's last writes below
-            ticker.shutdown();
-        } else {
-            ticker.shutdownNow();
-        }
+        // no wait: a tick blocked on this session's lock would not end; once it has it, it sees running false
+        ticker.stop(Duration.ZERO);
         try {
             drainer.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {

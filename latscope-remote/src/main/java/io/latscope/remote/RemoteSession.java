@@ -14,6 +14,7 @@ import io.latscope.ProcessStats;
 import io.latscope.SessionSpec;
 import io.latscope.agent.HopPresentation;
 import io.latscope.agent.HopRecorders;
+import io.latscope.agent.IntervalTicker;
 import io.latscope.agent.SessionCloser;
 import io.latscope.error.LatScopeException;
 import io.latscope.sync.ClockModel;
@@ -68,9 +69,8 @@ public final class RemoteSession implements LatScopeSession {
     private final ControllerReader reader;
     private final Thread expirer;
     private final io.latscope.store.ResultStore store;
-    private final java.util.concurrent.ScheduledExecutorService ticker;
-    /** The ticker's thread: a listener may close the session from it, which then must not wait for itself. */
-    private volatile Thread tickerThread;
+    /** Cross-host intervals and health; a listener that closes the session from {@code onInterval} runs on it. */
+    private final IntervalTicker ticker;
     private final HealthMonitor health;
     private final Duration outageBudget;
     private volatile boolean closing;
@@ -175,14 +175,10 @@ public final class RemoteSession implements LatScopeSession {
             }
         }
         this.store = st;
-        this.ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = Thread.ofPlatform().daemon().name("latscope-controller-interval").unstarted(r);
-            tickerThread = t;
-            return t;
-        });
+        this.ticker = new IntervalTicker("latscope-controller-interval");
         long ms = spec.interval().toMillis();
-        ticker.scheduleAtFixedRate(this::crossHostInterval, ms, ms, TimeUnit.MILLISECONDS);
-        ticker.scheduleAtFixedRate(this::health, 500, 500, TimeUnit.MILLISECONDS); // logs what changes
+        ticker.every(this::crossHostInterval, ms, ms);
+        ticker.every(this::health, 500, 500); // logs what changes
         this.expirer = Thread.ofPlatform().daemon().name("latscope-join-expiry").start(() -> {
             long last = System.nanoTime();
             while (finalReport == null) {
@@ -695,19 +691,9 @@ public final class RemoteSession implements LatScopeSession {
             LOG.debug("session {}: {} marker halves in flight while the agents attached their probes, left out", id,
                     joiner.stats().beforeArm());
         }
-        if (Thread.currentThread() == tickerThread) {
-            // a listener closing the session from its interval: stop further ticks without
-            // interrupting this very thread, which would cut short the store's last writes below
-            ticker.shutdown();
-        } else {
-            ticker.shutdownNow();
-            try { // a tick already running would store its interval, and an older health, after the last one below
-                if (!ticker.awaitTermination(5, TimeUnit.SECONDS)) {
-                    LOG.warn("session {}: the interval thread did not stop within 5 s", id);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        // a tick already running would store its interval, and an older health, after the last one below
+        if (!ticker.stop(Duration.ofSeconds(5))) {
+            LOG.warn("session {}: the interval thread did not stop within 5 s", id);
         }
         crossHostInterval();
         if (store != null) {
