@@ -78,61 +78,41 @@ struct {
 	__type(value, __u32);
 } rcv_mark SEC(".maps");
 
-/* Entry time of the write/send system call the thread on this CPU is in, so the tx
- * SOCKET point is when the application handed its bytes to the kernel. One slot per CPU,
- * no hash update per call: the copy loop almost always runs on the CPU of the entry; a
- * thread that moved (or was preempted by another writer) finds another thread's slot and
- * stamps at the copy instead. Cleared by the thread's next system call exit on this CPU.
- * A thread that moved away before that exit would leave its entry behind for a later
- * write of its own that moves back here, so the slot also holds the thread's migration
- * count (sched_entity.nr_migrations): an entry is only the thread's current one while
- * the count is unchanged. */
-struct write_slot {
-	__u32 tid;
-	__u32 migrations;
+/* Entry of the write/send system call the thread is in, so the tx SOCKET point is when the
+ * application handed its bytes to the kernel. Task storage, not a per-CPU slot: the entry
+ * must survive what it is there to measure, a writer that sleeps on the socket's lock while
+ * another thread holds it, then wakes on another CPU or after another writer ran on its
+ * CPU (a per-CPU slot lost the entry in each case and stamped at the copy instead). Nothing
+ * clears it: the copy loop takes it only while the thread is still in that call, which the
+ * system call number and first two arguments in the thread's saved registers tell (a later
+ * call of another kind, or with another descriptor or buffer, does not match). So no
+ * program runs at system call exits: attaching sys_enter already sends every system call
+ * of every task on the host down the kernel's traced path, and a second program there cost
+ * each call another run (docs/benchmarks.md, "bystanders"). */
+struct write_entry {
 	__u64 ts;
-};
-
-/* A marker read by a thread, kept until its read system call returns, so the rx SOCKET
- * point is when the application gets the bytes back. One slot per CPU: the return
- * almost always runs on the CPU that copied; if the thread moved, the slot is flushed
- * with the copy's time by the next reader on that CPU, or by the thread's next return
- * here (its migration count tells the two apart, as for writes). */
-struct read_slot {
-	__u32 tid;
-	__u32 full;
-	__u32 migrations;
-	__u32 pad;
-	struct ls_event e;
-};
-
-/* Low bits of the calling thread's migration count: equal counts mean it has not moved. */
-static __always_inline __u32 migrations(void)
-{
-	return (__u32)bpf_get_current_task_btf()->se.nr_migrations;
-}
-
-/* Both slots of a CPU in one map value: a system call's exit finds them with one lookup. */
-struct cpu_slots {
-	struct write_slot w;
-	struct read_slot r;
+	__u64 nr;
+	__u64 arg0;
+	__u64 arg1;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cpu_slots);
-} cpu_slots SEC(".maps");
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct write_entry);
+} write_entry SEC(".maps");
 
-/* Runtime switches set by the agent after attaching: bit 0 = read system call exits are
- * hooked (otherwise rx_app emits at sock_recv_length directly). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} switches SEC(".maps");
+/* The system call a thread is in and its first two arguments, from its saved registers. */
+#if defined(__TARGET_ARCH_arm64)
+#define SC_NR(r) ((__u64)(r)->syscallno)
+#define SC_ARG0(r) ((__u64)(r)->orig_x0)
+#define SC_ARG1(r) ((__u64)(r)->regs[1])
+#else
+#define SC_NR(r) ((__u64)(r)->orig_ax)
+#define SC_ARG0(r) ((__u64)(r)->di)
+#define SC_ARG1(r) ((__u64)(r)->si)
+#endif
 
 /* How many of rx_tcp and rx_sock are running on this CPU. The kernel runs a tracing
  * program at most once per CPU at a time: one that starts while the same program is still
@@ -249,12 +229,6 @@ static __always_inline void emit(__u64 ts, const struct flow *f, __u32 seq, __u3
 	}
 	fill(e, ts, f, seq, len, ns, ifindex, point, flags);
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
-}
-
-static __always_inline void emit_copy(const struct ls_event *src)
-{
-	if (bpf_ringbuf_output(&events, (void *)src, sizeof(*src), BPF_RB_NO_WAKEUP))
-		count_drop(src->point);
 }
 
 /* ---- flows from sockets ------------------------------------------------------------ */
@@ -514,14 +488,25 @@ static __always_inline void on_dev(const struct sk_buff *skb, const struct net_d
 
 /* ---- tx ------------------------------------------------------------------------------ */
 
-/* A tx.sock stamp for bytes [seq, seq + len) of a write that carry a marker. */
+/* When the write system call the thread is in began, or 0 when sys_enter did not see it
+ * (syscall boundaries off, a call outside the write family, a kernel thread's send). */
+static __always_inline __u64 write_began(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, 0);
+	if (!w)
+		return 0;
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!r || SC_NR(r) != w->nr || SC_ARG0(r) != w->arg0 || SC_ARG1(r) != w->arg1)
+		return 0;
+	return w->ts;
+}
+
+/* A tx.sock stamp for bytes [seq, seq + len) of a write that carry a marker: the
+ * application's write began at the system call's entry, when it was seen. */
 static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len)
 {
-	__u32 zero = 0;
-	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
-	/* the application's write began at the system call's entry, when it was seen */
-	__u64 began = c && c->w.tid == (__u32)bpf_get_current_pid_tgid() && c->w.migrations == migrations() ? c->w.ts : 0;
-	on_sk_range(sk, seq, len, 1, began, LS_TX_SOCK, 0);
+	on_sk_range(sk, seq, len, 1, write_began(), LS_TX_SOCK, 0);
 }
 
 SEC("tp_btf/tcp_sendmsg_locked")
@@ -554,22 +539,23 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 #define NR_SENDMSG 46
 #endif
 
-/* Entry of a write-family system call: remember when, for the thread on this CPU.
- * Optional, like sys_exit below: without them tx SOCKET starts at the copy loop. One
- * raw tracepoint for all calls (a branch on the number) instead of the per-call
- * syscalls/ tracepoints, which copy every call's arguments into a perf buffer first. */
+/* Entry of a write-family system call: remember when, for the thread (write_entry).
+ * Optional: without it tx SOCKET starts at the copy loop. One raw tracepoint for all calls
+ * (a branch on the number) instead of the per-call syscalls/ tracepoints, which copy every
+ * call's arguments into a perf buffer first. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	if (id != NR_WRITE && id != NR_WRITEV && id != NR_SENDTO && id != NR_SENDMSG)
 		return 0;
-	__u32 zero = 0;
-	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
-	if (!c)
+	struct write_entry *w = bpf_task_storage_get(&write_entry, bpf_get_current_task_btf(), 0,
+						      BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!w)
 		return 0;
-	c->w.ts = bpf_ktime_get_ns();
-	c->w.migrations = migrations();
-	c->w.tid = (__u32)bpf_get_current_pid_tgid();
+	w->ts = bpf_ktime_get_ns();
+	w->nr = (__u64)id;
+	w->arg0 = SC_ARG0(regs);
+	w->arg1 = SC_ARG1(regs);
 	return 0;
 }
 
@@ -856,24 +842,7 @@ static __always_inline int on_recv(struct sock *sk, int ret, int flags)
 	__u32 ns = ns_of_sk(sk);
 	if (!wanted(&f, ns))
 		return 0;
-	__u32 zero = 0;
-	__u32 *sw = bpf_map_lookup_elem(&switches, &zero);
-	if (!sw || !(*sw & 1)) {
-		emit(ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
-		return 0;
-	}
-	/* Stamped when the system call returns (sys_exit). A marker still pending from a
-	 * thread that moved to another CPU before returning goes out with its copy time. */
-	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
-	if (!c)
-		return 0;
-	struct read_slot *slot = &c->r;
-	if (slot->full)
-		emit_copy(&slot->e);
-	fill(&slot->e, ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
-	slot->migrations = migrations();
-	slot->tid = (__u32)bpf_get_current_pid_tgid();
-	slot->full = 1;
+	emit(ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
 	return 0;
 }
 
@@ -918,31 +887,6 @@ SEC("fexit/tcp_recvmsg")
 int BPF_PROG(rx_app_fexit, struct sock *sk, struct msghdr *msg, size_t len, int flags, int *addr_len, int ret)
 {
 	return on_recv(sk, ret, flags);
-}
-
-/* Return of any system call: a write's entry time is over; a marker read during this
- * call is stamped now, when the application gets the bytes (read, readv, recvfrom,
- * recvmsg, and also recvmmsg or any other call that copied through sock_recv_length). */
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
-{
-	__u32 zero = 0;
-	struct cpu_slots *c = bpf_map_lookup_elem(&cpu_slots, &zero);
-	/* most calls: no write entry to clear, no read pending (and no helper call to learn so) */
-	if (!c || (!c->w.tid && !c->r.full))
-		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	if (c->w.tid == tid)
-		c->w.tid = 0;
-	struct read_slot *slot = &c->r;
-	if (!slot->full || slot->tid != tid)
-		return 0;
-	/* a read of this thread's that returned elsewhere: it goes out with its copy time */
-	if (slot->migrations == migrations())
-		slot->e.ts_ns = bpf_ktime_get_ns();
-	emit_copy(&slot->e);
-	slot->full = 0;
-	return 0;
 }
 
 /* ---- flow totals ---------------------------------------------------------------------- */

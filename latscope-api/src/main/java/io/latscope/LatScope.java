@@ -337,22 +337,23 @@ public final class LatScope {
         }
 
         /**
-         * Whether the socket hops start and end at the application's system calls (default),
-         * or at the kernel's copies into and out of the socket; see {@link SessionSpec}. At
-         * the system calls, tx.SOCKET also holds the write's way from its entry to the copy
-         * (the wait for the socket's lock, and for buffer space when the send buffer is full)
-         * and END_TO_END the read's way back out: what the application sees. Without them a
-         * write that waited for the socket's lock is missing from END_TO_END (in a loaded
-         * three-host test 10 % of writes waited 22 µs or more, and END_TO_END's median fell
-         * 10 µs short of the application's). The price: every system call of every process
-         * on the host runs two small programs and takes the kernel's traced path. For the
-         * measured traffic that is within the noise, but a process that does little else
-         * than system calls pays it in full: {@code dd bs=1} ran at 0.57× its speed beside a
-         * session, 0.995× with this off (docs/benchmarks.md, 2026-12-05), and the benchmark
-         * or test that embeds the session pays it on its own system calls too. Turn it off
-         * on hosts with such neighbours when the copy-to-copy span is what you need.
+         * Whether tx.SOCKET starts at the application's write system call (default) or at the
+         * kernel's copy into the socket; see {@link SessionSpec}. At the system call, tx.SOCKET
+         * also holds the write's way from its entry to the copy (the wait for the socket's
+         * lock, and for buffer space when the send buffer is full): what the application
+         * sees. Without it a write that waited for the socket's lock is missing from
+         * END_TO_END (in a loaded three-host test 10 % of writes waited 22 µs or more, and
+         * END_TO_END's median fell 10 µs short of the application's). rx.SOCKET ends when the
+         * read's copy is done and the socket released either way; the system call only
+         * returns after that. The price: every system call of every process on the host
+         * takes the kernel's traced path and runs one small program (write-family calls
+         * stamp, the rest return at once). For the measured traffic that is within the
+         * noise, but a process that does little else than system calls pays it in full
+         * ({@code dd bs=1}: see docs/benchmarks.md, "bystanders"), and the benchmark or test
+         * that embeds the session pays it on its own system calls too. Turn it off on hosts
+         * with such neighbours when the copy-to-copy span is what you need.
          *
-         * @param atSystemCalls false to measure between the kernel's socket copies only
+         * @param atSystemCalls false to start tx.SOCKET at the kernel's copy into the socket
          * @return this builder
          */
         public Builder syscallBoundaries(boolean atSystemCalls) {

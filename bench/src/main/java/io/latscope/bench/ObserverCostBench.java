@@ -59,8 +59,10 @@ public final class ObserverCostBench {
             new Config("base", "base (nothing attached)", Kind.BASE, b -> b),
             new Config("latscope", "LatScope session", Kind.LATSCOPE, b -> b),
             new Config("floor", "empty programs on LatScope's hooks (floor)", Kind.FLOOR, b -> b),
-            new Config("floor-nosys", "empty programs on LatScope's hooks but sys_enter/sys_exit (the floor without syscall"
+            new Config("floor-nosys", "empty programs on LatScope's hooks but sys_enter (the floor without syscall"
                     + " boundaries)", Kind.FLOOR, b -> b, "nosys"),
+            new Config("floor-exit", "empty programs on LatScope's hooks and on sys_exit (the floor before the probes"
+                    + " dropped sys_exit)", Kind.FLOOR, b -> b, "exit"),
             new Config("peer", "bpftrace peer (bench/latscope-peer.bt)", Kind.PEER, b -> b),
             new Config("latscope-nocost", "LatScope session, probe-cost stats off", Kind.LATSCOPE, b -> b.probeCost(false)),
             // experiments: the session's threads (or all the JVM's but main) re-scheduled from outside after start
@@ -217,7 +219,11 @@ public final class ObserverCostBench {
                         reschedule(c.threadPolicy());
                     }
                 }
-                case FLOOR -> hooks = EmptyHooks.attach(true, !"nosys".equals(c.threadPolicy()), a, b);
+                case FLOOR -> hooks = EmptyHooks.attach(true, switch (String.valueOf(c.threadPolicy())) {
+                    case "nosys" -> EmptyHooks.Syscalls.NONE;
+                    case "exit" -> EmptyHooks.Syscalls.ENTRY_AND_EXIT;
+                    default -> EmptyHooks.Syscalls.ENTRY;
+                }, a, b);
                 case PEER -> peer = new BpftracePeer(port);
             }
             startMs = (System.nanoTime() - t0) / 1e6;

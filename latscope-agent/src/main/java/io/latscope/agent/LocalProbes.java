@@ -45,16 +45,14 @@ public final class LocalProbes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalProbes.class);
     private static final int FIRST_PRIORITY = Integer.MIN_VALUE + 1;
     /**
-     * Optional helpers that move the socket points to the system call boundary (see
-     * probes.bpf.c): TX_SOCK to the write's entry (which needs the exit too, to end it),
-     * RX_APP to the read's return. The raw sys_enter/sys_exit tracepoints, attached once
-     * each whichever point needs them; all or nothing: without them both points stay at
-     * the kernel's copy.
+     * The optional helper that moves TX_SOCK to the write system call's entry (see
+     * probes.bpf.c, write_entry): the raw sys_enter tracepoint. Without it the point stays at
+     * the kernel's copy. RX_APP needs none: sock_recv_length (or tcp_recvmsg's return) fires
+     * once the read's copy is done and the socket's lock released, where the system call
+     * only returns.
      */
-    static final Map<ProbePoint, List<String>> SYSCALL_HELPERS = Map.of(
-            ProbePoint.TX_SOCK, List.of("sys_enter", "sys_exit"),
-            ProbePoint.RX_APP, List.of("sys_exit"));
-    private static final List<String> ALL_SYSCALL_HELPERS = List.of("sys_enter", "sys_exit");
+    static final Map<ProbePoint, List<String>> SYSCALL_HELPERS = Map.of(ProbePoint.TX_SOCK, List.of("sys_enter"));
+    private static final List<String> ALL_SYSCALL_HELPERS = List.of("sys_enter");
     /** The iterator that gives connections open before the session the sockops callback. */
     private static final String TX_TCP_EXISTING = "tx_tcp_existing";
 
@@ -88,7 +86,7 @@ public final class LocalProbes implements AutoCloseable {
     private final Map<ProbePoint, StandIns.StandIn> standIn = new EnumMap<>(ProbePoint.class);
     private final Map<ProbePoint, String> socketBoundary = new EnumMap<>(Map.of(
             ProbePoint.TX_SOCK, "tcp_sendmsg_locked (copy into the socket)",
-            ProbePoint.RX_APP, "sock_recv_length (copy to the application)"));
+            ProbePoint.RX_APP, "sock_recv_length (the read's copy to the application done, socket lock released)"));
 
     private LocalProbes(Config cfg) {
         // Before 6.2 there is no bpf_rdonly_cast (nor bpf_cast_to_kern_ctx): the pre-6.2 object
@@ -518,31 +516,25 @@ public final class LocalProbes implements AutoCloseable {
         return openSockets;
     }
 
-    /** All or nothing: a partial set would stamp some calls at the boundary and others at the copy. */
     private void attachSyscallHelpers(ProbePoint p) {
         List<String> names = SYSCALL_HELPERS.get(p);
         if (names == null || !names.stream().allMatch(n -> object.program(n).isLoaded())) {
             return;
         }
-        Map<String, BpfLink> made = new LinkedHashMap<>();
+        List<BpfLink> made = new ArrayList<>();
         try {
             for (String name : names) {
-                if (!attachedPrograms.containsKey(name)) { // sys_exit serves both points
-                    made.put(name, object.program(name).attach());
-                }
+                made.add(object.program(name).attach());
             }
         } catch (NotSupportedException | io.latscope.error.KernelException e) {
-            closeQuietly(List.copyOf(made.values()));
+            closeQuietly(made);
             LOG.info("system call boundary for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
             return;
         }
-        made.forEach((name, link) -> add(p, object.program(name), link)); // their run time shows with the probes'
-        if (p == ProbePoint.TX_SOCK) {
-            socketBoundary.put(p, "write/writev/sendto/sendmsg system call entry");
-        } else {
-            object.map("switches").typed(MapCodec.INT, MapCodec.INT).put(0, 1);
-            socketBoundary.put(p, "return of the system call that read (read, readv, recvfrom, recvmsg, ...)");
+        for (int i = 0; i < names.size(); i++) { // their run time shows with the probes'
+            add(p, object.program(names.get(i)), made.get(i));
         }
+        socketBoundary.put(p, "write/writev/sendto/sendmsg system call entry");
     }
 
     /** Where END_TO_END starts (TX_SOCK) and ends (RX_APP) on this kernel. */
@@ -679,12 +671,6 @@ public final class LocalProbes implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            // markers parked for a read's return would be stranded once the exits are detached
-            object.map("switches").typed(MapCodec.INT, MapCodec.INT).put(0, 0);
-        } catch (RuntimeException e) {
-            LOG.debug("clearing switches: {}", e.toString());
-        }
         closeQuietly(links.reversed());
         links.clear();
         drops.close();

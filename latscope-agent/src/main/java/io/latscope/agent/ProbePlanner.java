@@ -151,21 +151,22 @@ final class ProbePlanner {
             return new PointPlan(p.point(), p.layer(), si.hook(), true, (present.isEmpty() ? "this kernel has no tracepoint "
                     + si.tracepoint() + ": the function that fires it on newer kernels" : HookPreference.PROPERTY + "=fentry: the"
                     + " function that fires tracepoint " + si.tracepoint()) + ", through a BPF trampoline"
-                    + (syscalls && p != ProbePoint.RX_SOCK ? "; time from the system call (syscallBoundaries)" : ""));
+                    + (syscalls && p == ProbePoint.TX_SOCK ? "; time from the system call (syscallBoundaries)" : ""));
         }
         if (present.isEmpty()) {
             return new PointPlan(p.point(), p.layer(), hook, false, "this kernel has no tracepoint " + String.join(" or ", tps)
                     + (p == ProbePoint.RX_SOCK ? " (sk_data_ready came with Linux 6.6)" : ""));
         }
         String why = "BTF tracepoint: stable across kernels, the baseline";
-        if ((p == ProbePoint.TX_SOCK || p == ProbePoint.RX_APP) && syscalls) {
-            boolean raw = f.get(Feature.RAW_TRACEPOINT).isSupported();
-            why = raw ? (p == ProbePoint.TX_SOCK ? "time from the write system call's entry (raw sys_enter/sys_exit)"
-                    : "time from the read system call's return (raw sys_exit)") + ", syscallBoundaries is on"
+        if (p == ProbePoint.TX_SOCK && syscalls) {
+            why = f.get(Feature.RAW_TRACEPOINT).isSupported()
+                    ? "time from the write system call's entry (raw sys_enter), syscallBoundaries is on"
                     : "raw tracepoints are not supported: at the kernel's copy instead of the system call";
-        } else if (p == ProbePoint.TX_SOCK || p == ProbePoint.RX_APP) {
-            why = (p == ProbePoint.TX_SOCK ? "time from the kernel's copy into the socket" : "time at the copy out of the socket")
-                    + " (syscallBoundaries is off: on, every system call on the host runs two more programs)";
+        } else if (p == ProbePoint.TX_SOCK) {
+            why = "time from the kernel's copy into the socket"
+                    + " (syscallBoundaries is off: on, every system call on the host runs one more program)";
+        } else if (p == ProbePoint.RX_APP) {
+            why = "time when the read's copy is done and the socket's lock released (the system call only returns after it)";
         }
         if (p == ProbePoint.RX_DEV) {
             why = "whichever of these the driver calls (veth: netif_rx, or napi_gro_receive with GRO/XDP)";

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the application's own way into and out of the kernel, measured message by message.
  *
  * <p>END_TO_END runs from the write's first copy into the socket (or its system call entry,
- * sys_enter, with syscall boundaries on) to the read's {@code sock_recv_length} (or its
- * system call return, sys_exit). The application also pays the crossing from its stamp into
+ * sys_enter, with syscall boundaries on) to the read's {@code sock_recv_length}, after
+ * which its system call only returns. The application also pays the crossing from its stamp into
  * the kernel and from there back to its stamp, which no kernel probe sees: ~0.2 us on bare
  * metal, but 4-10 us per message on the paravirtualised 2-vCPU VM these tests run on (a
  * null system call takes 1 us there), and now and then ~50 us on the way back after a
