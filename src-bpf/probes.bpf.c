@@ -488,8 +488,9 @@ static __always_inline void on_dev(const struct sk_buff *skb, const struct net_d
 
 /* ---- tx ------------------------------------------------------------------------------ */
 
-/* When the write system call the thread is in began, or 0 when sys_enter did not see it
- * (syscall boundaries off, a call outside the write family, a kernel thread's send). */
+/* When the write the thread is in began (sys_enter or tx_sock_begin), or 0 when neither
+ * saw it (syscall boundaries off; with sys_enter, a call outside the write family or a
+ * kernel thread's send). */
 static __always_inline __u64 write_began(void)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -556,6 +557,28 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	w->nr = (__u64)id;
 	w->arg0 = SC_ARG0(regs);
 	w->arg1 = SC_ARG1(regs);
+	return 0;
+}
+
+/* The same entry where the kernel allows BPF trampolines: tcp_sendmsg's, before it takes the
+ * socket's lock, with the registers of the system call the thread is in (io_uring's and
+ * kernel threads' sends included: they match their own entry). Only TCP sends run it, so
+ * no other task's system calls take the traced path. LocalProbes attaches it instead of
+ * sys_enter when it can; the copy loop checks either the same way (write_began). */
+SEC("fentry/tcp_sendmsg")
+int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!w)
+		return 0;
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!r)
+		return 0;
+	w->ts = bpf_ktime_get_ns();
+	w->nr = SC_NR(r);
+	w->arg0 = SC_ARG0(r);
+	w->arg1 = SC_ARG1(r);
 	return 0;
 }
 

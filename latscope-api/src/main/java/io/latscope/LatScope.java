@@ -345,13 +345,16 @@ public final class LatScope {
          * END_TO_END (in a loaded three-host test 10 % of writes waited 22 µs or more, and
          * END_TO_END's median fell 10 µs short of the application's). rx.SOCKET ends when the
          * read's copy is done and the socket released either way; the system call only
-         * returns after that. The price: every system call of every process on the host
-         * takes the kernel's traced path and runs one small program (write-family calls
-         * stamp, the rest return at once). For the measured traffic that is within the
-         * noise, but a process that does little else than system calls pays it in full
-         * ({@code dd bs=1}: see docs/benchmarks.md, "bystanders"), and the benchmark or test
-         * that embeds the session pays it on its own system calls too. Turn it off on hosts
-         * with such neighbours when the copy-to-copy span is what you need.
+         * returns after that. Where the kernel allows BPF trampolines, the entry is taken at
+         * {@code tcp_sendmsg} (before the socket's lock; only TCP sends run it) and costs
+         * other processes nothing. Elsewhere it comes from the sys_enter tracepoint, and the
+         * price is that every system call of every process on the host takes the kernel's
+         * traced path and runs one small program (write-family calls stamp, the rest return
+         * at once). For the measured traffic that is within the noise, but a process that
+         * does little else than system calls pays it in full ({@code dd bs=1}: see
+         * docs/benchmarks.md, "bystanders"), and the benchmark or test that embeds the
+         * session pays it on its own system calls too. Turn it off on such hosts when the
+         * copy-to-copy span is what you need.
          *
          * @param atSystemCalls false to start tx.SOCKET at the kernel's copy into the socket
          * @return this builder

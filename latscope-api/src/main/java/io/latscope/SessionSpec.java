@@ -51,8 +51,9 @@ public record SessionSpec(List<Host> hosts, Set<Layer> layers, Traffic traffic, 
      * @param markerSampleEvery      store one marker record of every N finished markers (0 = none)
      * @param ringBufferBytes        size of the kernel-to-agent ring buffer (a power of two); events that
      *                               do not fit are dropped by the kernel and counted
-     * @param syscallBoundaries      start tx.SOCKET at the write system call's entry (the sys_enter
-     *                               tracepoint; every system call of every process then takes the
+     * @param syscallBoundaries      start tx.SOCKET at the write's entry (tcp_sendmsg's through a BPF
+     *                               trampoline where the kernel allows it, else the sys_enter
+     *                               tracepoint, with which every system call of every process takes the
      *                               kernel's slower traced path) instead of at the kernel's copy into
      *                               the socket (on by default); rx.SOCKET ends at the read's copy out
      *                               of the socket either way

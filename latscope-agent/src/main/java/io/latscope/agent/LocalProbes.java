@@ -45,14 +45,18 @@ public final class LocalProbes implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalProbes.class);
     private static final int FIRST_PRIORITY = Integer.MIN_VALUE + 1;
     /**
-     * The optional helper that moves TX_SOCK to the write system call's entry (see
-     * probes.bpf.c, write_entry): the raw sys_enter tracepoint. Without it the point stays at
-     * the kernel's copy. RX_APP needs none: sock_recv_length (or tcp_recvmsg's return) fires
-     * once the read's copy is done and the socket's lock released, where the system call
-     * only returns.
+     * The optional programs that move TX_SOCK to the write's entry (probes.bpf.c,
+     * write_entry), one of them: tcp_sendmsg's entry through a BPF trampoline where the kernel
+     * allows them (only TCP sends run it), or else the raw sys_enter tracepoint (every system
+     * call of every task on the host then takes the kernel's traced path). Without either the
+     * point stays at the kernel's copy. RX_APP needs none: sock_recv_length (or tcp_recvmsg's
+     * return) fires once the read's copy is done and the socket's lock released, where the
+     * system call only returns.
      */
-    static final Map<ProbePoint, List<String>> SYSCALL_HELPERS = Map.of(ProbePoint.TX_SOCK, List.of("sys_enter"));
-    private static final List<String> ALL_SYSCALL_HELPERS = List.of("sys_enter");
+    private static final String WRITE_ENTRY_FENTRY = "tx_sock_begin";
+    private static final String WRITE_ENTRY_SYSCALL = "sys_enter";
+    /** The one of the two loaded (null: syscall boundaries off, or neither loads). */
+    private String writeEntry;
     /** The iterator that gives connections open before the session the sockops callback. */
     private static final String TX_TCP_EXISTING = "tx_tcp_existing";
 
@@ -136,8 +140,11 @@ public final class LocalProbes implements AutoCloseable {
             });
         }
         excluded.add("empty_floor");
-        if (!cfg.syscallBoundaries()) {
-            excluded.addAll(ALL_SYSCALL_HELPERS);
+        writeEntry = !cfg.syscallBoundaries() || !cfg.points().contains(ProbePoint.TX_SOCK) ? null
+                : fentry.isSupported() ? WRITE_ENTRY_FENTRY : WRITE_ENTRY_SYSCALL;
+        excluded.addAll(List.of(WRITE_ENTRY_FENTRY, WRITE_ENTRY_SYSCALL));
+        if (writeEntry != null) {
+            excluded.remove(writeEntry);
         }
         for (ProbePoint p : ProbePoint.values()) {
             if (!cfg.points().contains(p)) {
@@ -297,6 +304,17 @@ public final class LocalProbes implements AutoCloseable {
                     excluded.add(prog);
                     continue;
                 }
+                // optional, whatever the error: tx.SOCK falls back to sys_enter, then to the copy
+                if (prog != null && prog.equals(writeEntry) && attempt <= ProbePoint.values().length * 2) {
+                    excluded.add(prog);
+                    writeEntry = prog.equals(WRITE_ENTRY_FENTRY) ? WRITE_ENTRY_SYSCALL : null;
+                    LOG.info("write entry by {} refused ({}); tx.SOCK {}", prog, e.getMessage(),
+                            writeEntry == null ? "stays at the kernel copy" : "from " + writeEntry + " instead");
+                    if (writeEntry != null) {
+                        excluded.remove(writeEntry);
+                    }
+                    continue;
+                }
                 if (point == null || !refused || attempt > ProbePoint.values().length * 2) {
                     throw e;
                 }
@@ -318,11 +336,6 @@ public final class LocalProbes implements AutoCloseable {
                 }
                 if ("flow_end".equals(prog)) {
                     excluded.add(prog);
-                    continue;
-                }
-                if (ALL_SYSCALL_HELPERS.contains(prog)) {
-                    LOG.info("system call boundary unavailable ({}); socket points stay at the kernel copy", e.getMessage());
-                    excluded.addAll(ALL_SYSCALL_HELPERS);
                     continue;
                 }
                 LOG.warn("probe point {} unavailable: program {} refused: {}", point, prog, e.getMessage());
@@ -349,6 +362,9 @@ public final class LocalProbes implements AutoCloseable {
     private static ProbePoint pointOf(String program) {
         if (program.equals("tx_tcp_fentry") || program.equals(TX_TCP_EXISTING)) {
             return ProbePoint.TX_TCP;
+        }
+        if (program.equals(WRITE_ENTRY_FENTRY) || program.equals(WRITE_ENTRY_SYSCALL)) {
+            return ProbePoint.TX_SOCK;
         }
         ProbePoint standingIn = StandIns.pointOf(program);
         if (standingIn != null) {
@@ -517,24 +533,21 @@ public final class LocalProbes implements AutoCloseable {
     }
 
     private void attachSyscallHelpers(ProbePoint p) {
-        List<String> names = SYSCALL_HELPERS.get(p);
-        if (names == null || !names.stream().allMatch(n -> object.program(n).isLoaded())) {
+        if (p != ProbePoint.TX_SOCK || writeEntry == null || !object.program(writeEntry).isLoaded()) {
             return;
         }
-        List<BpfLink> made = new ArrayList<>();
+        BpfProgram prog = object.program(writeEntry);
+        BpfLink link;
         try {
-            for (String name : names) {
-                made.add(object.program(name).attach());
-            }
+            link = writeEntry.equals(WRITE_ENTRY_FENTRY) ? prog.attachTrace() : prog.attach();
         } catch (NotSupportedException | io.latscope.error.KernelException e) {
-            closeQuietly(made);
-            LOG.info("system call boundary for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
+            LOG.info("write entry for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
             return;
         }
-        for (int i = 0; i < names.size(); i++) { // their run time shows with the probes'
-            add(p, object.program(names.get(i)), made.get(i));
-        }
-        socketBoundary.put(p, "write/writev/sendto/sendmsg system call entry");
+        add(p, prog, link); // its run time shows with the probes'
+        socketBoundary.put(p, writeEntry.equals(WRITE_ENTRY_FENTRY)
+                ? "tcp_sendmsg entry, before the socket lock (the write's system call entry but its descriptor lookup)"
+                : "write/writev/sendto/sendmsg system call entry");
     }
 
     /** Where END_TO_END starts (TX_SOCK) and ends (RX_APP) on this kernel. */
