@@ -563,8 +563,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 /* The same entry where the kernel allows BPF trampolines: tcp_sendmsg's, before it takes the
  * socket's lock, with the registers of the system call the thread is in (io_uring's and
  * kernel threads' sends included: they match their own entry). Only TCP sends run it, so
- * no other task's system calls take the traced path. LocalProbes attaches it instead of
- * sys_enter when it can; the copy loop checks either the same way (write_began). */
+ * no other task's system calls take the traced path. LocalProbes attaches it (and
+ * tx_sock_end) instead of sys_enter when it can; the copy loop checks either the same way
+ * (write_began). */
 SEC("fentry/tcp_sendmsg")
 int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
 {
@@ -579,6 +580,19 @@ int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
 	w->nr = SC_NR(r);
 	w->arg0 = SC_ARG0(r);
 	w->arg1 = SC_ARG1(r);
+	return 0;
+}
+
+/* tcp_sendmsg's return ends the entry tx_sock_begin noted. sys_enter notes every write-family
+ * call, so its entry is always the thread's latest; tcp_sendmsg is not on every path into the
+ * copy loop (kTLS and sockmap sockets call tcp_sendmsg_locked themselves), and a later call
+ * of such a socket with the same number and arguments would otherwise match an old entry. */
+SEC("fexit/tcp_sendmsg")
+int BPF_PROG(tx_sock_end, struct sock *sk, struct msghdr *msg, size_t size, int ret)
+{
+	struct write_entry *w = bpf_task_storage_get(&write_entry, bpf_get_current_task_btf(), 0, 0);
+	if (w)
+		w->nr = ~0ULL;
 	return 0;
 }
 

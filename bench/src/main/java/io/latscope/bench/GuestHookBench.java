@@ -29,7 +29,12 @@ import java.util.TreeMap;
  * session per hook set, in alternating order, each measuring {@code --messages} tcpstamp
  * messages of 1 KiB between two namespaces of the guest, 2 ms apart, with the kernel's
  * bpf_stats on. Under emulation (TCG) every figure measures the emulator as well; only the
- * two sets' ratio carries over. Options: {@code --rounds N} (5), {@code --messages N} (500).
+ * two sets' ratio carries over. Then, per round, a bystander: {@code dd bs=1} (a read and a
+ * write system call per byte) in the guest's root namespace, alone and beside a session
+ * whose write entry (syscall boundaries, on by default) comes from tcp_sendmsg's trampoline
+ * or from the sys_enter tracepoint ({@value io.latscope.agent.LocalProbes#WRITE_ENTRY_PROPERTY}),
+ * or with syscall boundaries off (what the session's other programs and threads cost dd), in
+ * alternating order. Options: {@code --rounds N} (5), {@code --messages N} (500).
  */
 public final class GuestHookBench {
     private GuestHookBench() {
@@ -87,6 +92,8 @@ public final class GuestHookBench {
             Map<String, List<Double>> app = new LinkedHashMap<>();
             Map<String, List<Double>> perMessage = new LinkedHashMap<>();
             Map<String, Map<String, String>> unavailable = new LinkedHashMap<>();
+            Map<String, List<Double>> dd = new LinkedHashMap<>();
+            List<Double> ddAlone = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 List<String> order = r % 2 == 0 ? SETS : SETS.reversed();
                 for (String set : order) {
@@ -122,6 +129,19 @@ public final class GuestHookBench {
                     app.computeIfAbsent(set, k -> new ArrayList<>()).add(flow.percentile(50) / 1e3);
                     System.err.println("round " + (r + 1) + " " + set + ": " + markers + " markers");
                 }
+                System.clearProperty("latscope.hooks");
+                double alone = ddSyscallsPerUs();
+                List<String> entries = r % 2 == 0 ? WRITE_ENTRIES : WRITE_ENTRIES.reversed();
+                for (String entry : entries) {
+                    System.setProperty(io.latscope.agent.LocalProbes.WRITE_ENTRY_PROPERTY, entry);
+                    try (LatScopeSession s = LatScope.builder().ports(5730).stride(1024).namespaces("gc", "gs")
+                            .syscallBoundaries(!entry.equals("off")).probeCost(false).start()) {
+                        dd.computeIfAbsent(entry, k -> new ArrayList<>()).add(ddSyscallsPerUs() / alone);
+                    } finally {
+                        System.clearProperty(io.latscope.agent.LocalProbes.WRITE_ENTRY_PROPERTY);
+                    }
+                }
+                ddAlone.add(alone);
             }
             System.out.println("| hook set | program (attach point) | mean ns per run, median (min–max) |");
             System.out.println("|---|---|---|");
@@ -137,8 +157,30 @@ public final class GuestHookBench {
                         + " | " + range(app.get(set), "%.1f") + " |");
             }
             System.out.println();
+            System.out.println("Bystander: dd bs=1 in the guest's root namespace, system calls per µs alone "
+                    + range(ddAlone, "%.3f") + "; per round, its speed beside a session as a ratio to alone:");
+            System.out.println();
+            System.out.println("| session's write entry | dd speed / alone |");
+            System.out.println("|---|---|");
+            dd.forEach((entry, v) -> System.out.println("| " + switch (entry) {
+                case "sys_enter" -> "sys_enter tracepoint";
+                case "off" -> "none (syscall boundaries off: the session's other costs)";
+                default -> "tcp_sendmsg trampoline (tx_sock_begin)";
+            } + " | " + range(v, "%.3f") + " |"));
+            System.out.println();
             unavailable.forEach((set, m) -> m.forEach((hop, why) -> System.out.println("- " + set + ": " + hop
                     + " not measured: " + why)));
+        }
+
+        /** "fentry" is the default where trampolines load; "sys_enter" is asked for; "off": boundaries off. */
+        static final List<String> WRITE_ENTRIES = List.of("fentry", "sys_enter", "off");
+
+        /** dd bs=1 of 200 kB (400 000 system calls), timed: calls per µs. */
+        private static double ddSyscallsPerUs() {
+            long bytes = 200_000;
+            long t0 = System.nanoTime();
+            io.latscope.testbed.Cmd.run("dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=" + bytes);
+            return 2.0 * bytes / ((System.nanoTime() - t0) / 1e3);
         }
 
         private static String range(List<Double> v, String f) {

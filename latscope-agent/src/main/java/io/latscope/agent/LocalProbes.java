@@ -55,6 +55,15 @@ public final class LocalProbes implements AutoCloseable {
      */
     private static final String WRITE_ENTRY_FENTRY = "tx_sock_begin";
     private static final String WRITE_ENTRY_SYSCALL = "sys_enter";
+    /** The programs of each: tcp_sendmsg's entry notes, its return ends. */
+    private static final Map<String, List<String>> WRITE_ENTRY_PROGRAMS = Map.of(
+            WRITE_ENTRY_FENTRY, List.of(WRITE_ENTRY_FENTRY, "tx_sock_end"), WRITE_ENTRY_SYSCALL, List.of(WRITE_ENTRY_SYSCALL));
+    /**
+     * Benches and tests that compare the two on a kernel with trampolines set this to
+     * {@code sys_enter}: the write's entry then comes from the tracepoint as where trampolines
+     * are refused.
+     */
+    public static final String WRITE_ENTRY_PROPERTY = "latscope.test.writeEntry";
     /** The one of the two loaded (null: syscall boundaries off, or neither loads). */
     private String writeEntry;
     /** The iterator that gives connections open before the session the sockops callback. */
@@ -141,10 +150,11 @@ public final class LocalProbes implements AutoCloseable {
         }
         excluded.add("empty_floor");
         writeEntry = !cfg.syscallBoundaries() || !cfg.points().contains(ProbePoint.TX_SOCK) ? null
-                : fentry.isSupported() ? WRITE_ENTRY_FENTRY : WRITE_ENTRY_SYSCALL;
-        excluded.addAll(List.of(WRITE_ENTRY_FENTRY, WRITE_ENTRY_SYSCALL));
+                : fentry.isSupported() && !WRITE_ENTRY_SYSCALL.equals(System.getProperty(WRITE_ENTRY_PROPERTY))
+                ? WRITE_ENTRY_FENTRY : WRITE_ENTRY_SYSCALL;
+        WRITE_ENTRY_PROGRAMS.values().forEach(excluded::addAll);
         if (writeEntry != null) {
-            excluded.remove(writeEntry);
+            excluded.removeAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
         }
         for (ProbePoint p : ProbePoint.values()) {
             if (!cfg.points().contains(p)) {
@@ -305,13 +315,14 @@ public final class LocalProbes implements AutoCloseable {
                     continue;
                 }
                 // optional, whatever the error: tx.SOCK falls back to sys_enter, then to the copy
-                if (prog != null && prog.equals(writeEntry) && attempt <= ProbePoint.values().length * 2) {
-                    excluded.add(prog);
-                    writeEntry = prog.equals(WRITE_ENTRY_FENTRY) ? WRITE_ENTRY_SYSCALL : null;
+                if (prog != null && writeEntry != null && WRITE_ENTRY_PROGRAMS.get(writeEntry).contains(prog)
+                        && attempt <= ProbePoint.values().length * 2) {
+                    excluded.addAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
+                    writeEntry = writeEntry.equals(WRITE_ENTRY_FENTRY) ? WRITE_ENTRY_SYSCALL : null;
                     LOG.info("write entry by {} refused ({}); tx.SOCK {}", prog, e.getMessage(),
                             writeEntry == null ? "stays at the kernel copy" : "from " + writeEntry + " instead");
                     if (writeEntry != null) {
-                        excluded.remove(writeEntry);
+                        excluded.removeAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
                     }
                     continue;
                 }
@@ -363,7 +374,7 @@ public final class LocalProbes implements AutoCloseable {
         if (program.equals("tx_tcp_fentry") || program.equals(TX_TCP_EXISTING)) {
             return ProbePoint.TX_TCP;
         }
-        if (program.equals(WRITE_ENTRY_FENTRY) || program.equals(WRITE_ENTRY_SYSCALL)) {
+        if (WRITE_ENTRY_PROGRAMS.values().stream().anyMatch(l -> l.contains(program))) {
             return ProbePoint.TX_SOCK;
         }
         ProbePoint standingIn = StandIns.pointOf(program);
@@ -533,18 +544,27 @@ public final class LocalProbes implements AutoCloseable {
     }
 
     private void attachSyscallHelpers(ProbePoint p) {
-        if (p != ProbePoint.TX_SOCK || writeEntry == null || !object.program(writeEntry).isLoaded()) {
+        if (p != ProbePoint.TX_SOCK || writeEntry == null) {
             return;
         }
-        BpfProgram prog = object.program(writeEntry);
-        BpfLink link;
+        List<String> names = WRITE_ENTRY_PROGRAMS.get(writeEntry);
+        if (!names.stream().allMatch(n -> object.program(n).isLoaded())) {
+            return;
+        }
+        List<BpfLink> made = new ArrayList<>();
         try {
-            link = writeEntry.equals(WRITE_ENTRY_FENTRY) ? prog.attachTrace() : prog.attach();
+            for (String name : names) {
+                BpfProgram prog = object.program(name);
+                made.add(writeEntry.equals(WRITE_ENTRY_FENTRY) ? prog.attachTrace() : prog.attach());
+            }
         } catch (NotSupportedException | io.latscope.error.KernelException e) {
+            closeQuietly(made);
             LOG.info("write entry for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
             return;
         }
-        add(p, prog, link); // its run time shows with the probes'
+        for (int i = 0; i < names.size(); i++) { // their run time shows with the probes'
+            add(p, object.program(names.get(i)), made.get(i));
+        }
         socketBoundary.put(p, writeEntry.equals(WRITE_ENTRY_FENTRY)
                 ? "tcp_sendmsg entry, before the socket lock (the write's system call entry but its descriptor lookup)"
                 : "write/writev/sendto/sendmsg system call entry");

@@ -82,7 +82,7 @@ class GuestKernelTest {
             // write's entry from tcp_sendmsg's trampoline, so no program on every system call
             assertThat(progs).contains("name tx_tcp_fentry", "name tx_sock_fentry", "name rx_sock_fentry", "name rx_app_fexit",
                             "name tx_ip_fentry", "name tx_ip6_fentry", "name rx_ip_fentry", "name rx_ip6_fentry",
-                            "name tx_sock_begin")
+                            "name tx_sock_begin", "name tx_sock_end")
                     .doesNotContain("sock_ops", "name tx_tcp ", "netfilter", "name sys_enter");
             assertThat(r.provenance().toString()).contains("6.1.");
             // every marker complete; the histograms hold those not sent twice (TCG's slow timers
