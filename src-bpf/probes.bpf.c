@@ -560,15 +560,27 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* The same entry where the kernel allows BPF trampolines: tcp_sendmsg's, before it takes the
- * socket's lock, with the registers of the system call the thread is in (io_uring's and
- * kernel threads' sends included: they match their own entry). Only TCP sends run it, so
- * no other task's system calls take the traced path. LocalProbes attaches it (and
+/* A socket whose flow the session measures (ports and namespace), seen from its sending side. */
+static __always_inline int sk_wanted(const struct sock *sk)
+{
+	struct flow f = {};
+	return sk_flow(sk, &f, 1) && wanted(&f, ns_of_sk(sk));
+}
+
+/* The entry where the kernel allows BPF trampolines: tcp_sendmsg's, before it takes the
+ * socket's lock, with the registers of the system call the thread is in. For a write or send
+ * that is the system call's entry but for its descriptor lookup and message-header copy; for
+ * sendmmsg, sendfile or splice it is each message's or chunk's, and io_uring's sends match
+ * their own entry too (sys_enter notes none of these: their copies are stamped at the copy).
+ * Only sends on the session's sockets note anything, so no other task's system calls take
+ * the traced path and no other thread gets task storage. LocalProbes attaches it (after
  * tx_sock_end) instead of sys_enter when it can; the copy loop checks either the same way
  * (write_began). */
 SEC("fentry/tcp_sendmsg")
 int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
 {
+	if (!sk_wanted(sk))
+		return 0;
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!w)
@@ -592,15 +604,8 @@ int BPF_PROG(tx_sock_end, struct sock *sk, struct msghdr *msg, size_t size, int 
 {
 	struct write_entry *w = bpf_task_storage_get(&write_entry, bpf_get_current_task_btf(), 0, 0);
 	if (w)
-		w->nr = ~0ULL;
+		w->ts = 0; /* none (an nr of -1 would look like a task outside any system call) */
 	return 0;
-}
-
-/* A socket whose flow the session measures (ports and namespace), seen from its sending side. */
-static __always_inline int sk_wanted(const struct sock *sk)
-{
-	struct flow f = {};
-	return sk_flow(sk, &f, 1) && wanted(&f, ns_of_sk(sk));
 }
 
 #ifndef LS_NO_KFUNC_CASTS

@@ -346,8 +346,10 @@ public final class LatScope {
          * END_TO_END's median fell 10 µs short of the application's). rx.SOCKET ends when the
          * read's copy is done and the socket released either way; the system call only
          * returns after that. Where the kernel allows BPF trampolines, the entry is taken at
-         * {@code tcp_sendmsg} (before the socket's lock; only TCP sends run it) and costs
-         * other processes nothing. Elsewhere it comes from the sys_enter tracepoint, and the
+         * {@code tcp_sendmsg}'s entry (before the socket's lock), and other processes' system
+         * calls are not traced: their TCP sends run two short programs, which note nothing
+         * for sockets the session does not watch. Elsewhere it comes from the sys_enter
+         * tracepoint, and the
          * price is that every system call of every process on the host takes the kernel's
          * traced path and runs one small program (write-family calls stamp, the rest return
          * at once). For the measured traffic that is within the noise, but a process that

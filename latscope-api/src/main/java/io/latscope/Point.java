@@ -30,7 +30,7 @@ public enum Point {
     RX_TCP,
     /** The data is queued for the reader: sk_data_ready. */
     RX_SOCK,
-    /** The application's read returns it (read system call return, or the copy out of the socket). */
+    /** The application's read has it: the copy out of the socket is done and the socket released. */
     RX_APP;
 
     /**

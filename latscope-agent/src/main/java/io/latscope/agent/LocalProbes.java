@@ -55,9 +55,9 @@ public final class LocalProbes implements AutoCloseable {
      */
     private static final String WRITE_ENTRY_FENTRY = "tx_sock_begin";
     private static final String WRITE_ENTRY_SYSCALL = "sys_enter";
-    /** The programs of each: tcp_sendmsg's entry notes, its return ends. */
+    /** The programs of each, in attach order: tcp_sendmsg's return ends what its entry notes, so it goes first. */
     private static final Map<String, List<String>> WRITE_ENTRY_PROGRAMS = Map.of(
-            WRITE_ENTRY_FENTRY, List.of(WRITE_ENTRY_FENTRY, "tx_sock_end"), WRITE_ENTRY_SYSCALL, List.of(WRITE_ENTRY_SYSCALL));
+            WRITE_ENTRY_FENTRY, List.of("tx_sock_end", WRITE_ENTRY_FENTRY), WRITE_ENTRY_SYSCALL, List.of(WRITE_ENTRY_SYSCALL));
     /**
      * Benches and tests that compare the two on a kernel with trampolines set this to
      * {@code sys_enter}: the write's entry then comes from the tracepoint as where trampolines
@@ -262,8 +262,17 @@ public final class LocalProbes implements AutoCloseable {
                 LOG.warn("probe point {} unavailable: refused as asked by {}", p, REFUSE_POINTS_PROPERTY);
                 unavailable.put(p, "refused by this kernel (simulated by " + REFUSE_POINTS_PROPERTY + ")");
                 excluded.addAll(p.programs());
+                if (p == ProbePoint.TX_SOCK) {
+                    dropWriteEntry(excluded);
+                }
             }
         }
+    }
+
+    /** Without tx.SOCK nothing takes the write's entry: its programs are not loaded. */
+    private void dropWriteEntry(Set<String> excluded) {
+        WRITE_ENTRY_PROGRAMS.values().forEach(excluded::addAll);
+        writeEntry = null;
     }
 
     public static LocalProbes start(Config cfg) {
@@ -315,8 +324,7 @@ public final class LocalProbes implements AutoCloseable {
                     continue;
                 }
                 // optional, whatever the error: tx.SOCK falls back to sys_enter, then to the copy
-                if (prog != null && writeEntry != null && WRITE_ENTRY_PROGRAMS.get(writeEntry).contains(prog)
-                        && attempt <= ProbePoint.values().length * 2) {
+                if (prog != null && writeEntry != null && WRITE_ENTRY_PROGRAMS.get(writeEntry).contains(prog)) {
                     excluded.addAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
                     writeEntry = writeEntry.equals(WRITE_ENTRY_FENTRY) ? WRITE_ENTRY_SYSCALL : null;
                     LOG.info("write entry by {} refused ({}); tx.SOCK {}", prog, e.getMessage(),
@@ -352,6 +360,9 @@ public final class LocalProbes implements AutoCloseable {
                 LOG.warn("probe point {} unavailable: program {} refused: {}", point, prog, e.getMessage());
                 unavailable.put(point, "program " + prog + " refused by this kernel: " + e.getMessage());
                 excluded.addAll(point.programs());
+                if (point == ProbePoint.TX_SOCK) {
+                    dropWriteEntry(excluded);
+                }
                 StandIns.of(point).ifPresent(si -> excluded.addAll(si.programs()));
                 standIn.remove(point);
             } catch (RuntimeException e) {
@@ -557,8 +568,11 @@ public final class LocalProbes implements AutoCloseable {
                 BpfProgram prog = object.program(name);
                 made.add(writeEntry.equals(WRITE_ENTRY_FENTRY) ? prog.attachTrace() : prog.attach());
             }
-        } catch (NotSupportedException | io.latscope.error.KernelException e) {
+        } catch (RuntimeException e) {
             closeQuietly(made);
+            if (!(e instanceof NotSupportedException || e instanceof io.latscope.error.KernelException)) {
+                throw e;
+            }
             LOG.info("write entry for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
             return;
         }

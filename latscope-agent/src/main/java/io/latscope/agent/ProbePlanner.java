@@ -151,7 +151,7 @@ final class ProbePlanner {
             return new PointPlan(p.point(), p.layer(), si.hook(), true, (present.isEmpty() ? "this kernel has no tracepoint "
                     + si.tracepoint() + ": the function that fires it on newer kernels" : HookPreference.PROPERTY + "=fentry: the"
                     + " function that fires tracepoint " + si.tracepoint()) + ", through a BPF trampoline"
-                    + (syscalls && p == ProbePoint.TX_SOCK ? "; time from the system call (syscallBoundaries)" : ""));
+                    + (syscalls && p == ProbePoint.TX_SOCK ? "; time from tcp_sendmsg's entry, before the socket lock (syscallBoundaries)" : ""));
         }
         if (present.isEmpty()) {
             return new PointPlan(p.point(), p.layer(), hook, false, "this kernel has no tracepoint " + String.join(" or ", tps)
@@ -165,8 +165,7 @@ final class ProbePlanner {
                     ? "time from the write system call's entry (raw sys_enter), syscallBoundaries is on"
                     : "raw tracepoints are not supported: at the kernel's copy instead of the system call";
         } else if (p == ProbePoint.TX_SOCK) {
-            why = "time from the kernel's copy into the socket"
-                    + " (syscallBoundaries is off: on, every system call on the host runs one more program)";
+            why = "time from the kernel's copy into the socket (syscallBoundaries is off)";
         } else if (p == ProbePoint.RX_APP) {
             why = "time when the read's copy is done and the socket's lock released (the system call only returns after it)";
         }

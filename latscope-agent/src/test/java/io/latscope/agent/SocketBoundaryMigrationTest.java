@@ -35,9 +35,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * an older entry as its own. Here another thread moves the writer between the two CPUs
  * every few hundred microseconds. Every marker's tx.sock stamp must lie after the
  * application started the write that carried it (both are CLOCK_MONOTONIC), and nearly all
- * must be that write's entry, not the copy milliseconds later: an entry kept per CPU (as
- * before issue 17's change) was lost at each move, and the copy loop's later passes then
- * stamped at the copy.
+ * must be that write's entry, not the copy milliseconds later: 95 % within 200 us of the
+ * write's start (99.7-99.8 % measured); an entry kept per CPU (as before 2026-12-06) was lost
+ * at each move, the copy loop's later passes then stamped at the copy, and 82 % came that
+ * close.
  */
 @KernelTest
 class SocketBoundaryMigrationTest {
@@ -158,7 +159,7 @@ class SocketBoundaryMigrationTest {
             System.out.printf("tx.sock at the write's entry (within %d us) for %d of %d markers, %d moves%n",
                     ENTRY_WITHIN_NANOS / 1000, atEntry, checked, moves.get());
             assertThat(atEntry).as("markers stamped within %d us of their write's start, of %d (%d moves)",
-                    ENTRY_WITHIN_NANOS / 1000, checked, moves.get()).isGreaterThanOrEqualTo(checked * 9 / 10);
+                    ENTRY_WITHIN_NANOS / 1000, checked, moves.get()).isGreaterThanOrEqualTo(checked * 95 / 100);
         }
     }
 }

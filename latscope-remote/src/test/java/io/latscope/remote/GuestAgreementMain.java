@@ -48,8 +48,8 @@ public final class GuestAgreementMain {
                 throw new AssertionError("hops do not add up to END_TO_END: " + m);
             }
         }
-        ApplicationAgreement.assertEndToEndMatches(flow, app, ApplicationAgreement.CLOCK_ERROR_NANOS,
-                ApplicationAgreement.Crossings.EMULATED);
+        System.out.println(ApplicationAgreement.assertEndToEndMatches(flow, app, ApplicationAgreement.CLOCK_ERROR_NANOS,
+                ApplicationAgreement.Crossings.EMULATED));
         System.out.printf("AGREEMENT OK markers %d app p50 %d ns p99 %d ns END_TO_END p50 %d ns p99 %d ns%n", flow.size(),
                 app.percentile(50), app.percentile(99), r.hop(io.latscope.Hop.END_TO_END).percentileNanos(50),
                 r.hop(io.latscope.Hop.END_TO_END).percentileNanos(99));

@@ -79,14 +79,23 @@ public final class ApplicationAgreement {
          * p50 24 us, before the guest's clock source was pinned to the TSC): bound 50 us. The
          * emulator stalls a thread now and then between the application's stamp and its
          * system call (entries up to 2.0 ms seen), which shifts the application's p99 by more
-         * than 5 % (82 us of 1.05 ms in one run in the full suite): 10 %.
+         * than 5 % (82 us of 1.05 ms in one run in the full suite): 10 %. Since 2026-12-06
+         * END_TO_END starts at tcp_sendmsg's entry where trampolines load (the guest) and ends
+         * at sock_recv_length rather than the read's return, so both crossings hold more of the
+         * emulated system call: on 6.1 under TCG, medians over 50 us in the last four of eight
+         * runs of that day (into the kernel p50 28-30 us, back 24-27 us), under 50 us in the
+         * first four: bound 80 us.
          */
-        public static final Crossings EMULATED = new Crossings(100_000, 50_000, 10);
+        public static final Crossings EMULATED = new Crossings(100_000, 80_000, 10);
     }
 
-    /** As above, with the crossings of a slower machine. */
-    public static void assertEndToEndMatches(List<MarkerPath> paths, TcpTraffic.FlowResult app, long clockErrorNanos,
-                                             Crossings bounds) {
+    /**
+     * As above, with the crossings of a slower machine.
+     *
+     * @return the crossings seen, for the log
+     */
+    public static String assertEndToEndMatches(List<MarkerPath> paths, TcpTraffic.FlowResult app, long clockErrorNanos,
+                                               Crossings bounds) {
         long[] oneWay = app.oneWayNanos();
         long[] sent = app.sentAtNanos();
         assertThat(paths).as("one marker per message").hasSize(oneWay.length);
@@ -131,6 +140,7 @@ public final class ApplicationAgreement {
             assertAgrees("p" + p + " of " + appOrdinary.size() + " messages with an ordinary return (<= " + ordinaryReturn + " ns)",
                     percentile(appOrdinary, p), percentile(oursOrdinary, p), crossing, seen, bounds.toleranceDivisor());
         }
+        return "median crossing " + crossing + " ns; " + seen;
     }
 
     private static void assertAgrees(String what, long theirs, long ours, long crossing, String seen, int divisor) {
