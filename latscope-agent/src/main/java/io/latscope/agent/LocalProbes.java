@@ -580,7 +580,7 @@ public final class LocalProbes implements AutoCloseable {
             add(p, object.program(names.get(i)), made.get(i));
         }
         socketBoundary.put(p, writeEntry.equals(WRITE_ENTRY_FENTRY)
-                ? "tcp_sendmsg entry, before the socket lock (the write's system call entry but its descriptor lookup)"
+                ? "tcp_sendmsg entry, before the socket lock (the write's system call entry, less its descriptor lookup and message-header copy)"
                 : "write/writev/sendto/sendmsg system call entry");
     }
 
