@@ -349,10 +349,9 @@ public final class LatScope {
          * {@code tcp_sendmsg}'s entry (before the socket's lock), and other processes' system
          * calls are not traced: their TCP sends run two short programs, which note nothing
          * for sockets the session does not watch. Elsewhere it comes from the sys_enter
-         * tracepoint, and the
-         * price is that every system call of every process on the host takes the kernel's
-         * traced path and runs one small program (write-family calls stamp, the rest return
-         * at once). For the measured traffic that is within the noise, but a process that
+         * tracepoint, and the price is that every system call of every process on the host
+         * takes the kernel's traced path and runs one small program (write-family calls
+         * stamp, the rest return at once). For the measured traffic that is within the noise, but a process that
          * does little else than system calls pays it in full ({@code dd bs=1}: see
          * docs/benchmarks.md, "bystanders"), and the benchmark or test that embeds the
          * session pays it on its own system calls too. Turn it off on such hosts when the

@@ -175,12 +175,9 @@ public final class GuestHookBench {
         /** "fentry" is the default where trampolines load; "sys_enter" is asked for; "off": boundaries off. */
         static final List<String> WRITE_ENTRIES = List.of("fentry", "sys_enter", "off");
 
-        /** dd bs=1 of 200 kB (400 000 system calls), timed: calls per µs. */
+        /** dd bs=1 of 200 kB (400 000 system calls) in the guest: calls per µs. */
         private static double ddSyscallsPerUs() {
-            long bytes = 200_000;
-            long t0 = System.nanoTime();
-            io.latscope.testbed.Cmd.run("dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=" + bytes);
-            return 2.0 * bytes / ((System.nanoTime() - t0) / 1e3);
+            return ObserverCostBench.ddSyscallsPerUs(200_000);
         }
 
         private static String range(List<Double> v, String f) {

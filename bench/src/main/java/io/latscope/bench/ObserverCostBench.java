@@ -388,14 +388,23 @@ public final class ObserverCostBench {
     static Round bystanderRound(TestNetwork net, NetNs a, NetNs b, Config c, int secs) {
         try (Setup s = new Setup(c, a, b, Sockperf.PORT, 64)) {
             Round flow = iperfRound(net, s, "c", C, D, secs);
-            long bytes = 4_000_000L * secs / 5;
-            long t0 = System.nanoTime();
-            io.latscope.testbed.Cmd.run("dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=" + bytes);
-            double syscallsPerUs = 2.0 * bytes / ((System.nanoTime() - t0) / 1e3);
+            double syscallsPerUs = ddSyscallsPerUs(4_000_000L * secs / 5);
             s.close();
             return new Round(0, 0, 0, 0, flow.gbps(), flow.machineMsPerGb(), flow.toolMsPerGb(), syscallsPerUs, flow.threads(),
                     flow.secondsMeasured(), s.startMs, s.closeMs);
         }
+    }
+
+    /**
+     * The syscall-heavy bystander: {@code dd bs=1} of {@code bytes} (a read and a write system
+     * call per byte), timed.
+     *
+     * @return system calls per microsecond
+     */
+    static double ddSyscallsPerUs(long bytes) {
+        long t0 = System.nanoTime();
+        io.latscope.testbed.Cmd.run("dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=" + bytes);
+        return 2.0 * bytes / ((System.nanoTime() - t0) / 1e3);
     }
 
     static Round iperfRound(TestNetwork net, Setup s, String fromNs, String from, String to, int secs) {

@@ -459,7 +459,7 @@ public final class LocalProbes implements AutoCloseable {
                 BpfProgram prog = object.program(name);
                 add(p, prog, prog.attachTrace());
             }
-            attachSyscallHelpers(p);
+            attachWriteEntry(p);
             return;
         }
         switch (p) {
@@ -487,7 +487,7 @@ public final class LocalProbes implements AutoCloseable {
                     BpfProgram prog = object.program(name);
                     add(p, prog, prog.attach());
                 }
-                attachSyscallHelpers(p);
+                attachWriteEntry(p);
             }
         }
     }
@@ -554,7 +554,7 @@ public final class LocalProbes implements AutoCloseable {
         return openSockets;
     }
 
-    private void attachSyscallHelpers(ProbePoint p) {
+    private void attachWriteEntry(ProbePoint p) {
         if (p != ProbePoint.TX_SOCK || writeEntry == null) {
             return;
         }

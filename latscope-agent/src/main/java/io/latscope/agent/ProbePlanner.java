@@ -159,7 +159,7 @@ final class ProbePlanner {
         }
         String why = "BTF tracepoint: stable across kernels, the baseline";
         if (p == ProbePoint.TX_SOCK && syscalls) {
-            why = f.get(Feature.FENTRY).isSupported() && hooks != HookPreference.TRACEPOINTS
+            why = f.get(Feature.FENTRY).isSupported() // already NOT_SUPPORTED under latscope.hooks=tracepoints
                     ? "time from tcp_sendmsg's entry, before the socket lock (fentry), syscallBoundaries is on"
                     : f.get(Feature.RAW_TRACEPOINT).isSupported()
                     ? "time from the write system call's entry (raw sys_enter), syscallBoundaries is on"
