@@ -87,8 +87,13 @@ public final class HopRecorders {
      * direction), in one critical section.
      */
     public void recordMarker(FlowKey flow, List<HopSample> samples, HopSample endToEnd) {
+        recordMarker(flow, MarkerHops.of(samples, endToEnd));
+    }
+
+    /** Writer side: the hops of one marker and its END_TO_END when it has one, in one critical section. */
+    public void recordMarker(FlowKey flow, MarkerHops marker) {
         FlowSlots fs = flowSlots(flow);
-        int n = samples.size();
+        int n = marker.size();
         if (fs.lastHop.length < n + 1) {
             fs.lastHop = java.util.Arrays.copyOf(fs.lastHop, n + 1);
             fs.lastHopSlot = java.util.Arrays.copyOf(fs.lastHopSlot, n + 1);
@@ -97,11 +102,10 @@ public final class HopRecorders {
         long enter = phaser.writerCriticalSectionEnter();
         try {
             for (int i = 0; i < n; i++) {
-                HopSample s = samples.get(i);
-                recordAt(fs, i, s.hop(), s.nanos());
+                recordAt(fs, i, marker.hop(i), marker.nanos(i));
             }
-            if (endToEnd != null) {
-                recordAt(fs, n, endToEnd.hop(), endToEnd.nanos());
+            if (marker.endToEnd() != null) {
+                recordAt(fs, n, marker.endToEnd(), marker.endToEndNanos());
             }
         } finally {
             phaser.writerCriticalSectionExit(enter);

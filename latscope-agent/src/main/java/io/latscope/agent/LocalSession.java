@@ -318,13 +318,13 @@ public final class LocalSession implements LatScopeSession {
         return cause instanceof RuntimeException re ? re : new LatScopeException(cause.toString(), cause);
     }
 
-    private void onMarker(FlowKey flow, List<MarkerPath.HopSample> hops, MarkerPath.HopSample e2e, boolean complete,
-                          boolean retransmitted, java.util.function.Supplier<MarkerPath> path) {
+    private void onMarker(FlowKey flow, MarkerHops hops, boolean complete, boolean retransmitted,
+                          java.util.function.Supplier<MarkerPath> path) {
         // Histograms hold complete markers only, so every hop counts the same markers and a
         // marker's hops add up to its END_TO_END. An agent of a multi-host session also keeps
         // the hops of markers that cross its host's edge: they are complete only when joined.
         if ((complete || partialMarkers) && (!retransmitted || spec.sampling().includeRetransmissions())) {
-            recorders.recordMarker(flow, hops, e2e);
+            recorders.recordMarker(flow, hops);
         }
         if (wantsMarkers) {
             try {

@@ -66,7 +66,13 @@ public final class MarkerJoiner {
     private final java.util.concurrent.ConcurrentHashMap<Integer, AtomicLong> missingSets =
             new java.util.concurrent.ConcurrentHashMap<>();
     /** Finished markers held until the batch's drop check. */
-    private final List<Finished> held = new ArrayList<>();
+    private final List<Marker> held = new ArrayList<>();
+    /** Reported markers, reused for new ones (their stamp arrays with them). */
+    private final java.util.ArrayDeque<Marker> spare = new java.util.ArrayDeque<>();
+    /** Markers kept in {@link #spare} at most. */
+    private static final int SPARE = 1024;
+    /** The hops handed to the sink, refilled for every marker. */
+    private final MarkerHops hopsOut = new MarkerHops();
     private long dropsSeen;
     /**
      * When the last probe was attached (CLOCK_MONOTONIC): a marker in flight then passed some
@@ -84,16 +90,14 @@ public final class MarkerJoiner {
     private boolean dropsSinceStart;
 
     /**
-     * Receives every finished marker: its hops, END_TO_END (scoped by direction, or null when
+     * Receives every finished marker: its hops and END_TO_END (scoped by direction, none when
      * the marker is not complete), whether it is complete, and its whole path on demand.
+     * {@code hops} and {@code path} are valid during the call only: the joiner reuses what
+     * lies behind them for the next marker ({@link MarkerHops#list()} and the path's
+     * {@link MarkerPath} are copies that may be kept).
      */
     public interface Sink {
-        void marker(FlowKey flow, List<MarkerPath.HopSample> hops, MarkerPath.HopSample endToEnd, boolean complete,
-                    boolean retransmitted, Supplier<MarkerPath> path);
-    }
-
-    /** A finished marker waiting for its batch's drop check. */
-    private record Finished(FlowState flow, Marker marker) {
+        void marker(FlowKey flow, MarkerHops hops, boolean complete, boolean retransmitted, Supplier<MarkerPath> path);
     }
 
     public MarkerJoiner(int strideShift, long timeoutNanos, Set<ProbePoint> expected, IntFunction<String> scopeOfNetns,
@@ -139,6 +143,8 @@ public final class MarkerJoiner {
         /** Markers the application read, and when: a retransmitted copy seen after the read is not a marker of its own. */
         final LinkedHashMap<Integer, Long> read = new LinkedHashMap<>();
         long lastNanos;
+        /** The pending marker stamped last: a marker's stamps mostly arrive one after another, so no lookup. */
+        Marker last;
 
         FlowState(Tuple tuple, FlowKey key, boolean wanted) {
             this.tuple = tuple;
@@ -147,18 +153,27 @@ public final class MarkerJoiner {
         }
     }
 
+    /** A marker in flight, or held for its report; reused after it (see {@link #spare}). */
     private static final class Marker {
-        final int seq;
-        final long firstNanos;
-        final List<Stamp> stamps = new ArrayList<>(12);
+        FlowState flow;
+        int seq;
+        long firstNanos;
+        final Stamps stamps = new Stamps();
+        /** The points among the stamps (bit mask of ordinals): a point not in it needs no search for an earlier sighting. */
+        int points;
         boolean retrans;
         /** The drop epoch when the marker was first seen: a later epoch at its report means it was in flight during drops. */
-        final long bornEpoch;
+        long bornEpoch;
 
-        Marker(int seq, long firstNanos, long bornEpoch) {
+        Marker reset(FlowState flow, int seq, long firstNanos, long bornEpoch) {
+            this.flow = flow;
             this.seq = seq;
             this.firstNanos = firstNanos;
             this.bornEpoch = bornEpoch;
+            stamps.clear();
+            points = 0;
+            retrans = false;
+            return this;
         }
     }
 
@@ -209,55 +224,55 @@ public final class MarkerJoiner {
         // Every marker byte in [seq, seq+len); unsigned arithmetic handles wrap-around.
         for (long d = Integer.toUnsignedLong(first - seq); d < Integer.toUnsignedLong(len); d += stride) {
             int m = seq + (int) d;
-            onMarker(flow, m, new Stamp(point, netns, ifindex, ts, flags));
+            onMarker(flow, m, point, netns, ifindex, ts, flags);
         }
     }
 
-    private void onMarker(FlowState flow, int m, Stamp s) {
-        Marker mk = flow.pending.get(m);
-        if (mk != null && s.nanos() - mk.firstNanos > timeoutNanos) {
+    private void onMarker(FlowState flow, int m, ProbePoint point, int netns, int ifindex, long ts, int flags) {
+        Marker mk = flow.last;
+        if (mk == null || mk.seq != m) {
+            mk = flow.pending.get(m);
+        }
+        if (mk != null && ts - mk.firstNanos > timeoutNanos) {
             // the sequence space wrapped around: the old marker is long gone
             finish(flow, mk);
             mk = null;
         }
         if (mk == null) {
             Long readAt = flow.read.get(m);
-            if (readAt != null && s.nanos() - readAt <= timeoutNanos) {
+            if (readAt != null && ts - readAt <= timeoutNanos) {
                 // a copy of a byte the application has read: the sender retransmitted it (its ACK
                 // was late or lost). Its marker is reported; a marker of the copy would only expire.
                 bump(lateCopies);
                 return;
             }
-            mk = new Marker(m, s.nanos(), dropEpoch);
+            Marker reused = spare.poll();
+            mk = (reused != null ? reused : new Marker()).reset(flow, m, ts, dropEpoch);
             flow.pending.put(m, mk);
             pending.lazySet(pending.get() + 1);
         }
-        if ((s.flags() & ProbeRecords.F_RETRANS) != 0) {
+        flow.last = mk;
+        if ((flags & ProbeRecords.F_RETRANS) != 0) {
             mk.retrans = true;
         }
-        int same = -1;
-        for (int i = 0; i < mk.stamps.size(); i++) {
-            Stamp o = mk.stamps.get(i);
-            if (o.point() == s.point() && o.netns() == s.netns() && o.ifindex() == s.ifindex()) {
-                same = i;
-                break;
-            }
-        }
-        if (same >= 0 && s.point() == ProbePoint.TX_SOCK) {
+        int bit = 1 << point.ordinal();
+        int same = (mk.points & bit) != 0 ? mk.stamps.find(point, netns, ifindex) : -1;
+        mk.points |= bit;
+        if (same >= 0 && point == ProbePoint.TX_SOCK) {
             // a byte belongs to the last copy-loop pass that started at or before it; the
             // passes' ranges overlap, so this is the same sighting, not another
-            mk.stamps.set(same, s);
+            mk.stamps.set(same, point, netns, ifindex, ts, flags);
         } else {
-            bump(perPoint, s.point().ordinal());
+            bump(perPoint, point.ordinal());
             if (same >= 0) {
                 mk.retrans = true; // seen twice at one point: sent or received again
             } else {
-                mk.stamps.add(s);
+                mk.stamps.add(point, netns, ifindex, ts, flags);
             }
         }
-        if (s.point() == ProbePoint.RX_APP) {
+        if (point == ProbePoint.RX_APP) {
             finish(flow, mk);
-            flow.read.put(m, s.nanos());
+            flow.read.put(m, ts);
         }
     }
 
@@ -327,7 +342,10 @@ public final class MarkerJoiner {
 
     private void finish(FlowState flow, Marker mk) {
         flow.pending.remove(mk.seq);
-        held.add(new Finished(flow, mk));
+        if (flow.last == mk) {
+            flow.last = null;
+        }
+        held.add(mk);
     }
 
     /**
@@ -348,21 +366,24 @@ public final class MarkerJoiner {
             dropsSinceStart = true;
         }
         for (int i = 0; i < held.size(); i++) {
-            report(held.get(i).flow(), held.get(i).marker(), nowNanos);
+            Marker mk = held.get(i);
+            report(mk.flow, mk, nowNanos);
+            mk.flow = null;
+            if (spare.size() < SPARE) {
+                spare.add(mk);
+            }
         }
         held.clear();
     }
 
     private void report(FlowState flow, Marker mk, long nowNanos) {
         pending.lazySet(pending.get() - 1);
-        List<Stamp> sorted = mk.stamps; // the marker is done: its list is sorted in place
-        sortByTime(sorted);
-        int seen = 0;
+        Stamps sorted = mk.stamps; // the marker is done: its stamps are sorted in place
+        sorted.sortByTime();
+        int seen = mk.points;
         boolean skipped = false;
         for (int i = 0; i < sorted.size(); i++) {
-            Stamp st = sorted.get(i);
-            seen |= 1 << st.point().ordinal();
-            skipped |= (st.flags() & FLAG_TRACING_SKIPPED) != 0;
+            skipped |= (sorted.flags(i) & FLAG_TRACING_SKIPPED) != 0;
         }
         int absent = expectedMask & ~seen;
         boolean tainted = mk.bornEpoch != dropEpoch;
@@ -395,30 +416,24 @@ public final class MarkerJoiner {
         if (mk.retrans) {
             bump(retransmitted);
         }
-        List<MarkerPath.HopSample> hops = PathHops.hops(sorted, adjacency, hopNames);
-        MarkerPath.HopSample e2e = complete ? PathHops.endToEnd(sorted, hopNames) : null;
-        long e2eNanos = e2e == null ? -1 : e2e.nanos();
-        sink.marker(flow.key, hops, e2e, complete, mk.retrans, () -> {
-            List<MarkerRecord.Stamp> rs = new ArrayList<>(sorted.size());
-            for (Stamp st : sorted) {
-                rs.add(new MarkerRecord.Stamp(st.point().point(), scopeOfNetns.apply(st.netns()), st.nanos()));
-            }
-            return new MarkerPath(new MarkerRecord(flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops,
-                    e2eNanos, complete);
-        });
+        MarkerHops hops = hopsOut;
+        hops.clear();
+        PathHops.hops(sorted, adjacency, hopNames, hops);
+        if (complete) {
+            PathHops.endToEnd(sorted, hopNames, hops);
+        }
+        sink.marker(flow.key, hops, complete, mk.retrans, () -> path(flow, mk, hops, complete));
     }
 
-    /** Insertion sort by time, stable: a dozen stamps that mostly arrive in order already. */
-    private static void sortByTime(List<Stamp> stamps) {
-        for (int i = 1; i < stamps.size(); i++) {
-            Stamp s = stamps.get(i);
-            int j = i - 1;
-            while (j >= 0 && stamps.get(j).nanos() > s.nanos()) {
-                stamps.set(j + 1, stamps.get(j));
-                j--;
-            }
-            stamps.set(j + 1, s);
+    /** A reported marker's whole path, copied out of the joiner's reused objects. */
+    private MarkerPath path(FlowState flow, Marker mk, MarkerHops hops, boolean complete) {
+        Stamps st = mk.stamps;
+        List<MarkerRecord.Stamp> rs = new ArrayList<>(st.size());
+        for (int i = 0; i < st.size(); i++) {
+            rs.add(new MarkerRecord.Stamp(st.point(i).point(), scopeOfNetns.apply(st.netns(i)), st.nanos(i)));
         }
+        return new MarkerPath(new MarkerRecord(flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops.list(),
+                hops.endToEndNanos(), complete);
     }
 
     /**

@@ -2,10 +2,7 @@ package io.latscope.agent;
 
 import io.latscope.Hop;
 import io.latscope.Layer;
-import io.latscope.MarkerPath.HopSample;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.function.IntFunction;
 
@@ -24,18 +21,17 @@ final class PathHops {
      * Hops between consecutive stamps that are adjacent on the path given which points are
      * attached: a gap (a point that should lie between two stamps but is missing) would
      * make a hop that spans several layers under one layer's name, so it is left out.
+     * Adds them to {@code out}.
      */
-    static List<HopSample> hops(List<Stamp> sorted, boolean[][] adjacency, Names names) {
-        List<HopSample> out = new ArrayList<>(sorted.size());
+    static void hops(Stamps sorted, boolean[][] adjacency, Names names, MarkerHops out) {
         for (int i = 0; i + 1 < sorted.size(); i++) {
-            Stamp a = sorted.get(i);
-            Stamp b = sorted.get(i + 1);
-            Hop h = between(a.point(), b.point());
-            if (h != null && adjacency[a.point().ordinal()][b.point().ordinal()]) {
-                out.add(new HopSample(names.scoped(h, a.netns()), b.nanos() - a.nanos()));
+            ProbePoint a = sorted.point(i);
+            ProbePoint b = sorted.point(i + 1);
+            Hop h = between(a, b);
+            if (h != null && adjacency[a.ordinal()][b.ordinal()]) {
+                out.add(names.scoped(h, sorted.netns(i)), sorted.nanos(i + 1) - sorted.nanos(i));
             }
         }
-        return out;
     }
 
     /**
@@ -131,16 +127,12 @@ final class PathHops {
      * END_TO_END, application write to application read, scoped by direction
      * ({@code writer's namespace->reader's}); null when either end is missing.
      */
-    static HopSample endToEnd(List<Stamp> sorted, Names names) {
-        if (sorted.size() < 2) {
-            return null;
+    static void endToEnd(Stamps sorted, Names names, MarkerHops out) {
+        int last = sorted.size() - 1;
+        if (last < 1 || sorted.point(0) != ProbePoint.TX_SOCK || sorted.point(last) != ProbePoint.RX_APP) {
+            return;
         }
-        Stamp first = sorted.getFirst();
-        Stamp last = sorted.getLast();
-        if (first.point() != ProbePoint.TX_SOCK || last.point() != ProbePoint.RX_APP) {
-            return null;
-        }
-        return new HopSample(names.endToEnd(first.netns(), last.netns()), last.nanos() - first.nanos());
+        out.endToEnd(names.endToEnd(sorted.netns(0), sorted.netns(last)), sorted.nanos(last) - sorted.nanos(0));
     }
 
     /** {@link #adjacent} for every pair of points, indexed by ordinal. */

@@ -35,10 +35,10 @@ class MarkerJoinerTest {
     /** A joiner whose probes were all attached at {@code armNanos}. */
     MarkerJoiner joiner(int strideShift, Set<ProbePoint> expected, long armNanos) {
         return new MarkerJoiner(strideShift, 1_000_000_000L, expected, ns -> "ns" + ns,
-                (flow, hops, e2e, complete, retrans, path) -> {
+                (flow, hops, complete, retrans, path) -> {
                     done.add(path.get());
-                    if (e2e != null) {
-                        endToEnds.add(e2e);
+                    if (hops.endToEnd() != null) {
+                        endToEnds.add(hops.endToEndSample());
                     }
                 }, armNanos);
     }
@@ -54,21 +54,9 @@ class MarkerJoinerTest {
         }
     }
 
-    /** Feeds one stamp record, as probes.bpf.c writes it. */
+    /** Feeds one stamp record, as probes.bpf.c writes it, as a batch of its own. */
     void event(MarkerJoiner j, ProbePoint p, int ns, long ts, int seq, int len, int flags) {
-        MemorySegment e = arena.allocate(ls_event.layout());
-        ls_event.type(e, (byte) ProbeRecords.STAMP);
-        ls_event.ts_ns(e, ts);
-        ls_event.saddr(e).copyFrom(MemorySegment.ofArray(new byte[] {10, 0, 0, 1}));
-        ls_event.daddr(e).copyFrom(MemorySegment.ofArray(new byte[] {10, 0, 0, 2}));
-        ls_event.sport(e, (short) 40000);
-        ls_event.dport(e, (short) 5001);
-        ls_event.seq(e, seq);
-        ls_event.len(e, len);
-        ls_event.netns(e, ns);
-        ls_event.point(e, (byte) p.ordinal());
-        ls_event.flags(e, (byte) flags);
-        j.onEvent(e, 0);
+        feed(j, p, ns, ts, seq, len, flags);
         j.endBatch(drops, ts); // each event a batch of its own, as a slow trickle drains
     }
 
@@ -98,6 +86,65 @@ class MarkerJoinerTest {
         assertThat(m.hops().getFirst().hop().scope()).isEqualTo("ns" + NS_A);
         assertThat(m.hops().getLast().hop().scope()).isEqualTo("ns" + NS_B);
         assertThat(j.counters(0, java.util.Map.of()).markersMatched()).isEqualTo(1);
+    }
+
+    /**
+     * The joiner reuses a reported marker's object for the next one: nothing of the old
+     * marker (its stamps, points, retransmission flag, out-of-order stamps) may show in it,
+     * and markers in flight together (one held by a drop-check batch) keep their own.
+     */
+    @Test
+    void reusedMarkersStartClean() {
+        MarkerJoiner j = joiner(10, ALL);
+        // marker 1024: seen twice at rx.tcp (a retransmission), its stamps out of order
+        event(j, TX_SOCK, NS_A, 0, 1000, 100, 0);
+        event(j, TX_IP, NS_A, 200, 1000, 100, 0);
+        event(j, TX_TCP, NS_A, 100, 1000, 100, 0);
+        for (ProbePoint p : List.of(TX_DEV, TX_XMIT, RX_DEV, RX_IP, RX_TCP, RX_TCP, RX_SOCK, RX_APP)) {
+            event(j, p, p.isTx() ? NS_A : NS_B, 300 + 100 * p.ordinal(), 1000, 100, 0);
+        }
+        // then 200 clean markers, each on an object a reported one had
+        for (int i = 1; i <= 200; i++) {
+            path(j, 10_000L * i, 1000 + 1024 * i, 100);
+        }
+        assertThat(done).hasSize(201);
+        assertThat(done.getFirst().record().retransmitted()).isTrue();
+        assertThat(done.getFirst().hops()).extracting(h -> h.hop().unscoped()).startsWith(Hop.TX_SOCKET, Hop.TX_TCP, Hop.TX_IP);
+        assertThat(done.subList(1, 201)).allSatisfy(m -> {
+            assertThat(m.complete()).isTrue();
+            assertThat(m.record().retransmitted()).isFalse();
+            assertThat(m.record().stamps()).hasSize(ProbePoint.values().length);
+            assertThat(m.hops()).hasSize(9).allSatisfy(h -> assertThat(h.nanos()).isEqualTo(100));
+            assertThat(m.endToEndNanos()).isEqualTo(900);
+        });
+        assertThat(done).extracting(m -> m.record().sequence()).doesNotHaveDuplicates();
+
+        // two markers in flight at once, both finished in one batch: each keeps its own stamps
+        MarkerJoiner k = joiner(10, EnumSet.of(TX_SOCK, RX_APP));
+        done.clear();
+        feed(k, TX_SOCK, NS_A, 100, 0, 2048, 0);
+        feed(k, RX_APP, NS_B, 400, 0, 1024, 0);    // marker 0 finishes, held for the batch
+        feed(k, RX_APP, NS_B, 700, 1024, 1024, 0); // marker 1024 too
+        k.endBatch(drops, 700);
+        path(k, 10_000, 4096, 1); // reuses one of them
+        assertThat(done).extracting(MarkerPath::endToEndNanos).containsExactly(300L, 600L, 900L);
+    }
+
+    /** One stamp record, without ending the batch. */
+    void feed(MarkerJoiner j, ProbePoint p, int ns, long ts, int seq, int len, int flags) {
+        MemorySegment e = arena.allocate(ls_event.layout());
+        ls_event.type(e, (byte) ProbeRecords.STAMP);
+        ls_event.ts_ns(e, ts);
+        ls_event.saddr(e).copyFrom(MemorySegment.ofArray(new byte[] {10, 0, 0, 1}));
+        ls_event.daddr(e).copyFrom(MemorySegment.ofArray(new byte[] {10, 0, 0, 2}));
+        ls_event.sport(e, (short) 40000);
+        ls_event.dport(e, (short) 5001);
+        ls_event.seq(e, seq);
+        ls_event.len(e, len);
+        ls_event.netns(e, ns);
+        ls_event.point(e, (byte) p.ordinal());
+        ls_event.flags(e, (byte) flags);
+        j.onEvent(e, 0);
     }
 
     @Test
