@@ -68,6 +68,8 @@ public final class ObserverCostBench {
             // experiments: the session's threads (or all the JVM's but main) re-scheduled from outside after start
             new Config("latscope-nice", "LatScope session, its threads at nice 19", Kind.LATSCOPE, b -> b, "latscope:nice"),
             new Config("latscope-idle", "LatScope session, its threads SCHED_IDLE", Kind.LATSCOPE, b -> b, "latscope:idle"),
+            new Config("latscope-batch", "LatScope session, its threads SCHED_BATCH (their wake-ups preempt no one)",
+                    Kind.LATSCOPE, b -> b, "latscope:batch"),
             new Config("latscope-olddrain", "LatScope session, drainer as before issue 17 (16384 records per call, no yield)",
                     Kind.LATSCOPE, b -> b, "olddrain"),
             new Config("latscope-interval10", "LatScope session, interval 10 s (1 s default: a sock_diag walk per namespace)",
@@ -306,7 +308,7 @@ public final class ObserverCostBench {
         }
     }
 
-    /** "latscope:nice", "latscope:idle", "jvm:nice": renice / chrt --idle threads of this JVM by name. */
+    /** "latscope:nice", "latscope:idle", "latscope:batch", "jvm:nice": renice / chrt threads of this JVM by name. */
     static void reschedule(String policy) {
         String[] p = policy.split(":");
         long self = ProcessHandle.current().pid();
@@ -317,7 +319,11 @@ public final class ObserverCostBench {
                 boolean pick = p[0].equals("latscope") ? comm.startsWith("latscope-")
                         : !tid.equals(String.valueOf(self)) && !comm.equals("main");
                 if (pick) {
-                    List<String> cmd = p[1].equals("idle") ? List.of("chrt", "--idle", "-p", "0", tid) : List.of("renice", "-n", "19", "-p", tid);
+                    List<String> cmd = switch (p[1]) {
+                        case "idle" -> List.of("chrt", "--idle", "-p", "0", tid);
+                        case "batch" -> List.of("chrt", "--batch", "-p", "0", tid);
+                        default -> List.of("renice", "-n", "19", "-p", tid);
+                    };
                     io.latscope.testbed.Cmd.run(cmd);
                 }
             }
