@@ -13,15 +13,24 @@ import java.util.List;
  * and {@link #list()} copies it for anything kept longer.
  */
 public final class MarkerHops {
-    private Hop[] hop = new Hop[16];
-    private long[] nanos = new long[16];
+    private Hop[] hop;
+    private long[] nanos;
     private int size;
     private Hop endToEnd;
     private long endToEndNanos = -1;
 
+    MarkerHops() {
+        this(16);
+    }
+
+    private MarkerHops(int capacity) {
+        hop = new Hop[Math.max(1, capacity)];
+        nanos = new long[hop.length];
+    }
+
     /** The hops of a list, and an END_TO_END or null (a new instance: for callers off the hot path). */
     static MarkerHops of(List<HopSample> hops, HopSample endToEnd) {
-        MarkerHops h = new MarkerHops();
+        MarkerHops h = new MarkerHops(hops.size());
         hops.forEach(s -> h.add(s.hop(), s.nanos()));
         if (endToEnd != null) {
             h.endToEnd(endToEnd.hop(), endToEnd.nanos());
@@ -44,7 +53,7 @@ public final class MarkerHops {
         return nanos[i];
     }
 
-    /** @return END_TO_END scoped by direction, or null when the marker is not complete */
+    /** @return END_TO_END scoped by direction, or null when the marker is not complete or lacks either application end */
     public Hop endToEnd() {
         return endToEnd;
     }

@@ -90,8 +90,9 @@ public final class MarkerJoiner {
     private boolean dropsSinceStart;
 
     /**
-     * Receives every finished marker: its hops and END_TO_END (scoped by direction, none when
-     * the marker is not complete), whether it is complete, and its whole path on demand.
+     * Receives every finished marker: its hops and END_TO_END (scoped by direction; none when
+     * the marker is not complete or lacks either application end), whether it is complete,
+     * and its whole path on demand.
      * {@code hops} and {@code path} are valid during the call only: the joiner reuses what
      * lies behind them for the next marker ({@link MarkerHops#list()} and the path's
      * {@link MarkerPath} are copies that may be kept).
@@ -365,15 +366,24 @@ public final class MarkerJoiner {
             lastDropCheckNanos = nowNanos;
             dropsSinceStart = true;
         }
-        for (int i = 0; i < held.size(); i++) {
-            Marker mk = held.get(i);
-            report(mk.flow, mk, nowNanos);
-            mk.flow = null;
-            if (spare.size() < SPARE) {
-                spare.add(mk);
+        int reported = 0;
+        try {
+            for (; reported < held.size(); reported++) {
+                Marker mk = held.get(reported);
+                report(mk.flow, mk, nowNanos);
             }
+        } finally {
+            // only the markers reported go back for reuse: when the sink threw, the rest stay
+            // held (and the one it threw on is reported again), never both held and reused
+            for (int i = 0; i < reported; i++) {
+                Marker mk = held.get(i);
+                mk.flow = null;
+                if (spare.size() < SPARE) {
+                    spare.add(mk);
+                }
+            }
+            held.subList(0, reported).clear();
         }
-        held.clear();
     }
 
     private void report(FlowState flow, Marker mk, long nowNanos) {

@@ -125,7 +125,8 @@ final class PathHops {
 
     /**
      * END_TO_END, application write to application read, scoped by direction
-     * ({@code writer's namespace->reader's}); null when either end is missing.
+     * ({@code writer's namespace->reader's}), set in {@code out}; left unset when the stamps do
+     * not start at tx.sock and end at rx.app.
      */
     static void endToEnd(Stamps sorted, Names names, MarkerHops out) {
         int last = sorted.size() - 1;

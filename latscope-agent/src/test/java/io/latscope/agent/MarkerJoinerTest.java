@@ -130,6 +130,30 @@ class MarkerJoinerTest {
         assertThat(done).extracting(MarkerPath::endToEndNanos).containsExactly(300L, 600L, 900L);
     }
 
+    /** A sink that throws leaves the markers it did not take held, none of them reused meanwhile. */
+    @Test
+    void aSinkThatThrowsDoesNotMixMarkersUp() {
+        boolean[] fail = {true};
+        MarkerJoiner j = new MarkerJoiner(10, 1_000_000_000L, EnumSet.of(TX_SOCK, RX_APP), ns -> "ns" + ns,
+                (flow, hops, complete, retrans, path) -> {
+                    if (fail[0] && path.get().record().sequence() == 1024) {
+                        fail[0] = false;
+                        throw new IllegalStateException("listener failed");
+                    }
+                    done.add(path.get());
+                });
+        feed(j, TX_SOCK, NS_A, 100, 0, 2048, 0);
+        feed(j, RX_APP, NS_B, 400, 0, 1024, 0);    // marker 0: e2e 300
+        feed(j, RX_APP, NS_B, 700, 1024, 1024, 0); // marker 1024: e2e 600, its report throws
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> j.endBatch(drops, 700))
+                .isInstanceOf(IllegalStateException.class);
+        feed(j, TX_SOCK, NS_A, 10_000, 4096, 1, 0);
+        feed(j, RX_APP, NS_B, 10_900, 4096, 1, 0);  // marker 4096: e2e 900, on a reused object
+        j.endBatch(drops, 10_900);
+        assertThat(done).extracting(m -> m.record().sequence()).containsExactly(0L, 1024L, 4096L);
+        assertThat(done).extracting(MarkerPath::endToEndNanos).containsExactly(300L, 600L, 900L);
+    }
+
     /** One stamp record, without ending the batch. */
     void feed(MarkerJoiner j, ProbePoint p, int ns, long ts, int seq, int len, int flags) {
         MemorySegment e = arena.allocate(ls_event.layout());
