@@ -6,11 +6,18 @@ import io.latscope.agent.ProbePoint;
 import io.latscope.agent.layout.ProbesH;
 import io.latscope.agent.layout.ls_event;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What the draining thread spends per probe event once a record is read (issue 17): the
@@ -21,12 +28,14 @@ import java.util.Set;
  * the ring holds them. The joiner and {@link HopRecorders} are driven as {@code LocalSession}'s
  * drainer drives them: a drop check ({@code endBatch}) and an expiry pass after every 512
  * records (the drainer's batch), complete markers into the histograms, an interval closed every
- * 25 000 markers between batches. Reported: nanoseconds per event and per marker, median
- * (min–max) of rounds of one million events after a warm-up, and the bytes the round allocated
- * per event. Options: {@code --rounds N}. One JVM's figures depend on how its JIT compiled the
- * loop: compare fresh JVMs, alternated. This is part of what {@code ObserverCostBench} shows as
- * the drain thread's CPU in ping-pong (~25 000 markers a second there), which also reads the ring's
- * records out of memory other cores wrote.
+ * 25 000 markers between batches. One JVM's figures depend on how its JIT compiled the loop
+ * (fresh JVMs of one jar land anywhere in 67–117 ns), so each of {@code --jvms} fresh JVMs (6)
+ * takes the median of {@code --rounds} rounds (15) of one million events after a warm-up, and
+ * the bench reports the median over the JVMs (min–max): nanoseconds per event and per marker,
+ * and bytes allocated per event. Compare two builds by running it for each, alternately.
+ * This is part of what {@code ObserverCostBench} shows as the drain thread's CPU in ping-pong
+ * (~25 000 markers a second there), which also reads the ring's records out of memory other
+ * cores wrote.
  */
 public final class JoinCostBench {
     private JoinCostBench() {
@@ -39,14 +48,43 @@ public final class JoinCostBench {
     static final int BATCH = 512;
 
     public static void main(String[] args) {
-        int rounds = 9;
+        int jvms = 6;
+        int rounds = 15;
+        boolean child = false;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--rounds")) {
-                rounds = Integer.parseInt(args[++i]);
-            } else {
-                throw new IllegalArgumentException("unknown option " + args[i] + "; options: --rounds N");
+            switch (args[i]) {
+                case "--jvms" -> jvms = Integer.parseInt(args[++i]);
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--child" -> child = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + "; options: --jvms N --rounds N");
             }
         }
+        if (child) {
+            double[] r = measure(rounds);
+            System.out.println(Bench.fmt("ns=%.3f bytes=%.3f", r[0], r[1]));
+            return;
+        }
+        // one JVM's figure depends on how its JIT compiled the loop: the median of fresh JVMs' medians
+        double[] ns = new double[jvms];
+        double[] bytes = new double[jvms];
+        for (int j = 0; j < jvms; j++) {
+            double[] r = fork(rounds);
+            ns[j] = r[0];
+            bytes[j] = r[1];
+        }
+        Bench.header("Drainer's work per probe event: marker join and histograms (ping-pong replayed from memory)");
+        System.out.println(Bench.fmt("%d fresh JVMs, each the median of %d rounds of %d events (%d markers of %d stamps);"
+                + " median over the JVMs (min–max)", jvms, rounds, MARKERS * PATH.length, MARKERS, PATH.length));
+        System.out.println();
+        System.out.println("| ns per event | ns per marker | markers per second of one core | bytes allocated per event |");
+        System.out.println("|---|---|---|---|");
+        double med = Bench.median(ns);
+        System.out.println(Bench.fmt("| %.1f (%.1f–%.1f) | %.0f | %.0f | %.1f |", med, Arrays.stream(ns).min().orElseThrow(),
+                Arrays.stream(ns).max().orElseThrow(), med * PATH.length, 1e9 / (med * PATH.length), Bench.median(bytes)));
+    }
+
+    /** This JVM's figures: {median ns per event, median bytes allocated per event} over {@code rounds} after a warm-up. */
+    static double[] measure(int rounds) {
         MemorySegment events = events(Arena.ofAuto());
         int perRound = (int) (events.byteSize() / ls_event.layout().byteSize());
         for (int w = 0; w < 5; w++) {
@@ -60,15 +98,32 @@ public final class JoinCostBench {
             ns[r] = round(events, perRound);
             bytes[r] = (threads.getCurrentThreadAllocatedBytes() - a0) / (double) perRound;
         }
-        Bench.header("Drainer's work per probe event: marker join and histograms (ping-pong replayed from memory)");
-        System.out.println(Bench.fmt("%d rounds of %d events (%d markers of %d stamps); median (min–max)", rounds, perRound,
-                MARKERS, PATH.length));
-        System.out.println();
-        System.out.println("| ns per event | ns per marker | markers per second of one core | bytes allocated per event |");
-        System.out.println("|---|---|---|---|");
-        double med = Bench.median(ns);
-        System.out.println(Bench.fmt("| %.1f (%.1f–%.1f) | %.0f | %.0f | %.1f |", med, Arrays.stream(ns).min().orElseThrow(),
-                Arrays.stream(ns).max().orElseThrow(), med * PATH.length, 1e9 / (med * PATH.length), Bench.median(bytes)));
+        return new double[] {Bench.median(ns), Bench.median(bytes)};
+    }
+
+    /** {@link #measure} in a fresh JVM with this one's class path. */
+    static double[] fork(int rounds) {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                JoinCostBench.class.getName(), "--child", "--rounds", String.valueOf(rounds));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("the child JVM failed: " + out);
+            }
+            Matcher m = Pattern.compile("ns=([\\d.]+) bytes=([\\d.]+)").matcher(out);
+            if (!m.find()) {
+                throw new IllegalStateException("no figures from the child JVM: " + out);
+            }
+            return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** One round: a fresh joiner and recorders take every event; returns ns per event. */
