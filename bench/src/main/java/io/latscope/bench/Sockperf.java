@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -37,8 +38,8 @@ final class Sockperf implements AutoCloseable {
         this.serverAddr = serverAddr;
         try {
             Path log = Files.createTempFile("latscope-sockperf-server", ".log");
-            this.server = new ProcessBuilder("ip", "netns", "exec", net.nsName(serverNs), bin, "server", "--tcp", "-i", serverAddr,
-                    "-p", String.valueOf(PORT)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            this.server = new ProcessBuilder(pinned("ip", "netns", "exec", net.nsName(serverNs), bin, "server", "--tcp", "-i",
+                    serverAddr, "-p", String.valueOf(PORT))).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             long deadline = System.nanoTime() + 5_000_000_000L;
             while (!Files.readString(log).contains("to block on socket")) {
                 if (!server.isAlive() || System.nanoTime() > deadline) {
@@ -52,11 +53,30 @@ final class Sockperf implements AutoCloseable {
         }
     }
 
+    /**
+     * The command under {@code taskset -c CPUS} when {@value #CPUS_PROPERTY} names CPUs: client
+     * and server on one CPU exchange without waking a halted vCPU, whose wake-up dominates a
+     * ping-pong's round trip (and its spread) on a VM.
+     */
+    static List<String> pinned(String... cmd) {
+        String cpus = System.getProperty(CPUS_PROPERTY, "");
+        List<String> out = new java.util.ArrayList<>();
+        if (!cpus.isBlank()) {
+            out.addAll(List.of("taskset", "-c", cpus));
+        }
+        out.addAll(List.of(cmd));
+        return out;
+    }
+
+    /** System property: CPUs (taskset's list) for the sockperf client and server. */
+    static final String CPUS_PROPERTY = "bench.sockperfCpus";
+
     /** One ping-pong run of {@code seconds}; returns when the client has exited. */
     Result pingPong(int seconds) {
         try {
-            Process c = new ProcessBuilder("ip", "netns", "exec", net.nsName(clientNs), bin, "ping-pong", "--tcp", "-i", serverAddr,
-                    "-p", String.valueOf(PORT), "-m", "64", "-t", String.valueOf(seconds), "--full-rtt").redirectErrorStream(true).start();
+            Process c = new ProcessBuilder(pinned("ip", "netns", "exec", net.nsName(clientNs), bin, "ping-pong", "--tcp", "-i",
+                    serverAddr, "-p", String.valueOf(PORT), "-m", "64", "-t", String.valueOf(seconds), "--full-rtt"))
+                    .redirectErrorStream(true).start();
             c.getOutputStream().close();
             String out = new String(c.getInputStream().readAllBytes());
             if (!c.waitFor(seconds + 10L, TimeUnit.SECONDS) || c.exitValue() != 0) {
