@@ -40,7 +40,9 @@ import java.util.regex.Pattern;
  * LatScope's JVM threads are broken down by kind ({@link TaskCpu}). A session is started per
  * round in this (warm) JVM; one warm-up round of every configuration runs first and is not counted.
  * Options: {@code --rounds N --seconds S --parts pingpong,bulk,bystanders,counts --configs base,latscope,floor,peer,...}
- * (more configurations, experiments on the session, in {@link #ALL}).
+ * (more configurations, experiments on the session, in {@link #ALL}). On a VM, run the ping-pong
+ * with {@code -Dbench.sockperfCpus=0} (JVM option): unpinned, its round trip is mostly the
+ * wake-ups of idle vCPUs (docs/benchmarks.md, "Ping-pong with client and server on one vCPU").
  */
 public final class ObserverCostBench {
     private ObserverCostBench() {
