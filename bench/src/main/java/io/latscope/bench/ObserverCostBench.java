@@ -41,7 +41,7 @@ import java.util.regex.Pattern;
  * round in this (warm) JVM; one warm-up round of every configuration runs first and is not counted.
  * Options: {@code --rounds N --seconds S --parts pingpong,bulk,bystanders,counts --configs base,latscope,floor,peer,...}
  * (more configurations, experiments on the session, in {@link #ALL}). On a VM, run the ping-pong
- * with {@code -Dbench.sockperfCpus=0} (JVM option): unpinned, its round trip is mostly the
+ * with {@code -Dbench.sockperfCpus=0} ({@code BENCH_JAVA_OPTS} of bench/run): unpinned, its round trip is mostly the
  * wake-ups of idle vCPUs (docs/benchmarks.md, "Ping-pong with client and server on one vCPU").
  */
 public final class ObserverCostBench {
