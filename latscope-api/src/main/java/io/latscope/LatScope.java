@@ -351,11 +351,11 @@ public final class LatScope {
          * for sockets the session does not watch. Elsewhere it comes from the sys_enter
          * tracepoint, and the price is that every system call of every process on the host
          * takes the kernel's traced path and runs one small program (write-family calls
-         * stamp, the rest return at once). For the measured traffic that is within the noise, but a process that
-         * does little else than system calls pays it in full ({@code dd bs=1}: see
-         * docs/benchmarks.md, "bystanders"), and the benchmark or test that embeds the
-         * session pays it on its own system calls too. Turn it off on such hosts when the
-         * copy-to-copy span is what you need.
+         * stamp, the rest return at once). For the measured traffic that is within the
+         * noise, but a process that does little else than system calls pays it in full
+         * ({@code dd bs=1}: see docs/benchmarks.md, "bystanders"), and the benchmark or test
+         * that embeds the session pays it on its own system calls too. Turn it off on such
+         * hosts when the copy-to-copy span is what you need.
          *
          * @param atSystemCalls false to start tx.SOCKET at the kernel's copy into the socket
          * @return this builder

@@ -6,8 +6,6 @@ import io.latscope.agent.ProbePoint;
 import io.latscope.agent.layout.ProbesH;
 import io.latscope.agent.layout.ls_event;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -15,7 +13,6 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -106,24 +103,12 @@ public final class JoinCostBench {
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 JoinCostBench.class.getName(), "--child", "--rounds", String.valueOf(rounds));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes());
-            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("the child JVM failed: " + out);
-            }
-            Matcher m = Pattern.compile("ns=([\\d.]+) bytes=([\\d.]+)").matcher(out);
-            if (!m.find()) {
-                throw new IllegalStateException("no figures from the child JVM: " + out);
-            }
-            return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        String out = io.latscope.testbed.Cmd.run(cmd); // fails with the child's stderr
+        Matcher m = Pattern.compile("ns=([\\d.]+) bytes=([\\d.]+)").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no figures from the child JVM: " + out);
         }
+        return new double[] {Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2))};
     }
 
     /** One round: a fresh joiner and recorders take every event; returns ns per event. */

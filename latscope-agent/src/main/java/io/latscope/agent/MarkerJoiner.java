@@ -370,7 +370,7 @@ public final class MarkerJoiner {
         try {
             for (; reported < held.size(); reported++) {
                 Marker mk = held.get(reported);
-                report(mk.flow, mk, nowNanos);
+                report(mk, nowNanos);
             }
         } finally {
             // only the markers reported go back for reuse: when the sink threw, the rest stay
@@ -386,7 +386,8 @@ public final class MarkerJoiner {
         }
     }
 
-    private void report(FlowState flow, Marker mk, long nowNanos) {
+    private void report(Marker mk, long nowNanos) {
+        FlowState flow = mk.flow;
         pending.lazySet(pending.get() - 1);
         Stamps sorted = mk.stamps; // the marker is done: its stamps are sorted in place
         sorted.sortByTime();
@@ -432,17 +433,17 @@ public final class MarkerJoiner {
         if (complete) {
             PathHops.endToEnd(sorted, hopNames, hops);
         }
-        sink.marker(flow.key, hops, complete, mk.retrans, () -> path(flow, mk, hops, complete));
+        sink.marker(flow.key, hops, complete, mk.retrans, () -> path(mk, hops, complete));
     }
 
     /** A reported marker's whole path, copied out of the joiner's reused objects. */
-    private MarkerPath path(FlowState flow, Marker mk, MarkerHops hops, boolean complete) {
+    private MarkerPath path(Marker mk, MarkerHops hops, boolean complete) {
         Stamps st = mk.stamps;
         List<MarkerRecord.Stamp> rs = new ArrayList<>(st.size());
         for (int i = 0; i < st.size(); i++) {
             rs.add(new MarkerRecord.Stamp(st.point(i).point(), scopeOfNetns.apply(st.netns(i)), st.nanos(i)));
         }
-        return new MarkerPath(new MarkerRecord(flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops.list(),
+        return new MarkerPath(new MarkerRecord(mk.flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops.list(),
                 hops.endToEndNanos(), complete);
     }
 
