@@ -123,11 +123,18 @@ public final class LocalSession implements LatScopeSession {
         LocalProbes.Config cfg = new LocalProbes.Config(sampling.strideShift(), traffic.ports(), namespaces,
                 traffic.allNamespaces(), sampling.probeCost(), points, sampling.ringBufferBytes(),
                 sampling.syscallBoundaries());
-        this.probes = LocalProbes.start(cfg);
+        // The store first: one that cannot be opened fails the start before anything is attached,
+        // and its connection (hundreds of ms in a fresh JVM) is not made while an attached ring fills.
+        ResultStore st = spec.store() == null ? null : Stores.open(spec.store());
+        try {
+            this.probes = LocalProbes.start(cfg);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(st, e);
+            throw e;
+        }
         this.armedNanos = System.nanoTime();
         this.started = Instant.now();
         this.lastIntervalEnd = started;
-        ResultStore st = null;
         try {
             probes.unavailable().forEach((p, why) -> hopsOf(p).forEach(h -> unavailable.putIfAbsent(h, p.kernelPoint() + ": " + why)));
             Set<ProbePoint> attached = EnumSet.noneOf(ProbePoint.class);
@@ -140,21 +147,30 @@ public final class LocalSession implements LatScopeSession {
             if (!flowFilter.isEmpty()) {
                 joiner.flowFilter(k -> flowFilter.stream().anyMatch(f -> f.matches(k)));
             }
-            if (spec.store() != null) {
-                st = Stores.open(spec.store());
-                st.sessionStarted(info(null));
-            }
+            this.endpoints = new EndpointSampler("local", namespaces, traffic.ports(), probes.openSockets());
         } catch (RuntimeException | Error e) {
             probes.close();
-            if (st != null) {
-                st.close();
-            }
+            closeQuietly(st, e);
             throw e;
         }
         this.store = st;
-        this.endpoints = new EndpointSampler("local", namespaces, traffic.ports(), probes.openSockets());
-        endpoints.baseline(); // older connections count from now, not from when they opened
+        // The drainer next, before anything else that takes time: the probes write from the
+        // moment they are attached, and a flood fills the default 8 MiB ring in ~60 ms
+        // (1.9 million events a second in a ping-pong that samples every message).
         this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
+        try {
+            if (st != null) {
+                st.sessionStarted(info(null));
+            }
+            endpoints.baseline(); // older connections count from now, not from when they opened
+        } catch (RuntimeException | Error e) {
+            running = false;
+            joinDrainer();
+            endpoints.close();
+            probes.close();
+            closeQuietly(st, e);
+            throw e;
+        }
         this.ticker = new IntervalTicker("latscope-interval-" + id.substring(0, 8));
         long ms = spec.interval().toMillis();
         ticker.every(this::intervalTick, ms, ms);
@@ -520,11 +536,21 @@ public final class LocalSession implements LatScopeSession {
         closer.close(finalReport != null, this::closeOnce);
     }
 
-    private void closeOnce() {
-        running = false;
+    /** Closes a store the start opened, on the start's way out with {@code cause}. */
+    private static void closeQuietly(ResultStore st, Throwable cause) {
+        if (st == null) {
+            return;
+        }
+        try {
+            st.close();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Waits for the draining thread to end, once {@code running} is false. */
+    private void joinDrainer() {
         LockSupport.unpark(drainer);
-        // no wait: a tick blocked on this session's lock would not end; once it has it, it sees running false
-        ticker.stop(Duration.ZERO);
         try {
             drainer.join(Duration.ofSeconds(10));
         } catch (InterruptedException e) {
@@ -534,6 +560,14 @@ public final class LocalSession implements LatScopeSession {
             // it stops at its next batch once the ring is unmapped; what it has not drained is not in the report
             LOG.warn("LatScope session {}: the draining thread did not finish within 10 s; closing without it", id);
         }
+    }
+
+    private void closeOnce() {
+        running = false;
+        LockSupport.unpark(drainer);
+        // no wait: a tick blocked on this session's lock would not end; once it has it, it sees running false
+        ticker.stop(Duration.ZERO);
+        joinDrainer();
         RuntimeException failure = null;
         try {
             emitInterval(); // the last interval: flows and processes up to now, and to the store

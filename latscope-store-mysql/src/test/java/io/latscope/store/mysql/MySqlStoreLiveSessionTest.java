@@ -117,4 +117,25 @@ class MySqlStoreLiveSessionTest {
             }
         }
     }
+
+    /**
+     * The store is opened before the probes: a session whose store cannot be reached fails its
+     * start with the store's own error, and nothing is left in the kernel (KernelLeakCheck).
+     */
+    @Test
+    void aStoreThatCannotBeReachedFailsTheStartNamingWhy() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            StoreSpec store = MySqlStoreSpec.of(Stores.mysql("jdbc:mysql://127.0.0.1:" + port + "/latscope", io.latscope.Credentials.of("root", "")))
+                    .withSpillDirectory(spill).toStoreSpec();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> LatScope.builder().namespaces(a.spec()).ports(5211)
+                            .store(store).start())
+                    .isInstanceOf(io.latscope.error.StoreException.class)
+                    .hasMessageContaining("cannot reach MySQL/MariaDB at 127.0.0.1:" + port);
+        }
+    }
 }
