@@ -225,18 +225,24 @@ public final class BpfObject implements AutoCloseable {
      */
     public BpfObject load() {
         requireNotLoaded("load");
-        MemorySegment log = arena.allocate(LOG_BUF_SIZE);
-        for (BpfProgram p : programs) {
-            Native.check(LibBpf.bpf_program__set_log_buf(p.handle(), log, LOG_BUF_SIZE), "set log buffer");
-        }
-        LibbpfLog.startCapture();
-        int rc = LibBpf.bpf_object__load(obj);
-        String said = LibbpfLog.endCapture();
-        if (rc < 0) {
-            throw loadFailure(-rc, said, log.getString(0));
-        }
-        for (BpfProgram p : programs) {
-            LibBpf.bpf_program__set_log_buf(p.handle(), MemorySegment.NULL, 0);
+        // libbpf asks the kernel for a verifier log only when a program fails, so the buffer is
+        // mapped lazily: its pages cost nothing unless a log is written into them
+        MemorySegment log = Native.mmapAnonymous(LOG_BUF_SIZE, "the verifier log buffer");
+        try {
+            for (BpfProgram p : programs) {
+                Native.check(LibBpf.bpf_program__set_log_buf(p.handle(), log, LOG_BUF_SIZE), "set log buffer");
+            }
+            LibbpfLog.startCapture();
+            int rc = LibBpf.bpf_object__load(obj);
+            String said = LibbpfLog.endCapture();
+            if (rc < 0) {
+                throw loadFailure(-rc, said, log.getString(0));
+            }
+        } finally {
+            for (BpfProgram p : programs) {
+                LibBpf.bpf_program__set_log_buf(p.handle(), MemorySegment.NULL, 0);
+            }
+            Native.munmap(log);
         }
         loaded = true;
         return this;

@@ -205,10 +205,24 @@ final class Native {
     }
 
     static MemorySegment mmap(long length, int prot, int fd, long offset, String what) {
+        return mmap(length, prot, LibC.MAP_SHARED(), fd, offset, what);
+    }
+
+    /**
+     * Private anonymous memory, readable and writable, for a large buffer that is mostly
+     * never touched: its pages are zero-filled by the kernel on first touch, where an arena
+     * zeroes all of them at once (8 MiB: 6-15 ms in a fresh JVM). Free with {@link #munmap}.
+     */
+    static MemorySegment mmapAnonymous(long length, String what) {
+        return mmap(length, 0x1 | 0x2 /* PROT_READ|PROT_WRITE */, 0x02 | 0x20 /* MAP_PRIVATE|MAP_ANONYMOUS */, -1, 0,
+                what);
+    }
+
+    private static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String what) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
-            MemorySegment p = (MemorySegment) Libc.MMAP.invokeExact(st, MemorySegment.NULL, length, prot,
-                    LibC.MAP_SHARED(), fd, offset);
+            MemorySegment p = (MemorySegment) Libc.MMAP.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd,
+                    offset);
             if (p.address() == -1L) {
                 throw new KernelException("mmap of " + what, errno(st));
             }
