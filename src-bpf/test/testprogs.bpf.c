@@ -141,6 +141,19 @@ int BPF_PROG(test_rejected, const struct sk_buff *skb)
 	return (int)c[64];
 }
 
+/* Slow to verify: the verifier walks each of the loop's iterations (the counter is in the
+ * loop condition, so no two states match), milliseconds of work in one BPF_PROG_LOAD. For
+ * the test that loads while its thread is signalled without pause. Not loaded unless a test
+ * turns autoload on for it; never attached. */
+SEC("tp_btf/netif_rx")
+int BPF_PROG(test_slow_verify, const struct sk_buff *skb)
+{
+	__u64 acc = 0;
+	for (__u32 i = 0; i < 30000; i++)
+		acc += (__u64)i * (skb->len + i);
+	return (int)(acc & 1);
+}
+
 /* Real loss for retransmission tests: drops every drop_every-th packet longer than
  * 200 bytes (TCP data, not ACKs) leaving the device it is attached to. */
 const volatile __u32 drop_every = 0;

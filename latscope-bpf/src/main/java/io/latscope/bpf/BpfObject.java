@@ -233,7 +233,7 @@ public final class BpfObject implements AutoCloseable {
                 Native.check(LibBpf.bpf_program__set_log_buf(p.handle(), log, LOG_BUF_SIZE), "set log buffer");
             }
             LibbpfLog.startCapture();
-            int rc = LibBpf.bpf_object__load(obj);
+            int rc = Native.withAsyncSignalsBlocked(() -> LibBpf.bpf_object__load(obj));
             String said = LibbpfLog.endCapture();
             if (rc < 0) {
                 throw loadFailure(-rc, said, log.getString(0));
@@ -251,6 +251,12 @@ public final class BpfObject implements AutoCloseable {
     private RuntimeException loadFailure(int errno, String said, String verifierLog) {
         Matcher m = FAILED_PROG.matcher(said);
         String prog = m.find() ? m.group(1) : null;
+        if (errno == Errno.EAGAIN) { // not the program's fault: see Native.withAsyncSignalsBlocked
+            return new KernelException("loading BPF object " + name + (prog == null ? "" : " (program " + prog + ")"),
+                    errno, "the verifier stopped each time because a signal was pending for the loading thread;"
+                    + " something signals it faster than a program verifies (glibc's own signals, or an"
+                    + " unblockable one); load again");
+        }
         if (prog != null && !verifierLog.isBlank() && said.contains("BPF program load failed")) {
             return new VerifierException(prog, errno, verifierLog);
         }

@@ -109,6 +109,57 @@ final class Native {
                 Linker.Option.captureCallState("errno"));
     }
 
+    /** pthread_sigmask(3), linked at the first program load. */
+    private static final class Signals {
+        static final MethodHandle SIGMASK = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("pthread_sigmask"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        static final int SIG_BLOCK = 0;
+        static final int SIG_SETMASK = 2;
+        /** glibc's sigset_t: 1024 bits, signal n at bit n - 1 of the first 64-bit word. */
+        static final long SIGSET_BYTES = 128;
+        /**
+         * Signals 1-64 but those the kernel raises for the thread's own faults (SIGILL, SIGTRAP,
+         * SIGBUS, SIGFPE, SIGSEGV, SIGSYS): a fault with its signal blocked kills the process,
+         * and Java code that runs meanwhile (libbpf's log upcall) takes SIGSEGV for its null
+         * checks and safepoint polls. SIGKILL and SIGSTOP cannot be blocked; glibc keeps its
+         * own two (32, 33) unblocked.
+         */
+        static final long ASYNCHRONOUS = ~((1L << (4 - 1)) | (1L << (5 - 1)) | (1L << (7 - 1)) | (1L << (8 - 1))
+                | (1L << (11 - 1)) | (1L << (31 - 1)));
+    }
+
+    /**
+     * Runs {@code call} with this thread's asynchronous signals blocked, then restores its
+     * mask (signals that arrived meanwhile are delivered then). For program loads: the
+     * kernel's verifier gives up with EAGAIN whenever a signal is pending for the loading
+     * thread, and libbpf retries only five times, so a thread that something signals faster
+     * than a program verifies (a profiler sampling it at a sub-millisecond interval) could not
+     * load programs at all. Blocked signals are not pending for the verifier.
+     */
+    static int withAsyncSignalsBlocked(java.util.function.IntSupplier call) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment block = a.allocate(Signals.SIGSET_BYTES, 8);
+            block.set(ValueLayout.JAVA_LONG, 0, Signals.ASYNCHRONOUS);
+            MemorySegment old = a.allocate(Signals.SIGSET_BYTES, 8);
+            int rc = (int) Signals.SIGMASK.invokeExact(Signals.SIG_BLOCK, block, old);
+            if (rc != 0) {
+                throw new KernelException("pthread_sigmask", rc);
+            }
+            try {
+                return call.getAsInt();
+            } finally {
+                int back = (int) Signals.SIGMASK.invokeExact(Signals.SIG_SETMASK, old, MemorySegment.NULL);
+                if (back != 0) {
+                    throw new KernelException("pthread_sigmask (restoring the thread's signal mask)", back);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
     private static final int EINTR = 4;
 
     static int socket(int domain, int type, int protocol, String what) {

@@ -275,4 +275,59 @@ class BpfObjectTest {
             }
         }
     }
+
+    /**
+     * The verifier gives up (EAGAIN) whenever a signal is pending for the loading thread, and
+     * libbpf tries five times: a thread signalled without pause (a profiler at a sub-millisecond
+     * interval) loaded nothing, each program then reported as "rejected by the verifier", until
+     * the load blocked the thread's asynchronous signals. Here another thread sends this one
+     * SIGUSR2 (whose JVM handler ignores a signal it did not ask for) as fast as it can; the
+     * load succeeds, and the thread's signal mask is what it was before.
+     */
+    @Test
+    void programsLoadWhileTheirThreadIsSignalledWithoutPause() throws Throwable {
+        java.lang.foreign.Linker l = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle self = l.downcallHandle(l.defaultLookup().findOrThrow("pthread_self"),
+                java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        java.lang.invoke.MethodHandle kill = l.downcallHandle(l.defaultLookup().findOrThrow("pthread_kill"),
+                java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        long me = (long) self.invokeExact();
+        int sigusr2 = 12;
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        String maskBefore = signalMask();
+        Thread storm = Thread.ofPlatform().name("signal-storm").start(() -> {
+            try {
+                while (!stop.get()) {
+                    if ((int) kill.invokeExact(me, sigusr2) == 0) {
+                        sent.incrementAndGet();
+                    }
+                }
+            } catch (Throwable t) {
+                throw new AssertionError(t);
+            }
+        });
+        long during;
+        try (BpfObject obj = TestPrograms.testprogs()) {
+            obj.program("test_slow_verify").setAutoload(true); // milliseconds in the verifier
+            while (sent.get() < 1000) {
+                Thread.onSpinWait();
+            }
+            long before = sent.get();
+            obj.load();
+            during = sent.get() - before;
+            assertThat(obj.program("test_slow_verify").fd()).isPositive();
+        } finally {
+            stop.set(true);
+            storm.join();
+        }
+        assertThat(during).as("signals sent to the loading thread during the load").isGreaterThan(100);
+        assertThat(signalMask()).as("the thread's blocked signals after the load").isEqualTo(maskBefore);
+    }
+
+    /** SigBlk of this thread, from /proc/thread-self/status. */
+    private static String signalMask() throws java.io.IOException {
+        return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/status")).stream()
+                .filter(x -> x.startsWith("SigBlk:")).findFirst().orElseThrow();
+    }
 }

@@ -10,6 +10,7 @@ final class TestPrograms {
     static BpfObject testprogs() {
         BpfObject o = TestObjects.open("testprogs");
         o.program("test_rejected").setAutoload(false);
+        o.program("test_slow_verify").setAutoload(false);
         return o;
     }
 
