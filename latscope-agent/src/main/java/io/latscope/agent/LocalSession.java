@@ -53,7 +53,10 @@ public final class LocalSession implements LatScopeSession {
      * if anything else is waiting for it. On 2 cores the traffic being measured often is:
      * in one unbroken drain of 16384 records (~1.5 ms) a woken ping-pong peer on the same
      * core waited for the drainer's time slice to end, and its p99.9 round trip grew by
-     * hundreds of µs (issue 17). A yield with no one waiting returns at once.
+     * hundreds of µs (issue 17). A yield with no one waiting returns at once. With the ring
+     * half full the drainer does not yield: yielding there lost events in 3 of 5 watches
+     * started on a running flood (a fresh JVM, its drain loop not compiled yet, its compiler
+     * threads busy), none in 10 without.
      */
     static final int DRAIN_BATCH = 512;
     /** Benchmarks set these by reflection to compare with the drainer before issue 17 (16384, false). */
@@ -155,8 +158,8 @@ public final class LocalSession implements LatScopeSession {
         }
         this.store = st;
         // The drainer next, before anything else that takes time: the probes write from the
-        // moment they are attached, and a flood fills the default 8 MiB ring in ~60 ms
-        // (1.9 million events a second in a ping-pong that samples every message).
+        // moment they are attached, and a flood fills the default 16 MiB ring in ~120 ms
+        // (1.9 million 72-byte records a second in a ping-pong that samples every message).
         this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
         try {
             if (st != null) {
@@ -261,7 +264,10 @@ public final class LocalSession implements LatScopeSession {
                     LockSupport.parkNanos(park);
                     slept = System.nanoTime() - t0;
                     arrived = 0;
-                } else if (yield) { // more is waiting: drain again once whoever waits for this core ran
+                } else if (yield && ring.pendingBytes() < ring.capacity() / 2) {
+                    // more is waiting: drain again once whoever waits for this core ran, unless
+                    // the ring is half full (a flood meeting a drainer the JIT has not compiled
+                    // yet: losing events is then worse than a peer's wait)
                     Thread.yield();
                 }
             }
