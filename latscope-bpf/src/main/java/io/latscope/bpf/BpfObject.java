@@ -44,6 +44,8 @@ public final class BpfObject implements AutoCloseable {
     private final Arena arena;
     private final MemorySegment obj;
     private final Map<String, ElfSymbols.Symbol> symbols;
+    /** The ELF it was opened from, to load a copy when libbpf must be heard on why a load failed. */
+    private final byte[] elf;
     private final List<BpfProgram> programs = new ArrayList<>();
     private final List<BpfMap> maps = new ArrayList<>();
     private final Leaks.Guard guard;
@@ -58,37 +60,29 @@ public final class BpfObject implements AutoCloseable {
         Native.requireLibbpf();
         BpfEnvironment.requireBtf();
         this.name = name;
+        this.elf = elf;
         this.symbols = ElfSymbols.globals(elf, name);
+        boolean heard = LibbpfLog.active();
         Arena a = Arena.ofShared();
-        MemorySegment o;
-        LibbpfLog.startCapture();
-        String said;
-        int errno;
-        try {
-            // libbpf keeps pointing at the buffer until load finishes: it lives in the object's arena.
-            MemorySegment buf = a.allocate(elf.length, 8);
-            MemorySegment.copy(MemorySegment.ofArray(elf), 0, buf, 0, elf.length);
-            MemorySegment opts = bpf_object_open_opts.allocate(a);
-            bpf_object_open_opts.sz(opts, bpf_object_open_opts.sizeof());
-            bpf_object_open_opts.object_name(opts, a.allocateFrom(name));
-            MemorySegment st = Native.errnoSlot(a);
-            o = (MemorySegment) Open.OPEN_MEM.invokeExact(st, buf, (long) elf.length, opts);
-            errno = Native.errno(st);
-        } catch (Throwable t) {
-            LibbpfLog.endCapture();
+        Opened first = openMem(a, name, elf);
+        if (first.obj().equals(MemorySegment.NULL) && !heard) { // again, to hear libbpf say why
+            LibbpfLog.activate();
             a.close();
-            throw t instanceof RuntimeException re ? re : new LatScopeException("opening BPF object " + name, t);
+            a = Arena.ofShared();
+            first = openMem(a, name, elf);
         }
-        said = LibbpfLog.endCapture();
+        MemorySegment o = first.obj();
         if (o.equals(MemorySegment.NULL)) {
             a.close();
-            throw new KernelException("opening BPF object " + name, errno, said.isBlank() ? null : said.strip());
+            throw new KernelException("opening BPF object " + name, first.errno(),
+                    first.said().isBlank() ? null : first.said().strip());
         }
-        this.arena = a;
+        Arena held = a;
+        this.arena = held;
         this.obj = o;
         this.guard = Leaks.guard(this, "BPF object " + name, () -> {
             LibBpf.bpf_object__close(o);
-            a.close();
+            held.close();
         });
         for (MemorySegment p = LibBpf.bpf_object__next_program(obj, MemorySegment.NULL);
              !p.equals(MemorySegment.NULL); p = LibBpf.bpf_object__next_program(obj, p)) {
@@ -101,6 +95,29 @@ public final class BpfObject implements AutoCloseable {
         for (MemorySegment m = LibBpf.bpf_object__next_map(obj, MemorySegment.NULL);
              !m.equals(MemorySegment.NULL); m = LibBpf.bpf_object__next_map(obj, m)) {
             maps.add(new BpfMap(this, m));
+        }
+    }
+
+    private record Opened(MemorySegment obj, int errno, String said) {
+    }
+
+    /** bpf_object__open_mem of {@code elf}, its buffers in {@code a}; a NULL object when it failed. */
+    private static Opened openMem(Arena a, String name, byte[] elf) {
+        LibbpfLog.startCapture();
+        try {
+            // libbpf keeps pointing at the buffer until load finishes: it lives in the object's arena.
+            MemorySegment buf = a.allocate(elf.length, 8);
+            MemorySegment.copy(MemorySegment.ofArray(elf), 0, buf, 0, elf.length);
+            MemorySegment opts = bpf_object_open_opts.allocate(a);
+            bpf_object_open_opts.sz(opts, bpf_object_open_opts.sizeof());
+            bpf_object_open_opts.object_name(opts, a.allocateFrom(name));
+            MemorySegment st = Native.errnoSlot(a);
+            MemorySegment o = (MemorySegment) Open.OPEN_MEM.invokeExact(st, buf, (long) elf.length, opts);
+            return new Opened(o, Native.errno(st), LibbpfLog.endCapture());
+        } catch (Throwable t) {
+            LibbpfLog.endCapture();
+            a.close();
+            throw t instanceof RuntimeException re ? re : new LatScopeException("opening BPF object " + name, t);
         }
     }
 
@@ -203,15 +220,9 @@ public final class BpfObject implements AutoCloseable {
 
     private MemorySegment rodata(ElfSymbols.Symbol s) {
         for (BpfMap m : maps) {
-            if (m.name().endsWith(s.section())) {
-                try (Arena a = Arena.ofConfined()) {
-                    MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
-                    MemorySegment p = LibBpf.bpf_map__initial_value(m.handle(), size);
-                    if (!p.equals(MemorySegment.NULL)) {
-                        long n = size.get(ValueLayout.JAVA_LONG, 0);
-                        return p.reinterpret(n).asSlice(s.offset(), s.size());
-                    }
-                }
+            MemorySegment p = m.name().endsWith(s.section()) ? initialValue(m) : null;
+            if (p != null) {
+                return p.asSlice(s.offset(), s.size());
             }
         }
         throw new ConfigurationException("BPF object " + name + " has no " + s.section() + " map");
@@ -225,6 +236,30 @@ public final class BpfObject implements AutoCloseable {
      */
     public BpfObject load() {
         requireNotLoaded("load");
+        boolean heard = LibbpfLog.active();
+        LoadFailure f = tryLoad();
+        if (f != null && !heard) {
+            // libbpf was silent: load a copy configured the same way to hear it say why
+            LibbpfLog.activate();
+            LoadFailure again = loadCopy();
+            if (again == null) {
+                throw new KernelException("loading BPF object " + name, f.errno(), "libbpf was silent, and a second"
+                        + " load made to hear it succeeded: the failure did not repeat; load again");
+            }
+            f = new LoadFailure(f.errno(), again.said(), f.log().isBlank() ? again.log() : f.log());
+        }
+        if (f != null) {
+            throw loadFailure(f.errno(), f.said(), f.log());
+        }
+        loaded = true;
+        return this;
+    }
+
+    private record LoadFailure(int errno, String said, String log) {
+    }
+
+    /** One bpf_object__load; null when it succeeded, else its errno, libbpf's words and the verifier's log. */
+    private LoadFailure tryLoad() {
         // libbpf asks the kernel for a verifier log only when a program fails, so the buffer is
         // mapped lazily: its pages cost nothing unless a log is written into them
         MemorySegment log = Native.mmapAnonymous(LOG_BUF_SIZE, "the verifier log buffer");
@@ -233,19 +268,55 @@ public final class BpfObject implements AutoCloseable {
                 Native.check(LibBpf.bpf_program__set_log_buf(p.handle(), log, LOG_BUF_SIZE), "set log buffer");
             }
             LibbpfLog.startCapture();
-            int rc = Native.withAsyncSignalsBlocked(() -> LibBpf.bpf_object__load(obj));
-            String said = LibbpfLog.endCapture();
-            if (rc < 0) {
-                throw loadFailure(-rc, said, log.getString(0));
+            int rc;
+            String said;
+            try {
+                rc = Native.withAsyncSignalsBlocked(() -> LibBpf.bpf_object__load(obj));
+            } finally {
+                said = LibbpfLog.endCapture();
             }
+            return rc < 0 ? new LoadFailure(-rc, said, log.getString(0)) : null;
         } finally {
             for (BpfProgram p : programs) {
                 LibBpf.bpf_program__set_log_buf(p.handle(), MemorySegment.NULL, 0);
             }
             Native.munmap(log);
         }
-        loaded = true;
-        return this;
+    }
+
+    /**
+     * Loads a fresh copy of this object, configured as this one is (which programs load, the
+     * maps' sizes, the global data sections' initial values: the constants), and closes it;
+     * null when the copy loaded.
+     */
+    private LoadFailure loadCopy() {
+        try (BpfObject copy = new BpfObject(name, elf)) {
+            for (int i = 0; i < programs.size(); i++) {
+                copy.programs.get(i).setAutoload(programs.get(i).autoload());
+            }
+            for (int i = 0; i < maps.size(); i++) {
+                BpfMap mine = maps.get(i);
+                BpfMap theirs = copy.maps.get(i);
+                if (theirs.maxEntries() != mine.maxEntries()) {
+                    theirs.setMaxEntries(mine.maxEntries());
+                }
+                MemorySegment from = initialValue(mine);
+                if (from != null) {
+                    MemorySegment to = initialValue(theirs);
+                    MemorySegment.copy(from, 0, to, 0, Math.min(from.byteSize(), to.byteSize()));
+                }
+            }
+            return copy.tryLoad();
+        }
+    }
+
+    /** A global data section's initial value (.rodata, .data, .bss), writable before load; null for other maps. */
+    private static MemorySegment initialValue(BpfMap m) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
+            MemorySegment p = LibBpf.bpf_map__initial_value(m.handle(), size);
+            return p.equals(MemorySegment.NULL) ? null : p.reinterpret(size.get(ValueLayout.JAVA_LONG, 0));
+        }
     }
 
     private RuntimeException loadFailure(int errno, String said, String verifierLog) {

@@ -109,6 +109,23 @@ public final class BpfProgram {
     private BpfLink libbpfLink(MethodHandle h, String what, Object... args) {
         int progFd = fd();
         assert progFd >= 0;
+        boolean heard = LibbpfLog.active();
+        Attached a = attachOnce(h, args);
+        if (a.link().equals(MemorySegment.NULL) && !heard) { // again, to hear libbpf say why
+            LibbpfLog.activate();
+            a = attachOnce(h, args);
+        }
+        if (a.link().equals(MemorySegment.NULL)) {
+            throw attachFailure(what, a.errno(), a.said());
+        }
+        return new Links.LibbpfLink(a.link(), what);
+    }
+
+    private record Attached(MemorySegment link, int errno, String said) {
+    }
+
+    /** One libbpf attach call: the link (NULL when it failed), errno and what libbpf said. */
+    private Attached attachOnce(MethodHandle h, Object... args) {
         LibbpfLog.startCapture();
         String said;
         MemorySegment link;
@@ -130,10 +147,7 @@ public final class BpfProgram {
         } finally {
             said = LibbpfLog.endCapture();
         }
-        if (link.equals(MemorySegment.NULL)) {
-            throw attachFailure(what, errno, said);
-        }
-        return new Links.LibbpfLink(link, what);
+        return new Attached(link, errno, said);
     }
 
     private RuntimeException attachFailure(String what, int errno, String libbpfSaid) {

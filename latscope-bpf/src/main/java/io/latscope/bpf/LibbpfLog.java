@@ -13,24 +13,66 @@ import java.lang.foreign.MemorySegment;
  * Routes libbpf's own messages to SLF4J instead of stderr, and lets a caller collect the
  * messages one libbpf call produced on its thread (libbpf prints synchronously), so that
  * errors such as "failed to find kernel BTF type ID of 'x'" reach the exception.
+ *
+ * <p>libbpf stays silent until its words are needed: the upcall that receives them costs a
+ * fresh JVM 44-73 ms to create (the first upcall stub), 10-15 % of a session's start, for
+ * messages that a successful open, load or attach only logs at debug level. A call that
+ * fails while libbpf is silent is made again with the upcall {@linkplain #activate()
+ * active} (a load on a fresh copy of the object, {@link BpfObject}), so its error carries
+ * the same words. With this logger at debug level the upcall is active from the start.
  */
 final class LibbpfLog {
     private static final Logger LOG = LoggerFactory.getLogger("io.latscope.bpf.libbpf");
     private static final ThreadLocal<StringBuilder> CAPTURE = new ThreadLocal<>();
-    private static volatile boolean installed;
+    /** The upcall, created once when first activated (the global arena: it lives as long as libbpf may call it). */
+    private static MemorySegment upcall;
+    private static boolean initialized;
+    private static volatile boolean active;
 
     private LibbpfLog() {
     }
 
-    static synchronized void install() {
-        if (installed) {
+    /**
+     * Before libbpf's first call (from {@link Native#requireLibbpf()}): silences libbpf,
+     * whose default is to print to stderr, or activates the upcall when this logger is at
+     * debug level.
+     */
+    static synchronized void init() {
+        if (initialized) {
             return;
         }
+        initialized = true;
+        if (LOG.isDebugEnabled()) {
+            activate();
+        } else {
+            LibBpf.libbpf_set_print(MemorySegment.NULL);
+        }
+    }
+
+    /** Makes libbpf print through the upcall from now on (idempotent). */
+    static synchronized void activate() {
         Native.requireLibbpf();
-        // Once-installed upcall: the global arena is right here.
-        MemorySegment fn = libbpf_print_fn_t.allocate(LibbpfLog::print, Arena.global());
-        LibBpf.libbpf_set_print(fn);
-        installed = true;
+        initialized = true;
+        if (active) {
+            return;
+        }
+        if (upcall == null) {
+            upcall = libbpf_print_fn_t.allocate(LibbpfLog::print, Arena.global());
+        }
+        LibBpf.libbpf_set_print(upcall);
+        active = true;
+    }
+
+    /** Whether libbpf's messages reach {@link #startCapture()} now; when not, a failure must be repeated to hear them. */
+    static boolean active() {
+        return active;
+    }
+
+    /** Silent again, as after {@link #init()} (tests of the paths that repeat a failure). */
+    static synchronized void silence() {
+        Native.requireLibbpf();
+        LibBpf.libbpf_set_print(MemorySegment.NULL);
+        active = false;
     }
 
     private static int print(int level, MemorySegment fmt, MemorySegment args) {
@@ -59,9 +101,12 @@ final class LibbpfLog {
         return 0;
     }
 
-    /** Starts collecting warnings and info printed by libbpf on this thread. */
+    /**
+     * Starts collecting warnings and info printed by libbpf on this thread; they reach it only
+     * while the upcall is {@link #active()}.
+     */
     static void startCapture() {
-        install();
+        Native.requireLibbpf();
         CAPTURE.set(new StringBuilder());
     }
 

@@ -44,6 +44,7 @@ final class Native {
                             + " Fedora: dnf install libbpf)", e);
         }
         libbpfChecked = true;
+        LibbpfLog.init();
     }
 
     /** A downcall to the same symbol as a generated binding, with errno captured as first argument. */
@@ -102,6 +103,9 @@ final class Native {
                 Linker.Option.captureCallState("errno"));
         static final MethodHandle READ = LINKER.downcallHandle(LIBC.findOrThrow("read"),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                Linker.Option.captureCallState("errno"));
+        static final MethodHandle BIND = LINKER.downcallHandle(LIBC.findOrThrow("bind"),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
                 Linker.Option.captureCallState("errno"));
         static final MethodHandle RECV = LINKER.downcallHandle(LIBC.findOrThrow("recv"),
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
@@ -170,6 +174,20 @@ final class Native {
                 throw new KernelException(what, errno(st));
             }
             return fd;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /** bind(2) of {@code fd} to the socket address in {@code address} (all of it). */
+    static void bind(int fd, MemorySegment address, String what) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = errnoSlot(a);
+            if ((int) Sockets.BIND.invokeExact(st, fd, address, (int) address.byteSize()) < 0) {
+                throw new KernelException(what, errno(st));
+            }
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

@@ -325,6 +325,49 @@ class BpfObjectTest {
         assertThat(signalMask()).as("the thread's blocked signals after the load").isEqualTo(maskBefore);
     }
 
+    /**
+     * libbpf is silent until its words are needed (the upcall that hears it costs a fresh JVM
+     * 44-73 ms): a load and an attach that succeed leave it silent; a load that fails while it
+     * is silent is made again on a copy of the object configured the same way (here: which
+     * programs load), so the error still names the program, its errno and the verifier's log.
+     */
+    @Test
+    void aLoadThatFailsWhileLibbpfIsSilentStillSaysWhy() {
+        LibbpfLog.silence();
+        try (BpfObject obj = TestPrograms.testprogs()) {
+            obj.load();
+            try (BpfLink link = obj.program("test_raw_tp").attach()) {
+                assertThat(link.description()).contains("raw_tp/net_dev_queue");
+            }
+        }
+        assertThat(LibbpfLog.active()).as("libbpf heard after a load and an attach that succeeded").isFalse();
+        try (BpfObject obj = TestPrograms.testprogs()) {
+            obj.program("test_rejected").setAutoload(true);
+            assertThatThrownBy(obj::load)
+                    .isInstanceOfSatisfying(VerifierException.class, e -> {
+                        assertThat(e.program()).isEqualTo("test_rejected");
+                        assertThat(e.getMessage()).contains("EACCES");
+                        assertThat(e.log()).contains("invalid access to map value");
+                    });
+        }
+        assertThat(LibbpfLog.active()).as("libbpf heard once a failure needed its words").isTrue();
+    }
+
+    /** An attach that fails while libbpf is silent is made again to hear it: its error carries libbpf's words. */
+    @Test
+    void anAttachThatFailsWhileLibbpfIsSilentStillSaysWhy() {
+        try (BpfObject obj = TestPrograms.testprogs()) {
+            obj.load();
+            LibbpfLog.silence();
+            assertThatThrownBy(() -> obj.program("test_raw_tp").attachRawTracepoint("latscope_no_such_tracepoint"))
+                    .hasMessageContaining("raw_tp/latscope_no_such_tracepoint")
+                    .hasMessageContaining("libbpf: ")
+                    .hasMessageContaining("failed to attach");
+        } finally {
+            LibbpfLog.silence();
+        }
+    }
+
     /** SigBlk of this thread, from /proc/thread-self/status. */
     private static String signalMask() throws java.io.IOException {
         return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/thread-self/status")).stream()
