@@ -29,6 +29,9 @@
 #ifndef ETH_ALEN
 #define ETH_ALEN 6
 #endif
+#ifndef ETH_HLEN
+#define ETH_HLEN 14
+#endif
 
 _Static_assert(sizeof(struct sync_probe) == SYNC_PROBE_SIZE, "sync_probe layout");
 _Static_assert(sizeof(struct sync_sample) == SYNC_SAMPLE_SIZE, "sync_sample layout");
@@ -512,6 +515,58 @@ int BPF_PROG(sync_bulk_tx, const struct net_device *dev, int sent, int drops, in
 
 	if (ours(dev))
 		responder_sent(now, sent, drops);
+	return 0;
+}
+
+/* ---- initiator without live frames -------------------------------------------- */
+
+/* Some kernels refuse BPF_PROG_RUN with live frames (EPERM: a sandbox's policy). There the
+ * initiator sends the same frames through an AF_PACKET socket, and this stamps their
+ * hand-off. net_dev_start_xmit fires just before the driver's ndo_start_xmit (on veth:
+ * before the frame goes on the peer's ring), so the stamp is taken before the hand-off:
+ * it is both the two-step t1 and its floor. Attached only on such a kernel. */
+struct udp_probe_head {
+	__be16 source;
+	__be16 dest;
+	__be16 len;
+	__be16 check;
+	struct sync_probe probe;
+};
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(sync_packet_xmit, const struct sk_buff *skb, const struct net_device *dev)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct udp_probe_head u;
+	__u8 eth[ETH_HLEN + 1];
+	__u32 off;
+
+	if (!session_id || !ours(dev))
+		return 0;
+	unsigned char *data = skb->data;
+	if (bpf_probe_read_kernel(eth, sizeof(eth), data))
+		return 0;
+	__u16 proto = ((__u16)eth[12] << 8) | eth[13];
+	if (proto == 0x0800 && eth[ETH_HLEN] == 0x45) /* the frames user space builds: no IP options */
+		off = ETH_HLEN + 20;
+	else if (proto == 0x86DD)
+		off = ETH_HLEN + 40;
+	else
+		return 0;
+	if (skb->len < off + sizeof(u) || bpf_probe_read_kernel(&u, sizeof(u), data + off))
+		return 0;
+	if (u.dest != bpf_htons(sync_port) || !is_probe(&u.probe, SYNC_REQUEST) ||
+	    u.probe.session != bpf_cpu_to_be64(session_id))
+		return 0;
+	__u64 seq = bpf_be64_to_cpu(u.probe.seq);
+	__u32 slot = seq % TX_SLOTS;
+	struct tx_slot *tx = bpf_map_lookup_elem(&tx_stamps, &slot);
+	if (!tx)
+		return 0;
+	tx->seq = seq;
+	tx->t1_xmit = now;
+	tx->t1_floor = now;
+	count(SYNC_C_T1_XMIT);
 	return 0;
 }
 

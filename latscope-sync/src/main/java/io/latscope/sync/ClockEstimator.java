@@ -51,7 +51,8 @@ public final class ClockEstimator {
 
     private final String host;
     private final String reference;
-    private final String method;
+    /** The latest round's method (how its probes were sent and stamped), carried into the models. */
+    private String method;
     private final EstimatorSettings settings;
     private final ArrayDeque<Round> rounds = new ArrayDeque<>();
 
@@ -86,8 +87,23 @@ public final class ClockEstimator {
      * @param samples the round's answered probes; an empty round is ignored
      */
     public synchronized void addRound(Collection<ProbeSample> samples) {
+        addRound(samples, null);
+    }
+
+    /**
+     * Adds a round of answered probes, measured by {@code method} (e.g. a round of a
+     * two-step strategy that fell back to one-step stamps, or sent its probes by packet
+     * socket): the models say how their latest round was measured.
+     *
+     * @param samples the round's answered probes; an empty round is ignored
+     * @param method  the round's method, or null to keep the one given so far
+     */
+    public synchronized void addRound(Collection<ProbeSample> samples, String method) {
         if (samples.isEmpty()) {
             return;
+        }
+        if (method != null) {
+            this.method = method;
         }
         List<ProbeSample> lowSlack = lowSlack(samples, settings.slackMarginNanos());
         List<ProbeSample> kept = lowestRtt(lowSlack, settings.keepFraction(), settings.minKeptPerRound());

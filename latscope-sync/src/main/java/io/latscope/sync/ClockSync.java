@@ -240,7 +240,7 @@ public final class ClockSync implements AutoCloseable {
     private void publish(SyncHost h, ProbeRound round) {
         lastRounds.put(h.name(), round);
         ClockEstimator est = estimators.get(h.name());
-        est.addRound(round.samples());
+        est.addRound(round.samples(), round.method());
         est.model().ifPresent(m -> {
             histories.get(h.name()).add(m);
             models.put(h.name(), m);

@@ -42,13 +42,18 @@ final class ProbeCodec {
 
     /** Writes a sealed REQUEST at {@code off}. */
     static void writeRequest(ByteBuffer b, int off, SessionKey key, long seq) {
+        writeRequest(b, off, key, seq, 0);
+    }
+
+    /** Writes a sealed REQUEST at {@code off} that carries its send time {@code t1} (0: the injecting program sets it). */
+    static void writeRequest(ByteBuffer b, int off, SessionKey key, long seq, long t1) {
         b.putInt(off + OFF_MAGIC, MAGIC);
         b.put(off + OFF_VERSION, (byte) VERSION);
         b.put(off + OFF_TYPE, (byte) REQUEST);
         b.putShort(off + OFF_FLAGS, (short) 0);
         b.putLong(off + OFF_SESSION, key.sessionId());
         b.putLong(off + OFF_SEQ, seq);
-        b.putLong(off + OFF_T1, 0);
+        b.putLong(off + OFF_T1, t1);
         b.putLong(off + OFF_T2, 0);
         b.putLong(off + OFF_T3, 0);
         b.putLong(off + OFF_PREV_SEQ, 0);
@@ -141,9 +146,14 @@ final class ProbeCodec {
 
     /** Renumbers a frame made by {@link #requestFrame}: new seq, MAC and UDP checksum. */
     static void setSeq(byte[] frame, InetAddress dst, SessionKey key, long seq) {
+        setSeq(frame, dst, key, seq, 0);
+    }
+
+    /** {@link #setSeq(byte[], InetAddress, SessionKey, long)} with the send time {@code t1} in the probe. */
+    static void setSeq(byte[] frame, InetAddress dst, SessionKey key, long seq, long t1) {
         ByteBuffer b = ByteBuffer.wrap(frame);
         int probe = probeOffset(dst);
-        writeRequest(b, probe, key, seq);
+        writeRequest(b, probe, key, seq, t1);
         int udp = probe - UDP_HLEN;
         int udpLen = UDP_HLEN + PROBE_SIZE;
         boolean v6 = dst instanceof Inet6Address;

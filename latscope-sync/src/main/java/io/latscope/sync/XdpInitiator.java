@@ -1,8 +1,11 @@
 package io.latscope.sync;
 
+import io.latscope.bpf.PacketSocket;
 import io.latscope.bpf.RingBuffer;
 import io.latscope.bpf.XdpMode;
 import io.latscope.bpf.XdpTestRun;
+import io.latscope.error.Errno;
+import io.latscope.error.KernelException;
 import io.latscope.error.LatScopeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,8 @@ public final class XdpInitiator implements SyncInitiator {
     /** First-contact requests go through the stack; under a saturating flow most are dropped at a full veth ring. */
     private static final long HELLO_EVERY_NANOS = 5_000_000;
     private static final int MAX_FRAME = 256;
+    /** How a round's method names probes sent by packet socket (a kernel that refuses live XDP frames). */
+    static final String PACKET_SOCKET = "packet socket";
 
     private final SyncHost self;
     private final SessionKey key;
@@ -48,7 +53,15 @@ public final class XdpInitiator implements SyncInitiator {
     private final Map<String, byte[]> frames = new HashMap<>();
     private final Map<Long, ProbeCodec.Reply> replies = new HashMap<>();
     private final Set<String> warnedOneStep = new HashSet<>();
+    /**
+     * Tests: send through the packet socket from the start, as on a kernel that refuses live
+     * frames, to cover that path where the kernel allows them. Applies to rounds that follow.
+     */
+    static volatile boolean packetSocketForTests;
+
     private XdpTestRun.LiveSender sender; // confined to thread
+    /** Where the kernel refuses live XDP frames: probes leave through this instead (confined to thread). */
+    private PacketSocket packets;
     private long nextSeq = 1;
     private boolean closed;
 
@@ -131,8 +144,12 @@ public final class XdpInitiator implements SyncInitiator {
             frame = hello(target);
             frames.put(target.name(), frame);
         }
-        if (sender == null) {
-            sender = XdpTestRun.LiveSender.open(endpoint.object.program("sync_inject"), endpoint.ifindex, MAX_FRAME);
+        if (sender == null && packets == null) {
+            if (packetSocketForTests) {
+                usePacketSocket();
+            } else {
+                sender = XdpTestRun.LiveSender.open(endpoint.object.program("sync_inject"), endpoint.ifindex, MAX_FRAME);
+            }
         }
         long start = System.nanoTime();
         long spacing = strategy.spacing().toNanos();
@@ -145,10 +162,7 @@ public final class XdpInitiator implements SyncInitiator {
         // follow-up (t3) of the last one
         for (int i = 0; i < total; i++) {
             long seq = nextSeq++;
-            ProbeCodec.setSeq(frame, target.address(), key, seq);
-            MemorySegment.copy(MemorySegment.ofArray(frame), 0, sender.frame(), 0, frame.length);
-            long sentAt = System.nanoTime();
-            sender.send(frame.length);
+            long sentAt = send(frame, target, seq);
             sentAts[seqs.size()] = sentAt;
             seqs.add(seq);
             if (await(seq, sentAt + ProbeTiming.PROBE_WAIT_NANOS)) {
@@ -190,6 +204,46 @@ public final class XdpInitiator implements SyncInitiator {
                     " (no reply to any of " + seqs.size() + " injected probes: " + counters() + ")");
         }
         return assemble(target, seqs.subList(ProbeTiming.WARM_UP_PROBES, total), start);
+    }
+
+    /**
+     * Sends {@code frame} renumbered to {@code seq}: run through sync_inject with live frames,
+     * or, where the kernel refuses those (EPERM: a sandbox's policy), through a packet
+     * socket, its send time in the probe (one-step) and its hand-off stamped by
+     * sync_packet_xmit (two-step). Returns System.nanoTime() just before the send.
+     */
+    private long send(byte[] frame, SyncHost target, long seq) {
+        if (packets == null) {
+            ProbeCodec.setSeq(frame, target.address(), key, seq);
+            MemorySegment.copy(MemorySegment.ofArray(frame), 0, sender.frame(), 0, frame.length);
+            long at = System.nanoTime();
+            try {
+                sender.send(frame.length);
+                return at;
+            } catch (KernelException e) {
+                if (e.errno() != Errno.EPERM) {
+                    throw e;
+                }
+                LOG.info("clock sync on {}: this kernel refuses BPF_PROG_RUN with live XDP frames (EPERM); probes"
+                        + " leave through a packet socket instead, their hand-off stamped at net_dev_start_xmit",
+                        self.describe());
+                usePacketSocket();
+            }
+        }
+        long at = System.nanoTime();
+        ProbeCodec.setSeq(frame, target.address(), key, seq, at);
+        packets.send(frame, frame.length);
+        return at;
+    }
+
+    /** From now on probes leave through a packet socket, and sync_packet_xmit stamps them. */
+    private void usePacketSocket() {
+        if (sender != null) {
+            sender.close();
+            sender = null;
+        }
+        endpoint.own(endpoint.object.program("sync_packet_xmit").attach());
+        packets = PacketSocket.open(endpoint.ifindex, MAX_FRAME);
     }
 
     /** How many of {@code seqs} have their reply in. */
@@ -266,6 +320,9 @@ public final class XdpInitiator implements SyncInitiator {
             chosen = oneStep;
             method = oneName;
         }
+        if (packets != null) { // say so: its forward leg is slower than the reply's (see docs/sync.md)
+            method += ", " + PACKET_SOCKET;
+        }
         int sent = seqs.size() - 1;
         return new ProbeRound(target.name(), method, sent, answered, chosen,
                 Map.of(oneName, oneStep, twoName, twoStep), System.nanoTime() - start);
@@ -314,7 +371,8 @@ public final class XdpInitiator implements SyncInitiator {
     }
 
     private String counters() {
-        return "injected " + endpoint.counter(XdpEndpoint.C_INJECTED) + ", handed to the device "
+        return (packets != null ? "sent through a packet socket (this kernel refuses live XDP frames), "
+                : "injected " + endpoint.counter(XdpEndpoint.C_INJECTED) + ", ") + "handed to the device "
                 + endpoint.counter(XdpEndpoint.C_T1_XMIT) + ", replies recorded " + endpoint.counter(XdpEndpoint.C_RECORDED);
     }
 
@@ -328,6 +386,9 @@ public final class XdpInitiator implements SyncInitiator {
             thread.close(() -> {
                 if (sender != null) {
                     sender.close();
+                }
+                if (packets != null) {
+                    packets.close();
                 }
             });
         } finally {

@@ -142,11 +142,16 @@ class SyncTopologyTest {
             for (PublishedModels p : List.of(without, with)) {
                 assertThat(p.models()).as(p.toString()).hasSizeGreaterThanOrEqualTo(2 * 5);
                 assertThat(p.containedFraction()).as(p.toString()).isEqualTo(1.0);
-                assertThat(p.medianAbsError()).as(p.toString()).isLessThanOrEqualTo(50);
-                assertThat(p.p99AbsError()).as(p.toString()).isLessThanOrEqualTo(100);
+                String method = p.models().getLast().method();
+                assertThat(p.medianAbsError()).as(p.toString()).isLessThanOrEqualTo(SyncHosts.allowedErrorNanos(method, 50));
+                assertThat(p.p99AbsError()).as(p.toString()).isLessThanOrEqualTo(SyncHosts.allowedErrorNanos(method, 100));
             }
             String both = "without " + without + "\n  with " + with;
-            assertThat(with.medianAbsError()).as(both).isLessThanOrEqualTo(without.medianAbsError() + 20);
+            // through packet sockets (a kernel that refuses live XDP frames) both sessions stamp at
+            // the one net_dev_start_xmit tracepoint, so the other's program runs on this session's
+            // probes too, after or before its stamp: some 30 ns more on the forward leg
+            boolean packets = with.models().getLast().method().endsWith(", " + XdpInitiator.PACKET_SOCKET);
+            assertThat(with.medianAbsError()).as(both).isLessThanOrEqualTo(without.medianAbsError() + (packets ? 60 : 20));
             assertThat(with.p99AbsError()).as(both).isLessThanOrEqualTo(without.p99AbsError() + 50);
             assertThat(net.attachedBpf()).isEmpty();
         }
