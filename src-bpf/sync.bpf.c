@@ -547,13 +547,18 @@ int BPF_PROG(sync_packet_xmit, const struct sk_buff *skb, const struct net_devic
 	if (bpf_probe_read_kernel(eth, sizeof(eth), data))
 		return 0;
 	__u16 proto = ((__u16)eth[12] << 8) | eth[13];
-	if (proto == 0x0800 && eth[ETH_HLEN] == 0x45) /* the frames user space builds: no IP options */
+	/* the frames user space builds: IPv4 without options or IPv6 without extension
+	 * headers, then UDP; all in the linear part (a few dozen bytes through a packet socket) */
+	if (proto == 0x0800 && eth[ETH_HLEN] == 0x45)
 		off = ETH_HLEN + 20;
-	else if (proto == 0x86DD)
+	else if (proto == 0x86DD && (eth[ETH_HLEN] >> 4) == 6)
 		off = ETH_HLEN + 40;
 	else
 		return 0;
-	if (skb->len < off + sizeof(u) || bpf_probe_read_kernel(&u, sizeof(u), data + off))
+	__u8 next;
+	if (bpf_probe_read_kernel(&next, 1, data + ETH_HLEN + (off == ETH_HLEN + 20 ? 9 : 6)) || next != 17)
+		return 0;
+	if (skb->len - skb->data_len < off + sizeof(u) || bpf_probe_read_kernel(&u, sizeof(u), data + off))
 		return 0;
 	if (u.dest != bpf_htons(sync_port) || !is_probe(&u.probe, SYNC_REQUEST) ||
 	    u.probe.session != bpf_cpu_to_be64(session_id))

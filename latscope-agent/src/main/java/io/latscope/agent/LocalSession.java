@@ -160,26 +160,49 @@ public final class LocalSession implements LatScopeSession {
         // The drainer next, before anything else that takes time: the probes write from the
         // moment they are attached, and a flood fills the default 16 MiB ring in ~120 ms
         // (1.9 million 72-byte records a second in a ping-pong that samples every message).
-        this.drainer = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
+        Thread d = null;
+        IntervalTicker t = null;
         try {
+            d = Thread.ofPlatform().daemon().name("latscope-drain-" + id.substring(0, 8)).start(this::drainLoop);
+            this.drainer = d;
             if (st != null) {
                 st.sessionStarted(info(null));
             }
             endpoints.baseline(); // older connections count from now, not from when they opened
+            t = new IntervalTicker("latscope-interval-" + id.substring(0, 8));
+            long ms = spec.interval().toMillis();
+            t.every(this::intervalTick, ms, ms);
+            t.every(this::sampleProcesses, 100, 100);
+            if (sampling.probeCost()) {
+                t.every(this::paceStats, 100, 100);
+            }
         } catch (RuntimeException | Error e) {
-            running = false;
-            joinDrainer();
-            endpoints.close();
-            probes.close();
-            closeQuietly(st, e);
+            failedStart(d, t, st, e);
             throw e;
         }
-        this.ticker = new IntervalTicker("latscope-interval-" + id.substring(0, 8));
-        long ms = spec.interval().toMillis();
-        ticker.every(this::intervalTick, ms, ms);
-        ticker.every(this::sampleProcesses, 100, 100);
-        if (sampling.probeCost()) {
-            ticker.every(this::paceStats, 100, 100);
+        this.ticker = t;
+    }
+
+    /** Undoes a start that failed once the drainer may be running: nothing stays attached, open or running. */
+    private void failedStart(Thread d, IntervalTicker t, ResultStore st, Throwable cause) {
+        running = false;
+        if (t != null) {
+            t.stop(Duration.ZERO);
+        }
+        if (d != null) {
+            LockSupport.unpark(d);
+            try {
+                d.join(Duration.ofSeconds(10));
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Runnable close : List.<Runnable>of(endpoints::close, probes::close, () -> closeQuietly(st, cause))) {
+            try {
+                close.run();
+            } catch (RuntimeException e) {
+                cause.addSuppressed(e);
+            }
         }
     }
 

@@ -8,7 +8,7 @@ public final class Errno {
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, EIO = 5, ENXIO = 6, E2BIG = 7,
             EBADF = 9, EAGAIN = 11, ENOMEM = 12, EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17,
             ENODEV = 19, EINVAL = 22, ENOSPC = 28, ERANGE = 34, ENOSYS = 38, ELOOP = 40,
-            EOPNOTSUPP = 95, EADDRINUSE = 98, ETIMEDOUT = 110, ENOTSUPP = 524;
+            EOPNOTSUPP = 95, EADDRINUSE = 98, ENOBUFS = 105, ETIMEDOUT = 110, ENOTSUPP = 524;
 
     private static final Map<Integer, String[]> NAMES = Map.ofEntries(
             Map.entry(EPERM, new String[] {"EPERM", "operation not permitted"}),
@@ -33,6 +33,7 @@ public final class Errno {
             Map.entry(ELOOP, new String[] {"ELOOP", "too many levels of symbolic links"}),
             Map.entry(EOPNOTSUPP, new String[] {"EOPNOTSUPP", "operation not supported"}),
             Map.entry(EADDRINUSE, new String[] {"EADDRINUSE", "address already in use"}),
+            Map.entry(ENOBUFS, new String[] {"ENOBUFS", "no buffer space available"}),
             Map.entry(ETIMEDOUT, new String[] {"ETIMEDOUT", "timed out"}),
             Map.entry(ENOTSUPP, new String[] {"ENOTSUPP", "operation not supported by the kernel"}));
 

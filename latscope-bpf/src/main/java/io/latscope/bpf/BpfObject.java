@@ -60,7 +60,7 @@ public final class BpfObject implements AutoCloseable {
         Native.requireLibbpf();
         BpfEnvironment.requireBtf();
         this.name = name;
-        this.elf = elf;
+        this.elf = elf.clone(); // the caller may reuse its array; a copy loads these bytes
         this.symbols = ElfSymbols.globals(elf, name);
         boolean heard = LibbpfLog.active();
         Arena a = Arena.ofShared();
@@ -234,25 +234,38 @@ public final class BpfObject implements AutoCloseable {
      * Loads every program with autoload on, and creates the maps. A program the verifier
      * rejects gives a {@link VerifierException} with the whole log.
      */
-    public BpfObject load() {
+    public synchronized BpfObject load() {
         requireNotLoaded("load");
         boolean heard = LibbpfLog.active();
         LoadFailure f = tryLoad();
         if (f != null && !heard) {
-            // libbpf was silent: load a copy configured the same way to hear it say why
+            // libbpf was silent: load a copy configured the same way to hear it say why, and
+            // report that copy's failure whole (its errno, words and log belong together)
             LibbpfLog.activate();
-            LoadFailure again = loadCopy();
+            LoadFailure again;
+            try {
+                again = loadCopy();
+            } catch (RuntimeException e) {
+                RuntimeException first = loadFailure(f.errno(), f.said(), f.log());
+                first.addSuppressed(e);
+                throw first;
+            }
             if (again == null) {
                 throw new KernelException("loading BPF object " + name, f.errno(), "libbpf was silent, and a second"
-                        + " load made to hear it succeeded: the failure did not repeat; load again");
+                        + " load made to hear it succeeded: the failure did not repeat; open the object again and"
+                        + " load it" + (f.log().isBlank() ? "" : "; the verifier said: " + lastLine(f.log())));
             }
-            f = new LoadFailure(f.errno(), again.said(), f.log().isBlank() ? again.log() : f.log());
+            f = again;
         }
         if (f != null) {
             throw loadFailure(f.errno(), f.said(), f.log());
         }
         loaded = true;
         return this;
+    }
+
+    private static String lastLine(String log) {
+        return log.strip().lines().reduce((x, y) -> y).orElse("");
     }
 
     private record LoadFailure(int errno, String said, String log) {
@@ -277,9 +290,8 @@ public final class BpfObject implements AutoCloseable {
             }
             return rc < 0 ? new LoadFailure(-rc, said, log.getString(0)) : null;
         } finally {
-            for (BpfProgram p : programs) {
-                LibBpf.bpf_program__set_log_buf(p.handle(), MemorySegment.NULL, 0);
-            }
+            // libbpf uses the buffer only during the load (and refuses to unset it after one,
+            // failed or not: EBUSY), so its pointer stays, unused, in the object
             Native.munmap(log);
         }
     }
@@ -301,8 +313,8 @@ public final class BpfObject implements AutoCloseable {
                     theirs.setMaxEntries(mine.maxEntries());
                 }
                 MemorySegment from = initialValue(mine);
-                if (from != null) {
-                    MemorySegment to = initialValue(theirs);
+                MemorySegment to = from == null ? null : initialValue(theirs);
+                if (to != null) {
                     MemorySegment.copy(from, 0, to, 0, Math.min(from.byteSize(), to.byteSize()));
                 }
             }

@@ -36,15 +36,21 @@ final class Native {
         if (libbpfChecked) {
             return;
         }
-        try (Arena a = Arena.ofConfined()) {
-            SymbolLookup.libraryLookup(LIBBPF, a);
-        } catch (IllegalArgumentException e) {
-            throw new NotSupportedException(LIBBPF,
-                    "the shared library " + LIBBPF + " could not be loaded (Debian/Ubuntu: apt-get install libbpf1;"
-                            + " Fedora: dnf install libbpf)", e);
+        synchronized (Native.class) {
+            if (libbpfChecked) {
+                return;
+            }
+            try (Arena a = Arena.ofConfined()) {
+                SymbolLookup.libraryLookup(LIBBPF, a);
+            } catch (IllegalArgumentException e) {
+                throw new NotSupportedException(LIBBPF,
+                        "the shared library " + LIBBPF + " could not be loaded (Debian/Ubuntu: apt-get install libbpf1;"
+                                + " Fedora: dnf install libbpf)", e);
+            }
+            // before any other thread may call libbpf: silent (or heard), never its default stderr
+            LibbpfLog.init();
+            libbpfChecked = true;
         }
-        libbpfChecked = true;
-        LibbpfLog.init();
     }
 
     /** A downcall to the same symbol as a generated binding, with errno captured as first argument. */

@@ -232,18 +232,32 @@ public final class XdpInitiator implements SyncInitiator {
         }
         long at = System.nanoTime();
         ProbeCodec.setSeq(frame, target.address(), key, seq, at);
-        packets.send(frame, frame.length);
+        try {
+            packets.send(frame, frame.length);
+        } catch (KernelException e) {
+            // a full device queue or peer ring: the probe is lost, as a live frame would be
+            // dropped, and the round goes on without its reply
+            if (e.errno() != Errno.ENOBUFS && e.errno() != Errno.EAGAIN) {
+                throw e;
+            }
+        }
         return at;
     }
 
     /** From now on probes leave through a packet socket, and sync_packet_xmit stamps them. */
     private void usePacketSocket() {
+        PacketSocket socket = PacketSocket.open(endpoint.ifindex, MAX_FRAME);
+        try {
+            endpoint.own(endpoint.object.program("sync_packet_xmit").attach());
+        } catch (RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+        packets = socket;
         if (sender != null) {
             sender.close();
             sender = null;
         }
-        endpoint.own(endpoint.object.program("sync_packet_xmit").attach());
-        packets = PacketSocket.open(endpoint.ifindex, MAX_FRAME);
     }
 
     /** How many of {@code seqs} have their reply in. */

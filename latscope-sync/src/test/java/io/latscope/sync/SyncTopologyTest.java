@@ -149,10 +149,11 @@ class SyncTopologyTest {
             String both = "without " + without + "\n  with " + with;
             // through packet sockets (a kernel that refuses live XDP frames) both sessions stamp at
             // the one net_dev_start_xmit tracepoint, so the other's program runs on this session's
-            // probes too, after or before its stamp: some 30 ns more on the forward leg
+            // probes too, after or before its stamp: some 30 ns more on the forward leg at the
+            // median (17-27 ns seen), up to 60 ns more at p99 (63 ns seen once)
             boolean packets = with.models().getLast().method().endsWith(", " + XdpInitiator.PACKET_SOCKET);
             assertThat(with.medianAbsError()).as(both).isLessThanOrEqualTo(without.medianAbsError() + (packets ? 60 : 20));
-            assertThat(with.p99AbsError()).as(both).isLessThanOrEqualTo(without.p99AbsError() + 50);
+            assertThat(with.p99AbsError()).as(both).isLessThanOrEqualTo(without.p99AbsError() + (packets ? 120 : 50));
             assertThat(net.attachedBpf()).isEmpty();
         }
     }
