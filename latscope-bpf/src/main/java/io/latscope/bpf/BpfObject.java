@@ -338,7 +338,7 @@ public final class BpfObject implements AutoCloseable {
             return new KernelException("loading BPF object " + name + (prog == null ? "" : " (program " + prog + ")"),
                     errno, "the verifier stopped each time because a signal was pending for the loading thread;"
                     + " something signals it faster than a program verifies (glibc's own signals, or an"
-                    + " unblockable one); load again");
+                    + " unblockable one); open the object again and load it");
         }
         if (prog != null && !verifierLog.isBlank() && said.contains("BPF program load failed")) {
             return new VerifierException(prog, errno, verifierLog);
