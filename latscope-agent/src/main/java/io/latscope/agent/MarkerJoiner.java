@@ -165,6 +165,8 @@ public final class MarkerJoiner {
         boolean retrans;
         /** The drop epoch when the marker was first seen: a later epoch at its report means it was in flight during drops. */
         long bornEpoch;
+        /** Counted by a report already: a marker whose sink threw is reported again, and counted once. */
+        boolean counted;
 
         Marker reset(FlowState flow, int seq, long firstNanos, long bornEpoch) {
             this.flow = flow;
@@ -174,6 +176,7 @@ public final class MarkerJoiner {
             stamps.clear();
             points = 0;
             retrans = false;
+            counted = false;
             return this;
         }
     }
@@ -374,7 +377,7 @@ public final class MarkerJoiner {
             }
         } finally {
             // only the markers reported go back for reuse: when the sink threw, the rest stay
-            // held (and the one it threw on is reported again), never both held and reused
+            // held (and the one it threw on is reported again, counted once), never both held and reused
             for (int i = 0; i < reported; i++) {
                 Marker mk = held.get(i);
                 mk.flow = null;
@@ -388,7 +391,11 @@ public final class MarkerJoiner {
 
     private void report(Marker mk, long nowNanos) {
         FlowState flow = mk.flow;
-        pending.lazySet(pending.get() - 1);
+        boolean count = !mk.counted;
+        mk.counted = true;
+        if (count) {
+            pending.lazySet(pending.get() - 1);
+        }
         Stamps sorted = mk.stamps; // the marker is done: its stamps are sorted in place
         sorted.sortByTime();
         int seen = mk.points;
@@ -401,9 +408,26 @@ public final class MarkerJoiner {
         boolean complete = absent == 0 && !tainted;
         if (!complete && (mk.firstNanos < armNanos
                 || ((absent & firstPointMask) != 0 && mk.firstNanos - armNanos <= timeoutNanos))) {
-            bump(beforeArm); // passed a point before its probe was attached: neither matched nor lost
+            if (count) {
+                bump(beforeArm); // passed a point before its probe was attached: neither matched nor lost
+            }
             return;
         }
+        if (count) {
+            countOutcome(complete, tainted, absent, skipped, mk.retrans, nowNanos);
+        }
+        MarkerHops hops = hopsOut;
+        hops.clear();
+        PathHops.hops(sorted, adjacency, hopNames, hops);
+        if (complete) {
+            PathHops.endToEnd(sorted, hopNames, hops);
+        }
+        sink.marker(flow.key, hops, complete, mk.retrans, () -> path(mk, hops, complete));
+    }
+
+    /** The counters of one reported marker: matched, or incomplete and why. */
+    private void countOutcome(boolean complete, boolean tainted, int absent, boolean skipped, boolean retrans,
+                              long nowNanos) {
         if (complete) {
             bump(matched);
         } else {
@@ -424,16 +448,9 @@ public final class MarkerJoiner {
                 }
             }
         }
-        if (mk.retrans) {
+        if (retrans) {
             bump(retransmitted);
         }
-        MarkerHops hops = hopsOut;
-        hops.clear();
-        PathHops.hops(sorted, adjacency, hopNames, hops);
-        if (complete) {
-            PathHops.endToEnd(sorted, hopNames, hops);
-        }
-        sink.marker(flow.key, hops, complete, mk.retrans, () -> path(mk, hops, complete));
     }
 
     /** A reported marker's whole path, copied out of the joiner's reused objects. */

@@ -152,6 +152,9 @@ class MarkerJoinerTest {
         j.endBatch(drops, 10_900);
         assertThat(done).extracting(m -> m.record().sequence()).containsExactly(0L, 1024L, 4096L);
         assertThat(done).extracting(MarkerPath::endToEndNanos).containsExactly(300L, 600L, 900L);
+        // the marker reported twice is counted once, and none is left in flight
+        assertThat(j.counters(0, java.util.Map.of()).markersMatched()).isEqualTo(3);
+        assertThat(j.counters(0, java.util.Map.of()).markersPending()).isZero();
     }
 
     /** One stamp record, without ending the batch. */
