@@ -459,6 +459,19 @@ static __always_inline void responder_sent(__u64 now, int sent, int drops)
 	st->pending = 0;
 }
 
+/* The initiator's two-step send stamp of probe seq, for record() to pair with its reply. */
+static __always_inline void stamp_t1(__u64 seq, __u64 xmit, __u64 floor)
+{
+	__u32 slot = seq % TX_SLOTS;
+	struct tx_slot *tx = bpf_map_lookup_elem(&tx_stamps, &slot);
+	if (!tx)
+		return;
+	tx->seq = seq;
+	tx->t1_xmit = xmit;
+	tx->t1_floor = floor;
+	count(SYNC_C_T1_XMIT);
+}
+
 /* Fires after a devmap flush handed frames to the device's ndo_xdp_xmit: the injected
  * probe on the initiator (its XDP_TX becomes a redirect to the same device), and a
  * reply sent by redirect on the responder. */
@@ -496,14 +509,7 @@ int BPF_PROG(sync_devmap_xmit, const struct net_device *from_dev, const struct n
 	a->armed = 0;
 	if (sent != 1 || drops != 0)
 		return 0;
-	__u32 slot = a->seq % TX_SLOTS;
-	struct tx_slot *tx = bpf_map_lookup_elem(&tx_stamps, &slot);
-	if (!tx)
-		return 0;
-	tx->seq = a->seq;
-	tx->t1_xmit = now;
-	tx->t1_floor = a->floor;
-	count(SYNC_C_T1_XMIT);
+	stamp_t1(a->seq, now, a->floor);
 	return 0;
 }
 
@@ -563,15 +569,7 @@ int BPF_PROG(sync_packet_xmit, const struct sk_buff *skb, const struct net_devic
 	if (u.dest != bpf_htons(sync_port) || !is_probe(&u.probe, SYNC_REQUEST) ||
 	    u.probe.session != bpf_cpu_to_be64(session_id))
 		return 0;
-	__u64 seq = bpf_be64_to_cpu(u.probe.seq);
-	__u32 slot = seq % TX_SLOTS;
-	struct tx_slot *tx = bpf_map_lookup_elem(&tx_stamps, &slot);
-	if (!tx)
-		return 0;
-	tx->seq = seq;
-	tx->t1_xmit = now;
-	tx->t1_floor = now;
-	count(SYNC_C_T1_XMIT);
+	stamp_t1(bpf_be64_to_cpu(u.probe.seq), now, now);
 	return 0;
 }
 
