@@ -189,13 +189,8 @@ public final class LocalSession implements LatScopeSession {
         if (t != null) {
             t.stop(Duration.ZERO);
         }
-        if (d != null) {
-            LockSupport.unpark(d);
-            try {
-                d.join(Duration.ofSeconds(10));
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
+        if (d != null) { // started: the field holds it
+            joinDrainer();
         }
         for (Runnable close : List.<Runnable>of(endpoints::close, probes::close, () -> closeQuietly(st, cause))) {
             try {
