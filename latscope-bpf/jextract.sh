@@ -19,35 +19,10 @@ OUT=src/main/java
 PKG=io.latscope.bpf.raw
 rm -rf "$OUT/io/latscope/bpf/raw"
 
-LIBBPF_FUNCTIONS=(
-  # objects
-  bpf_object__open_mem bpf_object__load bpf_object__close bpf_object__name
-  bpf_object__find_program_by_name bpf_object__find_map_by_name
-  bpf_object__next_program bpf_object__next_map
-  # programs
-  bpf_program__name bpf_program__fd bpf_program__type bpf_program__section_name
-  bpf_program__set_type bpf_program__set_expected_attach_type bpf_program__expected_attach_type
-  bpf_program__set_autoload bpf_program__autoload bpf_program__set_attach_target
-  bpf_program__set_log_buf bpf_program__set_log_level
-  bpf_program__attach_tracepoint bpf_program__attach_raw_tracepoint bpf_program__attach_trace
-  bpf_program__attach_cgroup bpf_program__attach_xdp bpf_program__attach
-  # links
-  bpf_link__destroy bpf_link__fd
-  # maps
-  bpf_map__name bpf_map__fd bpf_map__type bpf_map__key_size bpf_map__value_size
-  bpf_map__max_entries bpf_map__set_max_entries bpf_map__initial_value bpf_map__is_internal
-  bpf_map_lookup_elem bpf_map_update_elem bpf_map_delete_elem bpf_map_get_next_key
-  bpf_map_lookup_elem_flags
-  # tc and xdp (netlink)
-  bpf_tc_hook_create bpf_tc_hook_destroy bpf_tc_attach bpf_tc_detach bpf_tc_query
-  bpf_xdp_attach bpf_xdp_detach bpf_xdp_query_id
-  # ring buffer (the C-style consumer, kept for the benchmark baseline)
-  ring_buffer__new ring_buffer__poll ring_buffer__consume ring_buffer__free
-  # feature probes, stats, raw helpers
-  libbpf_probe_bpf_prog_type libbpf_probe_bpf_helper libbpf_probe_bpf_map_type
-  bpf_enable_stats bpf_obj_get_info_by_fd bpf_prog_test_run_opts bpf_link_create
-  libbpf_set_print
-)
+# No libbpf functions: LatScope calls them through io.latscope.bpf.Calls (one downcall shape
+# for every function; a generated handle per function cost a fresh JVM 3-5 ms per C signature
+# to link). The structs, the print callback's type and the constants come from here, so the
+# header class does not open libbpf (Calls does, with an error naming the package to install).
 LIBBPF_STRUCTS=(bpf_object_open_opts bpf_tc_hook bpf_tc_opts bpf_prog_info bpf_map_info
   bpf_link_info bpf_test_run_opts bpf_link_create_opts bpf_xdp_attach_opts ring_buffer_opts
   bpf_trace_opts)
@@ -64,7 +39,8 @@ LIBBPF_CONSTANTS=(
   BPF_STATS_RUN_TIME BPF_FUNC_ktime_get_ns BPF_FUNC_ringbuf_reserve
   BPF_MAP_TYPE_RINGBUF BPF_MAP_TYPE_HASH BPF_MAP_TYPE_ARRAY BPF_MAP_TYPE_PERCPU_ARRAY
 )
-LIBC_FUNCTIONS=(setns unshare open close mmap munmap syscall if_nametoindex clock_gettime getpid gettid vsnprintf strerror)
+# vsnprintf formats libbpf's messages from their va_list (its ABI differs between x86-64 and AArch64: not for Calls)
+LIBC_FUNCTIONS=(vsnprintf)
 LIBC_STRUCTS=(timespec)
 LIBC_CONSTANTS=(CLONE_NEWNET O_RDONLY O_CLOEXEC O_DIRECTORY PROT_READ PROT_WRITE MAP_SHARED
   SYS_bpf CLOCK_MONOTONIC)
@@ -75,9 +51,9 @@ SOCK_DIAG_CONSTANTS=(AF_NETLINK AF_INET AF_INET6 SOCK_DGRAM SOCK_CLOEXEC IPPROTO
 
 args() { local flag=$1; shift; for x in "$@"; do printf -- '%s\n%s\n' "$flag" "$x"; done; }
 
-mapfile -t A < <(args --include-function "${LIBBPF_FUNCTIONS[@]}"; args --include-struct "${LIBBPF_STRUCTS[@]}";
+mapfile -t A < <(args --include-struct "${LIBBPF_STRUCTS[@]}";
                  args --include-typedef "${LIBBPF_TYPEDEFS[@]}"; args --include-constant "${LIBBPF_CONSTANTS[@]}")
-"$JEXTRACT" --target-package "$PKG" --header-class-name LibBpf --library :libbpf.so.1 \
+"$JEXTRACT" --target-package "$PKG" --header-class-name LibBpf \
   -I /usr/include --output "$OUT" "${A[@]}" src/main/native/libbpf_api.h
 
 mapfile -t C < <(args --include-function "${LIBC_FUNCTIONS[@]}"; args --include-struct "${LIBC_STRUCTS[@]}";

@@ -1,6 +1,5 @@
 package io.latscope.bpf;
 
-import io.latscope.bpf.raw.LibBpf;
 import io.latscope.error.KernelException;
 import io.latscope.error.Errno;
 
@@ -27,7 +26,7 @@ public final class BpfMap {
     BpfMap(BpfObject owner, MemorySegment handle) {
         this.owner = owner;
         this.handle = handle;
-        this.name = Native.string(LibBpf.bpf_map__name(handle));
+        this.name = Native.string(Calls.bpf_map__name(handle));
     }
 
     public String name() {
@@ -39,7 +38,7 @@ public final class BpfMap {
     }
 
     public int fd() {
-        int fd = LibBpf.bpf_map__fd(handle);
+        int fd = Calls.bpf_map__fd(handle);
         if (fd < 0) {
             throw new IllegalStateException("map " + name + " has no file descriptor: load the object first");
         }
@@ -48,25 +47,25 @@ public final class BpfMap {
     }
 
     public int type() {
-        return LibBpf.bpf_map__type(handle);
+        return Calls.bpf_map__type(handle);
     }
 
     public int keySize() {
-        return LibBpf.bpf_map__key_size(handle);
+        return Calls.bpf_map__key_size(handle);
     }
 
     public int valueSize() {
-        return LibBpf.bpf_map__value_size(handle);
+        return Calls.bpf_map__value_size(handle);
     }
 
     public int maxEntries() {
-        return LibBpf.bpf_map__max_entries(handle);
+        return Calls.bpf_map__max_entries(handle);
     }
 
     /** Before load only. */
     public void setMaxEntries(int maxEntries) {
         owner.requireNotLoaded("set max_entries of map " + name);
-        Native.check(LibBpf.bpf_map__set_max_entries(handle, maxEntries), "bpf_map__set_max_entries(" + name + ")");
+        Native.check(Calls.bpf_map__set_max_entries(handle, maxEntries), "bpf_map__set_max_entries(" + name + ")");
     }
 
     public boolean isPerCpu() {
@@ -84,7 +83,7 @@ public final class BpfMap {
 
     /** Copies the value for {@code key} into {@code value}; false when absent. */
     public boolean lookup(MemorySegment key, MemorySegment value) {
-        int rc = LibBpf.bpf_map_lookup_elem(fd(), key, value);
+        int rc = Calls.bpf_map_lookup_elem(fd(), key, value);
         if (rc == -Errno.ENOENT) {
             return false;
         }
@@ -93,7 +92,7 @@ public final class BpfMap {
     }
 
     public void update(MemorySegment key, MemorySegment value, UpdateMode mode) {
-        int rc = LibBpf.bpf_map_update_elem(fd(), key, value, mode.flags);
+        int rc = Calls.bpf_map_update_elem(fd(), key, value, mode.flags);
         if (rc < 0) {
             throw new KernelException("update of map " + name + " (" + mode + ")", -rc,
                     rc == -Errno.E2BIG ? "map is full (max_entries " + maxEntries() + ")" : null);
@@ -102,7 +101,7 @@ public final class BpfMap {
 
     /** False when the key was absent. */
     public boolean delete(MemorySegment key) {
-        int rc = LibBpf.bpf_map_delete_elem(fd(), key);
+        int rc = Calls.bpf_map_delete_elem(fd(), key);
         if (rc == -Errno.ENOENT) {
             return false;
         }
@@ -112,7 +111,7 @@ public final class BpfMap {
 
     /** Writes the key after {@code key} (or the first key when {@code key} is NULL); false at the end. */
     public boolean nextKey(MemorySegment key, MemorySegment next) {
-        int rc = LibBpf.bpf_map_get_next_key(fd(), key, next);
+        int rc = Calls.bpf_map_get_next_key(fd(), key, next);
         if (rc == -Errno.ENOENT) {
             return false;
         }

@@ -1,11 +1,9 @@
 package io.latscope.bpf;
 
-import io.latscope.bpf.raw.LibBpf;
 import io.latscope.bpf.raw.bpf_object_open_opts;
 import io.latscope.error.ConfigurationException;
 import io.latscope.error.Errno;
 import io.latscope.error.KernelException;
-import io.latscope.error.LatScopeException;
 import io.latscope.error.NotSupportedException;
 import io.latscope.error.VerifierException;
 
@@ -14,7 +12,6 @@ import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,11 +48,6 @@ public final class BpfObject implements AutoCloseable {
     private final Leaks.Guard guard;
     private volatile boolean loaded;
 
-    private static final class Open {
-        static final MethodHandle OPEN_MEM = Native.withErrno(LibBpf.bpf_object__open_mem$address(),
-                LibBpf.bpf_object__open_mem$descriptor());
-    }
-
     private BpfObject(String name, byte[] elf) {
         Native.requireLibbpf();
         BpfEnvironment.requireBtf();
@@ -81,19 +73,19 @@ public final class BpfObject implements AutoCloseable {
         this.arena = held;
         this.obj = o;
         this.guard = Leaks.guard(this, "BPF object " + name, () -> {
-            LibBpf.bpf_object__close(o);
+            Calls.bpf_object__close(o);
             held.close();
         });
-        for (MemorySegment p = LibBpf.bpf_object__next_program(obj, MemorySegment.NULL);
-             !p.equals(MemorySegment.NULL); p = LibBpf.bpf_object__next_program(obj, p)) {
+        for (MemorySegment p = Calls.bpf_object__next_program(obj, MemorySegment.NULL);
+             !p.equals(MemorySegment.NULL); p = Calls.bpf_object__next_program(obj, p)) {
             BpfProgram prog = new BpfProgram(this, p);
             if ("netfilter".equals(prog.section()) && prog.type() == 0) {
                 prog.setTypeForUnknownSection(BpfProgram.PROG_TYPE_NETFILTER, BpfProgram.ATTACH_NETFILTER);
             }
             programs.add(prog);
         }
-        for (MemorySegment m = LibBpf.bpf_object__next_map(obj, MemorySegment.NULL);
-             !m.equals(MemorySegment.NULL); m = LibBpf.bpf_object__next_map(obj, m)) {
+        for (MemorySegment m = Calls.bpf_object__next_map(obj, MemorySegment.NULL);
+             !m.equals(MemorySegment.NULL); m = Calls.bpf_object__next_map(obj, m)) {
             maps.add(new BpfMap(this, m));
         }
     }
@@ -112,12 +104,12 @@ public final class BpfObject implements AutoCloseable {
             bpf_object_open_opts.sz(opts, bpf_object_open_opts.sizeof());
             bpf_object_open_opts.object_name(opts, a.allocateFrom(name));
             MemorySegment st = Native.errnoSlot(a);
-            MemorySegment o = (MemorySegment) Open.OPEN_MEM.invokeExact(st, buf, (long) elf.length, opts);
+            MemorySegment o = Calls.bpf_object__open_mem(st, buf, elf.length, opts);
             return new Opened(o, Native.errno(st), LibbpfLog.endCapture());
-        } catch (Throwable t) {
+        } catch (RuntimeException | Error e) {
             LibbpfLog.endCapture();
             a.close();
-            throw t instanceof RuntimeException re ? re : new LatScopeException("opening BPF object " + name, t);
+            throw e;
         }
     }
 
@@ -278,13 +270,13 @@ public final class BpfObject implements AutoCloseable {
         MemorySegment log = Native.mmapAnonymous(LOG_BUF_SIZE, "the verifier log buffer");
         try {
             for (BpfProgram p : programs) {
-                Native.check(LibBpf.bpf_program__set_log_buf(p.handle(), log, LOG_BUF_SIZE), "set log buffer");
+                Native.check(Calls.bpf_program__set_log_buf(p.handle(), log, LOG_BUF_SIZE), "set log buffer");
             }
             LibbpfLog.startCapture();
             int rc;
             String said;
             try {
-                rc = Native.withAsyncSignalsBlocked(() -> LibBpf.bpf_object__load(obj));
+                rc = Native.withAsyncSignalsBlocked(() -> Calls.bpf_object__load(obj));
             } finally {
                 said = LibbpfLog.endCapture();
             }
@@ -326,7 +318,7 @@ public final class BpfObject implements AutoCloseable {
     private static MemorySegment initialValue(BpfMap m) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment size = a.allocate(ValueLayout.JAVA_LONG);
-            MemorySegment p = LibBpf.bpf_map__initial_value(m.handle(), size);
+            MemorySegment p = Calls.bpf_map__initial_value(m.handle(), size);
             return p.equals(MemorySegment.NULL) ? null : p.reinterpret(size.get(ValueLayout.JAVA_LONG, 0));
         }
     }

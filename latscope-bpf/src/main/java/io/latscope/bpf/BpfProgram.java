@@ -13,11 +13,8 @@ import io.latscope.error.NotSupportedException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A program of a {@link BpfObject}. The object owns the program's file descriptor; every
@@ -39,8 +36,8 @@ public final class BpfProgram {
     BpfProgram(BpfObject owner, MemorySegment handle) {
         this.owner = owner;
         this.handle = handle;
-        this.name = Native.string(LibBpf.bpf_program__name(handle));
-        this.section = Native.string(LibBpf.bpf_program__section_name(handle));
+        this.name = Native.string(Calls.bpf_program__name(handle));
+        this.section = Native.string(Calls.bpf_program__section_name(handle));
     }
 
     public String name() {
@@ -53,12 +50,12 @@ public final class BpfProgram {
     }
 
     public int type() {
-        return LibBpf.bpf_program__type(handle);
+        return Calls.bpf_program__type(handle);
     }
 
     public int fd() {
         owner.requireOpen();
-        int fd = LibBpf.bpf_program__fd(handle);
+        int fd = Calls.bpf_program__fd(handle);
         if (fd < 0) {
             throw new IllegalStateException("program " + name + " is not loaded"
                     + (autoload() ? " (load the object first)" : " (autoload is off)"));
@@ -67,23 +64,23 @@ public final class BpfProgram {
     }
 
     public boolean isLoaded() {
-        return LibBpf.bpf_program__fd(handle) >= 0;
+        return Calls.bpf_program__fd(handle) >= 0;
     }
 
     public boolean autoload() {
-        return LibBpf.bpf_program__autoload(handle);
+        return Calls.bpf_program__autoload(handle);
     }
 
     /** Before load: whether this program is loaded with the object. */
     public BpfProgram setAutoload(boolean autoload) {
         owner.requireNotLoaded("change autoload of " + name);
-        Native.check(LibBpf.bpf_program__set_autoload(handle, autoload), "set autoload of " + name);
+        Native.check(Calls.bpf_program__set_autoload(handle, autoload), "set autoload of " + name);
         return this;
     }
 
     void setTypeForUnknownSection(int type, int expectedAttachType) {
-        Native.check(LibBpf.bpf_program__set_type(handle, type), "set type of " + name);
-        Native.check(LibBpf.bpf_program__set_expected_attach_type(handle, expectedAttachType),
+        Native.check(Calls.bpf_program__set_type(handle, type), "set type of " + name);
+        Native.check(Calls.bpf_program__set_expected_attach_type(handle, expectedAttachType),
                 "set expected attach type of " + name);
     }
 
@@ -93,27 +90,19 @@ public final class BpfProgram {
 
     // ---- attach ------------------------------------------------------------------------
 
-    private static final class Attach {
-        static final MethodHandle AUTO = Native.withErrno(LibBpf.bpf_program__attach$address(),
-                LibBpf.bpf_program__attach$descriptor());
-        static final MethodHandle TRACEPOINT = Native.withErrno(LibBpf.bpf_program__attach_tracepoint$address(),
-                LibBpf.bpf_program__attach_tracepoint$descriptor());
-        static final MethodHandle RAW_TP = Native.withErrno(LibBpf.bpf_program__attach_raw_tracepoint$address(),
-                LibBpf.bpf_program__attach_raw_tracepoint$descriptor());
-        static final MethodHandle TRACE = Native.withErrno(LibBpf.bpf_program__attach_trace$address(),
-                LibBpf.bpf_program__attach_trace$descriptor());
-        static final MethodHandle CGROUP = Native.withErrno(LibBpf.bpf_program__attach_cgroup$address(),
-                LibBpf.bpf_program__attach_cgroup$descriptor());
+    /** A libbpf attach call: the link, or NULL with errno in the slot. */
+    private interface AttachCall {
+        MemorySegment attach(Arena a, MemorySegment errnoSlot, MemorySegment prog);
     }
 
-    private BpfLink libbpfLink(MethodHandle h, String what, Object... args) {
+    private BpfLink libbpfLink(AttachCall call, String what) {
         int progFd = fd();
         assert progFd >= 0;
         boolean heard = LibbpfLog.active();
-        Attached a = attachOnce(h, args);
+        Attached a = attachOnce(call);
         if (a.link().equals(MemorySegment.NULL) && !heard) { // again, to hear libbpf say why
             LibbpfLog.activate();
-            a = attachOnce(h, args);
+            a = attachOnce(call);
         }
         if (a.link().equals(MemorySegment.NULL)) {
             throw attachFailure(what, a.errno(), a.said());
@@ -125,25 +114,15 @@ public final class BpfProgram {
     }
 
     /** One libbpf attach call: the link (NULL when it failed), errno and what libbpf said. */
-    private Attached attachOnce(MethodHandle h, Object... args) {
+    private Attached attachOnce(AttachCall call) {
         LibbpfLog.startCapture();
         String said;
         MemorySegment link;
         int errno;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = Native.errnoSlot(a);
-            List<Object> all = new ArrayList<>(args.length + 2);
-            all.add(st);
-            all.add(handle);
-            for (Object o : args) {
-                all.add(o instanceof String s ? a.allocateFrom(s) : o);
-            }
-            link = (MemorySegment) h.invokeWithArguments(all);
+            link = call.attach(a, st, handle);
             errno = Native.errno(st);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         } finally {
             said = LibbpfLog.endCapture();
         }
@@ -160,21 +139,22 @@ public final class BpfProgram {
 
     /** Attaches as the section name says (tp_btf/…, raw_tp/…, tracepoint/…, fentry/…). */
     public BpfLink attach() {
-        return libbpfLink(Attach.AUTO, section + " (" + name + ")");
+        return libbpfLink((a, st, p) -> Calls.bpf_program__attach(st, p), section + " (" + name + ")");
     }
 
     public BpfLink attachTracepoint(String category, String tracepoint) {
-        return libbpfLink(Attach.TRACEPOINT, "tracepoint/" + category + "/" + tracepoint + " (" + name + ")",
-                category, tracepoint);
+        return libbpfLink((a, st, p) -> Calls.bpf_program__attach_tracepoint(st, p, a.allocateFrom(category),
+                a.allocateFrom(tracepoint)), "tracepoint/" + category + "/" + tracepoint + " (" + name + ")");
     }
 
     public BpfLink attachRawTracepoint(String tracepoint) {
-        return libbpfLink(Attach.RAW_TP, "raw_tp/" + tracepoint + " (" + name + ")", tracepoint);
+        return libbpfLink((a, st, p) -> Calls.bpf_program__attach_raw_tracepoint(st, p, a.allocateFrom(tracepoint)),
+                "raw_tp/" + tracepoint + " (" + name + ")");
     }
 
     /** tp_btf, fentry, fexit: the target comes from the section name. */
     public BpfLink attachTrace() {
-        return libbpfLink(Attach.TRACE, section + " (" + name + ")");
+        return libbpfLink((a, st, p) -> Calls.bpf_program__attach_trace(st, p), section + " (" + name + ")");
     }
 
     /** cgroup_skb, sockops, …: attaches to a cgroup v2 directory (effective for its descendants). */
@@ -184,7 +164,8 @@ public final class BpfProgram {
         }
         int cg = Native.open(cgroupDir.toString(), LibC.O_RDONLY() | LibC.O_DIRECTORY() | LibC.O_CLOEXEC());
         try {
-            return libbpfLink(Attach.CGROUP, section + " on cgroup " + cgroupDir + " (" + name + ")", cg);
+            return libbpfLink((a, st, p) -> Calls.bpf_program__attach_cgroup(st, p, cg),
+                    section + " on cgroup " + cgroupDir + " (" + name + ")");
         } finally {
             Native.close(cg);
         }
@@ -199,7 +180,7 @@ public final class BpfProgram {
                 MemorySegment opts = bpf_link_create_opts.allocate(a);
                 bpf_link_create_opts.sz(opts, bpf_link_create_opts.sizeof());
                 bpf_link_create_opts.flags(opts, mode.flags);
-                int fd = LibBpf.bpf_link_create(progFd, ifindex, LibBpf.BPF_XDP(), opts);
+                int fd = Calls.bpf_link_create(progFd, ifindex, LibBpf.BPF_XDP(), opts);
                 if (fd < 0) {
                     String hint = switch (-fd) {
                         case Errno.EBUSY, Errno.EEXIST -> "another XDP program is attached to " + ifname;
@@ -222,7 +203,7 @@ public final class BpfProgram {
             int ifindex = Interfaces.index(ns, ifname);
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment hook = Links.tcHook(a, ifindex, direction.attachPoint);
-                int rc = LibBpf.bpf_tc_hook_create(hook);
+                int rc = Calls.bpf_tc_hook_create(hook);
                 if (rc < 0 && rc != -Errno.EEXIST) {
                     throw new KernelException("creating clsact qdisc on " + ifname + " in " + ns, -rc);
                 }
@@ -230,7 +211,7 @@ public final class BpfProgram {
                 MemorySegment opts = bpf_tc_opts.allocate(a);
                 bpf_tc_opts.sz(opts, bpf_tc_opts.sizeof());
                 bpf_tc_opts.prog_fd(opts, progFd);
-                rc = LibBpf.bpf_tc_attach(hook, opts);
+                rc = Calls.bpf_tc_attach(hook, opts);
                 if (rc < 0) {
                     Links.releaseClsact(a, ns, ifindex, ifname);
                     throw new KernelException("attaching tc program " + name + " to " + ifname + " " + direction
@@ -338,13 +319,13 @@ public final class BpfProgram {
             bpf_test_run_opts.sz(opts, bpf_test_run_opts.sizeof());
             bpf_test_run_opts.ctx_in(opts, ctx);
             bpf_test_run_opts.ctx_size_in(opts, (int) (8L * args.length));
-            Native.check(LibBpf.bpf_prog_test_run_opts(progFd, opts), "BPF_PROG_TEST_RUN of " + name);
+            Native.check(Calls.bpf_prog_test_run_opts(progFd, opts), "BPF_PROG_TEST_RUN of " + name);
             return bpf_test_run_opts.retval(opts);
         }
     }
 
     @Override
     public String toString() {
-        return "BpfProgram[" + name + ", " + section + (isLoaded() ? ", fd " + LibBpf.bpf_program__fd(handle) : "") + "]";
+        return "BpfProgram[" + name + ", " + section + (isLoaded() ? ", fd " + Calls.bpf_program__fd(handle) : "") + "]";
     }
 }

@@ -32,7 +32,7 @@ public final class BpfStats implements AutoCloseable {
      */
     public static BpfStats enable() {
         Native.requireLibbpf();
-        int rc = LibBpf.bpf_enable_stats(LibBpf.BPF_STATS_RUN_TIME());
+        int rc = Calls.bpf_enable_stats(LibBpf.BPF_STATS_RUN_TIME());
         if (rc < 0) {
             throw new KernelException("BPF_ENABLE_STATS", -rc, rc == -Errno.EPERM ? "needs CAP_SYS_ADMIN" : null);
         }
@@ -67,7 +67,7 @@ public final class BpfStats implements AutoCloseable {
             MemorySegment info = bpf_prog_info.allocate(a);
             MemorySegment len = a.allocate(ValueLayout.JAVA_INT);
             len.set(ValueLayout.JAVA_INT, 0, (int) bpf_prog_info.sizeof());
-            Native.check(LibBpf.bpf_obj_get_info_by_fd(program.fd(), info, len), "BPF_OBJ_GET_INFO_BY_FD(" + program.name() + ")");
+            Native.check(Calls.bpf_obj_get_info_by_fd(program.fd(), info, len), "BPF_OBJ_GET_INFO_BY_FD(" + program.name() + ")");
             return new ProgramRunStats(program.name(), bpf_prog_info.id(info), bpf_prog_info.run_cnt(info),
                     bpf_prog_info.run_time_ns(info));
         }

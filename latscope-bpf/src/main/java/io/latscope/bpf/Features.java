@@ -181,7 +181,7 @@ public final class Features {
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
         Thread t = Thread.ofPlatform().name("latscope-feature-probe").start(() -> {
             try {
-                if (LibC.unshare(LibC.CLONE_NEWNET()) != 0) {
+                if (Calls.unshare(LibC.CLONE_NEWNET()) != 0) {
                     throw new KernelException("unshare(CLONE_NEWNET) for a feature probe", Errno.EPERM);
                 }
                 NetNs ns = NetNs.ofPath("feature-probe", Path.of("/proc/thread-self/ns/net"));

@@ -1,7 +1,5 @@
 package io.latscope.bpf;
 
-import io.latscope.bpf.raw.LibBpf;
-import io.latscope.bpf.raw.LibC;
 import io.latscope.error.ConfigurationException;
 
 import java.lang.foreign.Arena;
@@ -17,7 +15,7 @@ public final class Interfaces {
     public static int index(NetNs ns, String ifname) {
         return ns.run(() -> {
             try (Arena a = Arena.ofConfined()) {
-                int idx = LibC.if_nametoindex(a.allocateFrom(ifname));
+                int idx = Calls.if_nametoindex(a.allocateFrom(ifname));
                 if (idx == 0) {
                     throw new ConfigurationException("interface '" + ifname + "' does not exist in network namespace "
                             + ns.name() + " (see: ip -n " + ns.name() + " link)");
@@ -31,10 +29,10 @@ public final class Interfaces {
     static XdpMode xdpModeOf(int ifindex) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment id = a.allocate(ValueLayout.JAVA_INT);
-            if (LibBpf.bpf_xdp_query_id(ifindex, XdpMode.NATIVE.flags, id) == 0 && id.get(ValueLayout.JAVA_INT, 0) != 0) {
+            if (Calls.bpf_xdp_query_id(ifindex, XdpMode.NATIVE.flags, id) == 0 && id.get(ValueLayout.JAVA_INT, 0) != 0) {
                 return XdpMode.NATIVE;
             }
-            if (LibBpf.bpf_xdp_query_id(ifindex, XdpMode.GENERIC.flags, id) == 0 && id.get(ValueLayout.JAVA_INT, 0) != 0) {
+            if (Calls.bpf_xdp_query_id(ifindex, XdpMode.GENERIC.flags, id) == 0 && id.get(ValueLayout.JAVA_INT, 0) != 0) {
                 return XdpMode.GENERIC;
             }
             return XdpMode.AUTO;

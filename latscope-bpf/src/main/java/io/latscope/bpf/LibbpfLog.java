@@ -1,6 +1,5 @@
 package io.latscope.bpf;
 
-import io.latscope.bpf.raw.LibBpf;
 import io.latscope.bpf.raw.LibC;
 import io.latscope.bpf.raw.libbpf_print_fn_t;
 import org.slf4j.Logger;
@@ -45,7 +44,7 @@ final class LibbpfLog {
         if (LOG.isDebugEnabled()) {
             activate();
         } else {
-            LibBpf.libbpf_set_print(MemorySegment.NULL);
+            Calls.libbpf_set_print(MemorySegment.NULL);
         }
     }
 
@@ -59,7 +58,7 @@ final class LibbpfLog {
         if (upcall == null) {
             upcall = libbpf_print_fn_t.allocate(LibbpfLog::print, Arena.global());
         }
-        LibBpf.libbpf_set_print(upcall);
+        Calls.libbpf_set_print(upcall);
         active = true;
     }
 
@@ -71,7 +70,7 @@ final class LibbpfLog {
     /** Silent again, as after {@link #init()} (tests of the paths that repeat a failure). */
     static synchronized void silence() {
         Native.requireLibbpf();
-        LibBpf.libbpf_set_print(MemorySegment.NULL);
+        Calls.libbpf_set_print(MemorySegment.NULL);
         active = false;
     }
 

@@ -50,7 +50,7 @@ final class Links {
     /** A {@code struct bpf_link *} from libbpf. */
     static final class LibbpfLink extends GuardedLink {
         LibbpfLink(MemorySegment link, String description) {
-            super(description, "BPF link", () -> LibBpf.bpf_link__destroy(link));
+            super(description, "BPF link", () -> Calls.bpf_link__destroy(link));
         }
     }
 
@@ -106,7 +106,7 @@ final class Links {
     static void releaseClsact(Arena a, NetNs ns, int ifindex, String what) {
         if (lastOwnFilterGone(ns, ifindex)) {
             MemorySegment both = tcHook(a, ifindex, LibBpf.BPF_TC_INGRESS() | LibBpf.BPF_TC_EGRESS());
-            int d = LibBpf.bpf_tc_hook_destroy(both);
+            int d = Calls.bpf_tc_hook_destroy(both);
             if (d < 0 && d != -Errno.ENOENT && d != -Errno.ENODEV && d != -Errno.EINVAL) {
                 LOG.warn("removing clsact qdisc for {} failed: {}", what, Errno.describe(-d));
             }
@@ -130,7 +130,7 @@ final class Links {
                     bpf_tc_opts.sz(opts, bpf_tc_opts.sizeof());
                     bpf_tc_opts.handle(opts, handle);
                     bpf_tc_opts.priority(opts, priority);
-                    int rc = LibBpf.bpf_tc_detach(hook, opts);
+                    int rc = Calls.bpf_tc_detach(hook, opts);
                     if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.ENODEV && rc != -Errno.EINVAL) {
                         LOG.warn("detaching {} failed: {}", what, Errno.describe(-rc));
                     }

@@ -2,30 +2,24 @@ package io.latscope.bpf;
 
 import io.latscope.bpf.raw.LibC;
 import io.latscope.error.KernelException;
-import io.latscope.error.NotSupportedException;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
- * Access to the generated bindings that needs more than they give: a clear error when
- * libbpf is missing, and errno captured by the linker ({@code captureCallState}) for the
- * calls that report failure through errno (pointer-returning libbpf calls, libc).
+ * What the calls of {@link Calls} need around them: a clear error when libbpf is missing,
+ * libbpf silenced before its first call, errno read from the linker's capture slot, libc's
+ * calls with their failures as exceptions, and the thread's signals blocked for a load.
  */
 final class Native {
     static final String LIBBPF = "libbpf.so.1";
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** Where errno sits in the capture slot (read directly: a var handle costs a fresh JVM ~2 ms to spin). */
+    private static final long ERRNO_OFFSET = CAPTURE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
     private static volatile boolean libbpfChecked;
 
     private Native() {
@@ -40,23 +34,11 @@ final class Native {
             if (libbpfChecked) {
                 return;
             }
-            try (Arena a = Arena.ofConfined()) {
-                SymbolLookup.libraryLookup(LIBBPF, a);
-            } catch (IllegalArgumentException e) {
-                throw new NotSupportedException(LIBBPF,
-                        "the shared library " + LIBBPF + " could not be loaded (Debian/Ubuntu: apt-get install libbpf1;"
-                                + " Fedora: dnf install libbpf)", e);
-            }
+            Calls.loadLibbpf();
             // before any other thread may call libbpf: silent (or heard), never its default stderr
             LibbpfLog.init();
             libbpfChecked = true;
         }
-    }
-
-    /** A downcall to the same symbol as a generated binding, with errno captured as first argument. */
-    static MethodHandle withErrno(MemorySegment address, FunctionDescriptor descriptor) {
-        requireLibbpf();
-        return LINKER.downcallHandle(address, descriptor, Linker.Option.captureCallState("errno"));
     }
 
     static MemorySegment errnoSlot(Arena arena) {
@@ -64,7 +46,7 @@ final class Native {
     }
 
     static int errno(MemorySegment slot) {
-        return (int) ERRNO.get(slot, 0L);
+        return slot.get(ValueLayout.JAVA_INT, ERRNO_OFFSET);
     }
 
     /** libbpf returns -errno from int functions; turns a negative result into an exception. */
@@ -81,48 +63,8 @@ final class Native {
 
     // ---- libc with errno --------------------------------------------------------------
 
-    private static final class Libc {
-        static final MethodHandle SETNS = LINKER.downcallHandle(LibC.setns$address(), LibC.setns$descriptor(),
-                Linker.Option.captureCallState("errno"));
-        static final MethodHandle OPEN = LINKER.downcallHandle(
-                LibC.open.address(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(2));
-        static final MethodHandle MMAP = LINKER.downcallHandle(LibC.mmap$address(), LibC.mmap$descriptor(),
-                Linker.Option.captureCallState("errno"));
-        static final MethodHandle SYSCALL3 = LINKER.downcallHandle(
-                LibC.syscall.address(),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
-                        ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                Linker.Option.captureCallState("errno"), Linker.Option.firstVariadicArg(1));
-    }
-
-    /** The few calls of libc that the bindings do not hold (sock_diag netlink, iterator reads). */
-    private static final class Sockets {
-        static final SymbolLookup LIBC = LINKER.defaultLookup();
-        static final MethodHandle SOCKET = LINKER.downcallHandle(LIBC.findOrThrow("socket"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                Linker.Option.captureCallState("errno"));
-        static final MethodHandle SEND = LINKER.downcallHandle(LIBC.findOrThrow("send"),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_INT),
-                Linker.Option.captureCallState("errno"));
-        static final MethodHandle READ = LINKER.downcallHandle(LIBC.findOrThrow("read"),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
-                Linker.Option.captureCallState("errno"));
-        static final MethodHandle BIND = LINKER.downcallHandle(LIBC.findOrThrow("bind"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                Linker.Option.captureCallState("errno"));
-        static final MethodHandle RECV = LINKER.downcallHandle(LIBC.findOrThrow("recv"),
-                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                        ValueLayout.JAVA_INT),
-                Linker.Option.captureCallState("errno"));
-    }
-
-    /** pthread_sigmask(3), linked at the first program load. */
+    /** pthread_sigmask(3)'s arguments. */
     private static final class Signals {
-        static final MethodHandle SIGMASK = LINKER.downcallHandle(LINKER.defaultLookup().findOrThrow("pthread_sigmask"),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         static final int SIG_BLOCK = 0;
         static final int SIG_SETMASK = 2;
         /** glibc's sigset_t: 1024 bits, signal n at bit n - 1 of the first 64-bit word. */
@@ -151,22 +93,18 @@ final class Native {
             MemorySegment block = a.allocate(Signals.SIGSET_BYTES, 8);
             block.set(ValueLayout.JAVA_LONG, 0, Signals.ASYNCHRONOUS);
             MemorySegment old = a.allocate(Signals.SIGSET_BYTES, 8);
-            int rc = (int) Signals.SIGMASK.invokeExact(Signals.SIG_BLOCK, block, old);
+            int rc = Calls.pthread_sigmask(Signals.SIG_BLOCK, block, old);
             if (rc != 0) {
                 throw new KernelException("pthread_sigmask", rc);
             }
             try {
                 return call.getAsInt();
             } finally {
-                int back = (int) Signals.SIGMASK.invokeExact(Signals.SIG_SETMASK, old, MemorySegment.NULL);
+                int back = Calls.pthread_sigmask(Signals.SIG_SETMASK, old, MemorySegment.NULL);
                 if (back != 0) {
                     throw new KernelException("pthread_sigmask (restoring the thread's signal mask)", back);
                 }
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
@@ -175,15 +113,11 @@ final class Native {
     static int socket(int domain, int type, int protocol, String what) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
-            int fd = (int) Sockets.SOCKET.invokeExact(st, domain, type, protocol);
+            int fd = Calls.socket(st, domain, type, protocol);
             if (fd < 0) {
                 throw new KernelException(what, errno(st));
             }
             return fd;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
@@ -191,39 +125,30 @@ final class Native {
     static void bind(int fd, MemorySegment address, String what) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
-            if ((int) Sockets.BIND.invokeExact(st, fd, address, (int) address.byteSize()) < 0) {
+            if (Calls.bind(st, fd, address, (int) address.byteSize()) < 0) {
                 throw new KernelException(what, errno(st));
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
     /** send(2) of the whole segment (a datagram socket: all or an error). */
     static void send(int fd, MemorySegment data, String what) {
-        transfer(Sockets.SEND, fd, data, what);
+        retried(st -> Calls.send(st, fd, data, data.byteSize(), 0), what);
     }
 
     /** recv(2) into {@code buffer}; returns the byte count. */
     static long recv(int fd, MemorySegment buffer, String what) {
-        return transfer(Sockets.RECV, fd, buffer, what);
+        return retried(st -> Calls.recv(st, fd, buffer, buffer.byteSize(), 0), what);
     }
 
     /** read(2) into {@code buffer}, retried on EINTR; returns the byte count (0 at the end). */
     static long read(int fd, MemorySegment buffer, String what) {
-        return retried(st -> (long) Sockets.READ.invokeExact(st, fd, buffer, buffer.byteSize()), what);
-    }
-
-    /** send or recv ({@code (int fd, void *buf, size_t len, int flags)}), retried on EINTR. */
-    private static long transfer(MethodHandle call, int fd, MemorySegment buffer, String what) {
-        return retried(st -> (long) call.invokeExact(st, fd, buffer, buffer.byteSize(), 0), what);
+        return retried(st -> Calls.read(st, fd, buffer, buffer.byteSize()), what);
     }
 
     /** A byte-count call with errno captured in the slot it is given. */
     private interface CountingCall {
-        long call(MemorySegment errnoSlot) throws Throwable;
+        long call(MemorySegment errnoSlot);
     }
 
     /** Runs {@code call} until it is not interrupted (EINTR); a failure names {@code what}. */
@@ -238,31 +163,23 @@ final class Native {
                 throw new KernelException(what, errno(st));
             }
             return n;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
     static int open(String path, int flags) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
-            int fd = (int) Libc.OPEN.invokeExact(st, a.allocateFrom(path), flags);
+            int fd = Calls.open(st, a.allocateFrom(path), flags);
             if (fd < 0) {
                 throw new KernelException("open(" + path + ")", errno(st));
             }
             return fd;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
     static void close(int fd) {
         if (fd >= 0) {
-            LibC.close(fd);
+            Calls.close(fd);
         }
     }
 
@@ -270,12 +187,8 @@ final class Native {
     static int setns(int fd, int nstype) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
-            int rc = (int) Libc.SETNS.invokeExact(st, fd, nstype);
+            int rc = Calls.setns(st, fd, nstype);
             return rc < 0 ? errno(st) : 0;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 
@@ -296,33 +209,24 @@ final class Native {
     private static MemorySegment mmap(long length, int prot, int flags, int fd, long offset, String what) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
-            MemorySegment p = (MemorySegment) Libc.MMAP.invokeExact(st, MemorySegment.NULL, length, prot, flags, fd,
-                    offset);
-            if (p.address() == -1L) {
+            long p = Calls.mmap(st, length, prot, flags, fd, offset);
+            if (p == -1L) {
                 throw new KernelException("mmap of " + what, errno(st));
             }
-            return p.reinterpret(length);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
+            return MemorySegment.ofAddress(p).reinterpret(length);
         }
     }
 
     static void munmap(MemorySegment p) {
-        LibC.munmap(p, p.byteSize());
+        Calls.munmap(p, p.byteSize());
     }
 
     /** Raw bpf(2): returns the result, or -errno. */
     static long bpfSyscall(int cmd, MemorySegment attr) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = errnoSlot(a);
-            long rc = (long) Libc.SYSCALL3.invokeExact(st, (long) LibC.SYS_bpf(), cmd, attr, (int) attr.byteSize());
+            long rc = Calls.syscall3(st, LibC.SYS_bpf(), cmd, Calls.a(attr), attr.byteSize());
             return rc < 0 ? -errno(st) : rc;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new AssertionError(t);
         }
     }
 

@@ -58,7 +58,7 @@ public final class XdpTestRun {
             bpf_test_run_opts.data_size_out(opts, (int) out.byteSize());
             bpf_test_run_opts.ctx_in(opts, ctx);
             bpf_test_run_opts.ctx_size_in(opts, XDP_MD_SIZE);
-            int rc = LibBpf.bpf_prog_test_run_opts(progFd, opts);
+            int rc = Calls.bpf_prog_test_run_opts(progFd, opts);
             if (rc < 0) {
                 throw new KernelException("BPF_PROG_RUN of XDP program " + program.name(), -rc,
                         rc == -Errno.ENODEV ? "ingress ifindex " + ingressIfindex + " is not in this thread's namespace" : null);
@@ -130,7 +130,7 @@ public final class XdpTestRun {
             bpf_test_run_opts.ctx_size_in(opts, XDP_MD_SIZE);
             bpf_test_run_opts.flags(opts, LibBpf.BPF_F_TEST_XDP_LIVE_FRAMES());
             bpf_test_run_opts.repeat(opts, 1);
-            int rc = LibBpf.bpf_prog_test_run_opts(program.fd(), opts);
+            int rc = Calls.bpf_prog_test_run_opts(program.fd(), opts);
             if (rc < 0) {
                 throw failure(-rc);
             }
