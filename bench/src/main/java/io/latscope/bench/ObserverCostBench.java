@@ -381,7 +381,10 @@ public final class ObserverCostBench {
 
     static Round bulkRound(TestNetwork net, NetNs a, NetNs b, Config c, int secs) {
         try (Setup s = new Setup(c, a, b, IPERF_PORT, 0)) {
-            Round r = iperfRound(net, s, "a", A, B, secs);
+            Round r;
+            try (PerfRecording rec = PerfRecording.start("bulk-" + c.key(), secs)) {
+                r = iperfRound(net, s, "a", A, B, secs);
+            }
             s.close();
             return new Round(0, 0, 0, 0, r.gbps(), r.machineMsPerGb(), r.toolMsPerGb(), Double.NaN, r.threads(), r.secondsMeasured(),
                     s.startMs, s.closeMs);
