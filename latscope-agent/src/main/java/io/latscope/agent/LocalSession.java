@@ -209,7 +209,26 @@ public final class LocalSession implements LatScopeSession {
      * @return the live session
      */
     public static LatScopeSession start(SessionSpec spec, SessionListener listener) {
-        return new LocalSession(spec, UUID.randomUUID().toString(), listener, null);
+        return new LocalSession(spec, newId(), listener, null);
+    }
+
+    /**
+     * A random (version 4) UUID from the kernel's random source: {@link UUID#randomUUID()}
+     * seeds a SecureRandom first, 14 ms of a fresh JVM's start (java.security's providers).
+     */
+    static String newId() {
+        byte[] b = new byte[16];
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(java.nio.file.Path.of("/dev/urandom"))) {
+            if (in.readNBytes(b, 0, b.length) != b.length) {
+                throw new java.io.IOException("short read");
+            }
+        } catch (java.io.IOException e) {
+            return UUID.randomUUID().toString();
+        }
+        b[6] = (byte) ((b[6] & 0x0f) | 0x40); // version 4
+        b[8] = (byte) ((b[8] & 0x3f) | 0x80); // IETF variant
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+        return new UUID(bb.getLong(), bb.getLong()).toString();
     }
 
     /** A session under a given id whose interval reports also go to {@code intervalListener} (agents). */

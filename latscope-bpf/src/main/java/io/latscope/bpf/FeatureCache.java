@@ -15,13 +15,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
  * Definite feature-probe answers kept across processes until the next boot, so that a fresh
@@ -80,14 +78,20 @@ final class FeatureCache {
                 Long.toHexString(Capability.effectiveMask()), lock);
     }
 
+    /**
+     * The bundled feature probes' size and CRC-32C: answers from another build's probes are not
+     * this build's (a checksum, not a secure digest: java.security's first use costs a fresh
+     * JVM ~4 ms, and a collision would only reuse answers within one boot and kernel).
+     */
     private static String featuresDigest() throws IOException {
         try (InputStream in = BpfObject.class.getResourceAsStream(BpfObject.BUNDLED_DIR + "features.bpf.o")) {
             if (in == null) {
                 throw new IOException("features.bpf.o not bundled");
             }
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()), 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IOException(e);
+            byte[] elf = in.readAllBytes();
+            CRC32C crc = new CRC32C();
+            crc.update(elf);
+            return elf.length + "-" + Long.toHexString(crc.getValue());
         }
     }
 
