@@ -140,9 +140,17 @@ public final class MarkerJoiner {
         final FlowKey key;
         /** Whether the session's flow filter keeps this flow: markers of others are not counted anywhere. */
         final boolean wanted;
-        final LinkedHashMap<Integer, Marker> pending = new LinkedHashMap<>();
+        /** Markers in flight by position on the flow's byte line ({@link #position}). */
+        final LinkedHashMap<Long, Marker> pending = new LinkedHashMap<>();
         /** Markers the application read, and when: a retransmitted copy seen after the read is not a marker of its own. */
-        final LinkedHashMap<Integer, Long> read = new LinkedHashMap<>();
+        final LinkedHashMap<Long, Long> read = new LinkedHashMap<>();
+        /**
+         * One past the furthest byte any event of the flow covered, on its byte line: TCP's
+         * 32-bit sequence numbers extended to 64 bits, so that a byte sent 4 GiB after another
+         * with the same sequence number is another byte (a flow at 17 Gbit/s wraps every 2 s,
+         * inside a marker timeout). Set by the first event.
+         */
+        long head = -1;
         long lastNanos;
         /** The pending marker stamped last: a marker's stamps mostly arrive one after another, so no lookup. */
         Marker last;
@@ -157,7 +165,9 @@ public final class MarkerJoiner {
     /** A marker in flight, or held for its report; reused after it (see {@link #spare}). */
     private static final class Marker {
         FlowState flow;
+        /** TCP's sequence number of the marker byte (for reports), and its position on the flow's byte line (the key). */
         int seq;
+        long position;
         long firstNanos;
         final Stamps stamps = new Stamps();
         /** The points among the stamps (bit mask of ordinals): a point not in it needs no search for an earlier sighting. */
@@ -168,9 +178,10 @@ public final class MarkerJoiner {
         /** Counted by a report already: a marker whose sink threw is reported again, and counted once. */
         boolean counted;
 
-        Marker reset(FlowState flow, int seq, long firstNanos, long bornEpoch) {
+        Marker reset(FlowState flow, long position, long firstNanos, long bornEpoch) {
             this.flow = flow;
-            this.seq = seq;
+            this.seq = (int) position;
+            this.position = position;
             this.firstNanos = firstNanos;
             this.bornEpoch = bornEpoch;
             stamps.clear();
@@ -225,20 +236,38 @@ public final class MarkerJoiner {
         int stride = 1 << strideShift;
         int mask = stride - 1;
         int first = (seq + mask) & ~mask;
+        long at = position(flow, seq, len);
         // Every marker byte in [seq, seq+len); unsigned arithmetic handles wrap-around.
         for (long d = Integer.toUnsignedLong(first - seq); d < Integer.toUnsignedLong(len); d += stride) {
-            int m = seq + (int) d;
-            onMarker(flow, m, point, netns, ifindex, ts, flags);
+            onMarker(flow, at + d, point, netns, ifindex, ts, flags);
         }
     }
 
-    private void onMarker(FlowState flow, int m, ProbePoint point, int netns, int ifindex, long ts, int flags) {
+    /**
+     * Where sequence number {@code seq} lies on the flow's 64-bit byte line: the position
+     * within 2 GiB of the furthest byte seen whose low 32 bits are {@code seq} (events of one
+     * flow, retransmissions included, are never that far apart). Moves the head past the event.
+     */
+    private static long position(FlowState flow, int seq, int len) {
+        if (flow.head < 0) {
+            flow.head = (1L << 32) + Integer.toUnsignedLong(seq); // room below for bytes sent earlier
+        }
+        long at = flow.head + (seq - (int) flow.head);
+        long end = at + Integer.toUnsignedLong(len);
+        if (end > flow.head) {
+            flow.head = end;
+        }
+        return at;
+    }
+
+    private void onMarker(FlowState flow, long m, ProbePoint point, int netns, int ifindex, long ts, int flags) {
         Marker mk = flow.last;
-        if (mk == null || mk.seq != m) {
+        if (mk == null || mk.position != m) {
             mk = flow.pending.get(m);
         }
         if (mk != null && ts - mk.firstNanos > timeoutNanos) {
-            // the sequence space wrapped around: the old marker is long gone
+            // a stamp of the byte after its marker timed out (expire() had not reached it): too
+            // late to join it; the marker is finished as it is
             finish(flow, mk);
             mk = null;
         }
@@ -345,7 +374,7 @@ public final class MarkerJoiner {
     }
 
     private void finish(FlowState flow, Marker mk) {
-        flow.pending.remove(mk.seq);
+        flow.pending.remove(mk.position);
         if (flow.last == mk) {
             flow.last = null;
         }

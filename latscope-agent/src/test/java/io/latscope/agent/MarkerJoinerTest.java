@@ -407,4 +407,39 @@ class MarkerJoinerTest {
         assertThat(j.counters(0, java.util.Map.of()).markersExpired()).isZero();
         assertThat(j.lateCopies()).isEqualTo(7);
     }
+
+    @Test
+    void aFlowThatWrapsItsSequenceNumbersInsideTheTimeoutKeepsEveryMarker() {
+        // 64 MiB stride: 64 markers per 4 GiB; a flow sending them 5 ms apart wraps its 32-bit
+        // sequence numbers in 320 ms, well inside the 1 s marker timeout (17 Gbit/s and a 2 s
+        // timeout do the same with the default stride)
+        MarkerJoiner j = joiner(26, ALL);
+        for (int k = 0; k <= 128; k++) {
+            path(j, 5_000_000L * k, k << 26, 100);
+        }
+        j.expire(5_000_000L * 130);
+        j.endBatch(0, 5_000_000L * 130);
+        assertThat(done).hasSize(129).allSatisfy(m -> assertThat(m.complete()).isTrue());
+        assertThat(done.get(64).record().sequence()).isEqualTo(0); // the same sequence number as the first, 4 GiB later
+        assertThat(j.lateCopies()).isZero();
+        assertThat(j.counters(0, java.util.Map.of()).markersExpired()).isZero();
+    }
+
+    @Test
+    void aRetransmittedCopyAfterTheSequenceNumbersWrappedIsStillACopy() {
+        MarkerJoiner j = joiner(26, ALL);
+        for (int k = 0; k <= 70; k++) { // past the wrap: marker 64 has the sequence number 0 again
+            path(j, 5_000_000L * k, k << 26, 100);
+        }
+        // marker 66 sent again after it was read: a copy, not a marker, though the 32-bit
+        // sequence number it has also belonged to marker 2
+        long t = 5_000_000L * 71;
+        for (ProbePoint p : List.of(TX_TCP, TX_IP, TX_DEV, TX_XMIT, RX_DEV, RX_IP, RX_TCP)) {
+            event(j, p, p.isTx() ? NS_A : NS_B, t += 100, 66 << 26, 100, p == TX_TCP || p == RX_TCP ? 2 : 0);
+        }
+        j.expire(t + 2_000_000_000L);
+        j.endBatch(0, t + 2_000_000_000L);
+        assertThat(done).hasSize(71).allSatisfy(m -> assertThat(m.complete()).isTrue());
+        assertThat(j.lateCopies()).isEqualTo(7);
+    }
 }

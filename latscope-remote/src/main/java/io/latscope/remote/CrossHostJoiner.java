@@ -104,6 +104,13 @@ final class CrossHostJoiner {
         parts++;
         Key k = new Key(p.flow(), p.sequence());
         Part other = pending.get(k);
+        if (other != null && nowNanos - other.arrivedNanos() > timeoutNanos) {
+            // older than the timeout, not yet expired: a half of the byte that had this 32-bit
+            // sequence number 4 GiB earlier (a flow faster than 4 GiB per timeout), never its partner
+            pending.remove(k);
+            leftAlone(other, lastArmReference());
+            other = null;
+        }
         if (other == null || other.part().isSending() == p.isSending()) {
             if (other == null) {
                 pending.put(k, new Part(host, p, nowNanos));

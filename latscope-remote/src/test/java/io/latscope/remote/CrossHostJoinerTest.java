@@ -68,6 +68,24 @@ class CrossHostJoinerTest {
         assertThat(paths.get(0).hops()).extracting(MarkerPath.HopSample::hop).contains(Hop.VIRT.in("guest->hv"));
     }
 
+    @Test
+    void aHalfOlderThanTheTimeoutNeverJoinsTheNextByteWithItsSequenceNumber() throws Exception {
+        HopRecorders recorders = new HopRecorders();
+        List<MarkerPath> paths = new ArrayList<>();
+        SessionListener listener = paths::add;
+        CrossHostJoiner joiner = new CrossHostJoiner((host, nanos) -> nanos, recorders, false, 2_000_000_000L, listener);
+        FlowKey f = flow(40000, 5001);
+        // the receiver's half of sequence number 0 never came; 2.1 s later (4 GiB at 17 Gbit/s)
+        // the flow sends sequence number 0 again, before the periodic expiry ran
+        joiner.add("a", part(f, 0, TX, 1_000, 100), 1_000);
+        joiner.add("a", part(f, 0, TX, 2_100_001_000L, 100), 2_100_001_000L);
+        joiner.add("b", part(f, 0, RX, 2_100_002_000L, 100), 2_100_002_000L);
+        assertThat(joiner.stats().joined()).isEqualTo(1);
+        assertThat(joiner.stats().unjoined()).isEqualTo(1);
+        assertThat(paths).singleElement().satisfies(p -> assertThat(p.endToEndNanos())
+                .isEqualTo(2_100_002_400L - 2_100_001_000L));
+    }
+
     /** A half: its points stamped {@code step} ns apart from {@code first}. */
     private static MarkerPart part(FlowKey flow, long seq, List<ProbePoint> points, long first, long step) {
         long[] nanos = new long[points.size()];
