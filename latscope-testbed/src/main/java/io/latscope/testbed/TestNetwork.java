@@ -40,8 +40,69 @@ public final class TestNetwork implements AutoCloseable {
         this.id = PREFIX + "-" + COUNTER.incrementAndGet();
     }
 
+    /**
+     * A new network. The first in a process removes what test networks of processes that no
+     * longer run left behind ({@link #removeLeftoversOfDeadRuns()}).
+     */
     public static TestNetwork create() {
+        sweepOnce();
         return new TestNetwork();
+    }
+
+    /** The alias of every root-namespace device a test network makes: its owner's pid. */
+    static final String OWNER_ALIAS = "latscope-test pid ";
+    private static final java.util.regex.Pattern DEAD_RUN_NS = java.util.regex.Pattern.compile("^ls([0-9a-f]{1,12})-\\d+-\\S+");
+    private static final java.util.regex.Pattern OWNED_LINK =
+            java.util.regex.Pattern.compile("^\\d+: ([^:@\\s]+)[@:].*alias " + OWNER_ALIAS + "(\\d+)");
+
+    private static boolean swept;
+
+    /** Once per process, before its first network. */
+    private static synchronized void sweepOnce() {
+        if (!swept) {
+            swept = true;
+            List<String> removed = removeLeftoversOfDeadRuns();
+            if (!removed.isEmpty()) {
+                System.err.println("TestNetwork: removed what test runs that no longer run left behind: " + removed);
+            }
+        }
+    }
+
+    /**
+     * Deletes the namespaces (named {@code ls<pid>-…}) and root-namespace devices (aliased
+     * {@code latscope-test pid <pid>}) of test networks whose process has ended without
+     * closing them (a test JVM killed mid-run): they hold the fixed subnets and addresses the
+     * next run's tests use. A process that still runs keeps its networks, whoever it is.
+     *
+     * @return what was deleted ("netns NAME", "link NAME")
+     */
+    public static List<String> removeLeftoversOfDeadRuns() {
+        List<String> removed = new ArrayList<>();
+        for (String line : Cmd.run("ip", "netns", "list").lines().toList()) {
+            String name = line.strip().split("\\s+")[0];
+            java.util.regex.Matcher m = DEAD_RUN_NS.matcher(name);
+            if (m.matches() && !alive(Long.parseLong(m.group(1), 16))
+                    && Cmd.exec(List.of("ip", "netns", "del", name)).exit() == 0) {
+                removed.add("netns " + name);
+            }
+        }
+        for (String line : Cmd.run("ip", "-o", "link", "show").lines().toList()) {
+            java.util.regex.Matcher m = OWNED_LINK.matcher(line);
+            if (m.find() && !alive(Long.parseLong(m.group(2)))
+                    && Cmd.exec(List.of("ip", "link", "del", m.group(1))).exit() == 0) {
+                removed.add("link " + m.group(1));
+            }
+        }
+        return removed;
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Names this process as the owner of a root-namespace device, for {@link #removeLeftoversOfDeadRuns()}. */
+    private static void own(String dev) {
+        Cmd.run("ip", "link", "set", "dev", dev, "alias", OWNER_ALIAS + ProcessHandle.current().pid());
     }
 
     /** Unique id of this network; namespace names are {@code id + "-" + shortName}. */
@@ -130,6 +191,7 @@ public final class TestNetwork implements AutoCloseable {
         String br = "lsbr" + Integer.toHexString(id.hashCode() & 0xffff);
         Cmd.run("ip", "link", "add", br, "type", "bridge");
         rootDevices.add(br);
+        own(br);
         up(null, br, addr);
         return br;
     }
@@ -146,6 +208,7 @@ public final class TestNetwork implements AutoCloseable {
         String port = "lsp" + tag;
         Cmd.run("ip", "link", "add", mine, "type", "veth", "peer", "name", port);
         rootDevices.add(mine);
+        own(mine);
         Cmd.run("ip", "link", "set", port, "master", bridge);
         up(null, port, null);
         up(null, mine, addr);
@@ -164,6 +227,7 @@ public final class TestNetwork implements AutoCloseable {
         String n = nsName(ns);
         Cmd.run("ip", "link", "add", mine, "type", "veth", "peer", "name", "up0", "netns", n);
         rootDevices.add(mine);
+        own(mine);
         devices.add(new String[] {n, "up0"});
         up(null, mine, rootAddr);
         up(n, "up0", nsAddr);
@@ -180,6 +244,7 @@ public final class TestNetwork implements AutoCloseable {
         String n = nsName(ns);
         Cmd.run("ip", "link", "add", dr, "type", "veth", "peer", "name", dn, "netns", n);
         rootDevices.add(dr);
+        own(dr);
         devices.add(new String[] {n, dn});
         Cmd.run("ip", "link", "set", dr, "master", bridge);
         up(null, dr, null);

@@ -1,0 +1,41 @@
+package io.latscope.testbed;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a test JVM killed mid-run leaves behind (its namespaces, a root-namespace bridge with
+ * an address) is removed by the next run's first network; a live process's networks stay.
+ */
+@KernelTest
+class TestNetworkTest {
+    @Test
+    void leftoversOfARunThatEndedAreRemovedAndALiveRunsAreKept() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        long dead = p.pid();
+        String deadNs = "ls" + Long.toHexString(dead) + "-1-client";
+        String deadBridge = "lsbrdead" + Long.toHexString(dead & 0xffff);
+        try (TestNetwork live = TestNetwork.create()) { // this process's first network swept already
+            live.namespace("server");
+            String bridge = live.rootBridge("10.91.0.254/24");
+            // what a run killed before it closed its network leaves
+            Cmd.run("ip", "netns", "add", deadNs);
+            Cmd.run("ip", "link", "add", deadBridge, "type", "bridge");
+            Cmd.run("ip", "link", "set", "dev", deadBridge, "alias", TestNetwork.OWNER_ALIAS + dead);
+
+            List<String> removed = TestNetwork.removeLeftoversOfDeadRuns();
+
+            assertThat(removed).containsExactlyInAnyOrder("netns " + deadNs, "link " + deadBridge);
+            assertThat(Cmd.run("ip", "netns", "list")).doesNotContain(deadNs).contains(live.nsName("server"));
+            assertThat(Cmd.exec(List.of("ip", "link", "show", deadBridge)).exit()).isNotZero();
+            assertThat(Cmd.run("ip", "-o", "link", "show", bridge)).contains(TestNetwork.OWNER_ALIAS + ProcessHandle.current().pid());
+        } finally {
+            Cmd.exec(List.of("ip", "netns", "del", deadNs));
+            Cmd.exec(List.of("ip", "link", "del", deadBridge));
+        }
+    }
+}
