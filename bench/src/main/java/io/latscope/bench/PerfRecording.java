@@ -18,9 +18,11 @@ final class PerfRecording implements AutoCloseable {
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     private final Process perf;
+    private final Path log;
 
-    private PerfRecording(Process perf) {
+    private PerfRecording(Process perf, Path log) {
         this.perf = perf;
+        this.log = log;
     }
 
     /**
@@ -29,16 +31,18 @@ final class PerfRecording implements AutoCloseable {
      */
     static PerfRecording start(String name, int seconds) {
         if (DIR == null) {
-            return new PerfRecording(null);
+            return new PerfRecording(null, null);
         }
         String perf = Tools.require("perf", "linux-perf");
         try {
             Path dir = Files.createDirectories(Path.of(DIR));
-            Path out = dir.resolve(name + "-" + SEQ.incrementAndGet() + ".data");
+            String base = name + "-" + SEQ.incrementAndGet();
+            Path out = dir.resolve(base + ".data");
+            Path log = dir.resolve(base + ".log");
             Process p = new ProcessBuilder(perf, "record", "-a", "-g", "-F", "999", "-D", "1000", "-o", out.toString(),
                     "--", "sleep", String.valueOf(seconds + 1))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return new PerfRecording(p);
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new PerfRecording(p, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -53,6 +57,9 @@ final class PerfRecording implements AutoCloseable {
             if (!perf.waitFor(30, TimeUnit.SECONDS)) {
                 perf.destroy();
                 perf.waitFor(10, TimeUnit.SECONDS);
+            }
+            if (!perf.isAlive() && perf.exitValue() != 0) {
+                System.err.println("perf record failed (exit " + perf.exitValue() + "): see " + log);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

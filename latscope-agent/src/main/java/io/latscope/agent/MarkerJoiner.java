@@ -19,8 +19,9 @@ import java.util.function.Supplier;
 import java.util.function.IntFunction;
 
 /**
- * Joins probe events into marker paths. Identity is (flow direction, marker sequence
- * number): every probe reports a byte range, and each marker byte in it gets the event's
+ * Joins probe events into marker paths. Identity is (flow direction, marker byte's position
+ * on the flow's byte line: its TCP sequence number extended past each wrap of the 32-bit
+ * space): every probe reports a byte range, and each marker byte in it gets the event's
  * timestamp. A marker is finished when the application read it (the last point), or
  * when it is older than the timeout; finished markers go to the sink with their hops.
  *
@@ -135,6 +136,9 @@ public final class MarkerJoiner {
     private record Tuple(long s0, long s1, long d0, long d1, int ports) {
     }
 
+    /** {@link #position}: a distance ahead of the head from this on is a distance behind it (3 GiB). */
+    private static final long BEHIND_FROM = 3L << 30;
+
     private static final class FlowState {
         final Tuple tuple;
         final FlowKey key;
@@ -245,14 +249,17 @@ public final class MarkerJoiner {
 
     /**
      * Where sequence number {@code seq} lies on the flow's 64-bit byte line: the position
-     * within 2 GiB of the furthest byte seen whose low 32 bits are {@code seq} (events of one
-     * flow, retransmissions included, are never that far apart). Moves the head past the event.
+     * whose low 32 bits are {@code seq} from 1 GiB behind the furthest byte seen to 3 GiB
+     * ahead of it. A retransmission lags the head by at most TCP's largest window (1 GiB); new
+     * bytes may lead it by more when the events between were lost (ring drops, a stalled
+     * drainer: 3 GiB is 1.4 s at 17 Gbit/s). Moves the head past the event.
      */
     private static long position(FlowState flow, int seq, int len) {
         if (flow.head < 0) {
             flow.head = (1L << 32) + Integer.toUnsignedLong(seq); // room below for bytes sent earlier
         }
-        long at = flow.head + (seq - (int) flow.head);
+        long ahead = Integer.toUnsignedLong(seq - (int) flow.head);
+        long at = flow.head + (ahead < BEHIND_FROM ? ahead : ahead - (1L << 32));
         long end = at + Integer.toUnsignedLong(len);
         if (end > flow.head) {
             flow.head = end;

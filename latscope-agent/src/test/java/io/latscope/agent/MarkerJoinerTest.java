@@ -442,4 +442,23 @@ class MarkerJoinerTest {
         assertThat(done).hasSize(71).allSatisfy(m -> assertThat(m.complete()).isTrue());
         assertThat(j.lateCopies()).isEqualTo(7);
     }
+
+    @Test
+    void markersAfterAGapOfTwoAndAHalfGibAreAheadNotBehind() {
+        // the events of 2.5 GiB of a flow never came (ring drops, a stalled drainer): the next
+        // markers are new bytes ahead, and the one whose sequence number repeats marker 10's
+        // (4 GiB after it, within the timeout) is a marker of its own, not a copy of it
+        MarkerJoiner j = joiner(26, ALL);
+        long t = 0;
+        for (int k = 0; k <= 10; k++) {
+            path(j, t += 5_000_000L, k << 26, 100);
+        }
+        for (int k = 50; k <= 80; k++) {
+            path(j, t += 5_000_000L, k << 26, 100);
+        }
+        j.expire(t + 2_000_000_000L);
+        j.endBatch(0, t + 2_000_000_000L);
+        assertThat(done).hasSize(11 + 31).allSatisfy(m -> assertThat(m.complete()).isTrue());
+        assertThat(j.lateCopies()).isZero();
+    }
 }

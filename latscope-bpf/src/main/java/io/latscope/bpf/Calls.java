@@ -67,12 +67,24 @@ final class Calls {
         MemorySegment address() {
             MemorySegment a = address;
             if (a == null) {
+                requireRegisterArguments();
                 SymbolLookup in = inLibbpf ? loadLibbpf() : LINKER.defaultLookup();
                 a = in.find(name).orElseThrow(() -> new NotSupportedException(name, (inLibbpf ? Native.LIBBPF : "the C library")
                         + " has no function " + name + (inLibbpf ? " (libbpf 1.1 or newer has it)" : "")));
                 address = a;
             }
             return a;
+        }
+    }
+
+    /** The architectures whose calling convention this class relies on (see the class comment). */
+    private static final java.util.Set<String> ARCHITECTURES = java.util.Set.of("amd64", "x86_64", "aarch64");
+
+    private static void requireRegisterArguments() {
+        String arch = System.getProperty("os.arch");
+        if (!ARCHITECTURES.contains(arch)) {
+            throw new NotSupportedException("architecture " + arch, "LatScope calls libbpf and libc with six integer"
+                    + " arguments in registers whatever the function declares, which only x86-64 and AArch64 are known to allow");
         }
     }
 
@@ -146,10 +158,21 @@ final class Calls {
         return call(fn, a0, a1, a2, a3, 0, 0);
     }
 
-    /** A native segment's address (a heap segment has none a C function could use). */
+    /**
+     * A native segment's address, checked as a linker argument would be: a heap segment has
+     * none a C function could use, and a segment whose arena is closed, or confined to another
+     * thread, would hand C freed or foreign memory. (The arena must then stay open for the
+     * call: a shared arena closed by another thread meanwhile is not detected.)
+     */
     static long a(MemorySegment s) {
         if (!s.isNative()) {
             throw new IllegalArgumentException("a native function cannot take a heap segment: " + s);
+        }
+        if (!s.scope().isAlive()) {
+            throw new IllegalStateException("the segment's arena is closed: " + s);
+        }
+        if (!s.isAccessibleBy(Thread.currentThread())) {
+            throw new WrongThreadException("the segment's arena is confined to another thread: " + s);
         }
         return s.address();
     }

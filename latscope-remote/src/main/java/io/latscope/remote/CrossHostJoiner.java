@@ -38,7 +38,13 @@ final class CrossHostJoiner {
     private record Part(String host, MarkerPart part, long arrivedNanos) {
     }
 
-    private final Map<Key, Part> pending = new LinkedHashMap<>();
+    /**
+     * Halves waiting for their other half, by flow and 32-bit sequence number: usually one,
+     * more when a flow faster than 4 GiB per timeout sends the same sequence number again
+     * before an unjoined half expired (the hosts' reports may lag each other by up to the
+     * timeout, so no extension of the sequence number could tell those bytes apart).
+     */
+    private final Map<Key, List<Part>> pending = new LinkedHashMap<>();
     private final Map<String, Map<String, Hop>> netHops = new HashMap<>();
     private final Map<String, Map<String, Hop>> e2eHops = new HashMap<>();
     private final Clocks clocks;
@@ -103,25 +109,59 @@ final class CrossHostJoiner {
     synchronized void add(String host, MarkerPart p, long nowNanos) {
         parts++;
         Key k = new Key(p.flow(), p.sequence());
-        Part other = pending.get(k);
-        if (other != null && nowNanos - other.arrivedNanos() > timeoutNanos) {
-            // older than the timeout, not yet expired: a half of the byte that had this 32-bit
-            // sequence number 4 GiB earlier (a flow faster than 4 GiB per timeout), never its partner
-            pending.remove(k);
-            leftAlone(other, lastArmReference());
-            other = null;
-        }
-        if (other == null || other.part().isSending() == p.isSending()) {
-            if (other == null) {
-                pending.put(k, new Part(host, p, nowNanos));
-            }
+        Part half = new Part(host, p, nowNanos);
+        List<Part> waiting = pending.get(k);
+        Part other = waiting == null ? null : partner(waiting, half);
+        if (other == null) {
+            pending.computeIfAbsent(k, x -> new ArrayList<>(1)).add(half);
             return;
         }
-        pending.remove(k);
-        Part tx = p.isSending() ? new Part(host, p, nowNanos) : other;
-        Part rx = p.isSending() ? other : new Part(host, p, nowNanos);
-        join(tx, rx);
+        waiting.remove(other);
+        if (waiting.isEmpty()) {
+            pending.remove(k);
+        }
+        join(p.isSending() ? half : other, p.isSending() ? other : half);
     }
+
+    /**
+     * Among the waiting halves of the other side, the one whose stamps fit this half: the
+     * receiver's first point at most {@link #EARLY_SLACK_NANOS} before the sender's last (clock
+     * error) and at most a marker timeout after it, and of those the closest. A half of the
+     * byte sent 4 GiB earlier or later is a whole wrap of the sequence space away; the byte's
+     * own other half is a network crossing away. (A receiver's half that comes before its
+     * sender's may still meet the sender's half of the byte 4 GiB earlier, if that one waits
+     * unjoined and is younger than the timeout.)
+     */
+    private Part partner(List<Part> waiting, Part half) {
+        Part best = null;
+        long bestGap = Long.MAX_VALUE;
+        for (Part w : waiting) {
+            if (w.part().isSending() == half.part().isSending()) {
+                continue;
+            }
+            Part tx = half.part().isSending() ? half : w;
+            Part rx = half.part().isSending() ? w : half;
+            long gap;
+            try {
+                long network = clocks.toReference(rx.host(), rx.part().firstNanos())
+                        - clocks.toReference(tx.host(), tx.part().lastNanos());
+                if (network < -EARLY_SLACK_NANOS || network > timeoutNanos) {
+                    continue;
+                }
+                gap = Math.abs(network);
+            } catch (RuntimeException e) {
+                gap = Long.MAX_VALUE - 1; // no clock model yet: any will do
+            }
+            if (gap < bestGap) {
+                bestGap = gap;
+                best = w;
+            }
+        }
+        return best;
+    }
+
+    /** How much earlier than the sender's last stamp a receiver's first may be, on the reference clock (clock error). */
+    static final long EARLY_SLACK_NANOS = 1_000_000;
 
     private void join(Part tx, Part rx) {
         boolean retrans = tx.part().retransmitted() || rx.part().retransmitted();
@@ -200,21 +240,26 @@ final class CrossHostJoiner {
 
     /** Counts parts older than the timeout as unjoined and forgets them. */
     synchronized void expire(long nowNanos) {
-        Iterator<Part> it = pending.values().iterator();
+        Iterator<List<Part>> it = pending.values().iterator();
         long lastArm = lastArmReference(); // once per expiry, not per half
         while (it.hasNext()) {
-            Part p = it.next();
-            if (nowNanos - p.arrivedNanos() <= timeoutNanos) {
-                break;
+            List<Part> waiting = it.next();
+            waiting.removeIf(p -> {
+                if (nowNanos - p.arrivedNanos() <= timeoutNanos) {
+                    return false;
+                }
+                leftAlone(p, lastArm);
+                return true;
+            });
+            if (waiting.isEmpty()) {
+                it.remove();
             }
-            it.remove();
-            leftAlone(p, lastArm);
         }
     }
 
     synchronized void expireAll() {
         long lastArm = lastArmReference();
-        pending.values().forEach(p -> leftAlone(p, lastArm));
+        pending.values().forEach(w -> w.forEach(p -> leftAlone(p, lastArm)));
         pending.clear();
     }
 

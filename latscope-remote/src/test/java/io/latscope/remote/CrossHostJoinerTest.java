@@ -69,21 +69,29 @@ class CrossHostJoinerTest {
     }
 
     @Test
-    void aHalfOlderThanTheTimeoutNeverJoinsTheNextByteWithItsSequenceNumber() throws Exception {
+    void halvesOfBytesFourGibApartWithOneSequenceNumberJoinTheirOwnOtherHalves() throws Exception {
         HopRecorders recorders = new HopRecorders();
         List<MarkerPath> paths = new ArrayList<>();
         SessionListener listener = paths::add;
         CrossHostJoiner joiner = new CrossHostJoiner((host, nanos) -> nanos, recorders, false, 2_000_000_000L, listener);
         FlowKey f = flow(40000, 5001);
-        // the receiver's half of sequence number 0 never came; 2.1 s later (4 GiB at 17 Gbit/s)
-        // the flow sends sequence number 0 again, before the periodic expiry ran
+        // sequence number 0 at 0 s: the receiver's half never comes. At 17 Gbit/s the flow sends
+        // sequence number 0 again 4 GiB (2 s) later, here 1 s later, inside the timeout
         joiner.add("a", part(f, 0, TX, 1_000, 100), 1_000);
-        joiner.add("a", part(f, 0, TX, 2_100_001_000L, 100), 2_100_001_000L);
-        joiner.add("b", part(f, 0, RX, 2_100_002_000L, 100), 2_100_002_000L);
-        assertThat(joiner.stats().joined()).isEqualTo(1);
-        assertThat(joiner.stats().unjoined()).isEqualTo(1);
-        assertThat(paths).singleElement().satisfies(p -> assertThat(p.endToEndNanos())
-                .isEqualTo(2_100_002_400L - 2_100_001_000L));
+        joiner.add("a", part(f, 0, TX, 1_000_001_000L, 100), 1_000_001_000L);
+        joiner.add("b", part(f, 0, RX, 1_000_002_000L, 100), 1_000_002_000L);
+        // and the other way round: a receiver's half waits unjoined when the sender's half of the
+        // byte 4 GiB later comes, then that byte's receiver's half
+        FlowKey g = flow(40001, 5001);
+        joiner.add("b", part(g, 7, RX, 2_000, 100), 2_000);
+        joiner.add("a", part(g, 7, TX, 1_000_001_000L, 100), 1_000_001_000L);
+        joiner.add("b", part(g, 7, RX, 1_000_002_500L, 100), 1_000_002_500L);
+        assertThat(joiner.stats().joined()).isEqualTo(2);
+        assertThat(paths).hasSize(2).allSatisfy(p -> assertThat(p.endToEndNanos()).isBetween(1_400L, 1_900L));
+
+        joiner.expire(2_500_000_000L); // the two halves that met no partner
+        assertThat(joiner.stats().unjoined()).isEqualTo(2);
+        assertThat(joiner.stats().joined()).isEqualTo(2);
     }
 
     /** A half: its points stamped {@code step} ns apart from {@code first}. */

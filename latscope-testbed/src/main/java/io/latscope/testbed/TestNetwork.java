@@ -49,11 +49,11 @@ public final class TestNetwork implements AutoCloseable {
         return new TestNetwork();
     }
 
-    /** The alias of every root-namespace device a test network makes: its owner's pid. */
+    /** The alias of every root-namespace device a test network makes: its owner's pid (then " pidns INODE"). */
     static final String OWNER_ALIAS = "latscope-test pid ";
     private static final java.util.regex.Pattern DEAD_RUN_NS = java.util.regex.Pattern.compile("^ls([0-9a-f]{1,12})-\\d+-\\S+");
     private static final java.util.regex.Pattern OWNED_LINK =
-            java.util.regex.Pattern.compile("^\\d+: ([^:@\\s]+)[@:].*alias " + OWNER_ALIAS + "(\\d+)");
+            java.util.regex.Pattern.compile("^\\d+: ([^:@\\s]+)[@:].*alias " + OWNER_ALIAS + "(\\d+) pidns (\\d+)");
 
     private static boolean swept;
 
@@ -61,9 +61,13 @@ public final class TestNetwork implements AutoCloseable {
     private static synchronized void sweepOnce() {
         if (!swept) {
             swept = true;
-            List<String> removed = removeLeftoversOfDeadRuns();
-            if (!removed.isEmpty()) {
-                System.err.println("TestNetwork: removed what test runs that no longer run left behind: " + removed);
+            try {
+                List<String> removed = removeLeftoversOfDeadRuns();
+                if (!removed.isEmpty()) {
+                    System.err.println("TestNetwork: removed what test runs that no longer run left behind: " + removed);
+                }
+            } catch (RuntimeException e) { // the network itself will say what is wrong with ip
+                System.err.println("TestNetwork: could not look for what ended test runs left behind: " + e.getMessage());
             }
         }
     }
@@ -72,7 +76,10 @@ public final class TestNetwork implements AutoCloseable {
      * Deletes the namespaces (named {@code ls<pid>-…}) and root-namespace devices (aliased
      * {@code latscope-test pid <pid>}) of test networks whose process has ended without
      * closing them (a test JVM killed mid-run): they hold the fixed subnets and addresses the
-     * next run's tests use. A process that still runs keeps its networks, whoever it is.
+     * next run's tests use. A process that still runs keeps its networks, whoever it is. A
+     * device names its owner's PID namespace too and is left alone when that is not this
+     * process's; a namespace's name has only the pid (a test JVM of another PID namespace
+     * sharing this network stack could lose its namespaces: not a set-up LatScope's tests use).
      *
      * @return what was deleted ("netns NAME", "link NAME")
      */
@@ -88,7 +95,7 @@ public final class TestNetwork implements AutoCloseable {
         }
         for (String line : Cmd.run("ip", "-o", "link", "show").lines().toList()) {
             java.util.regex.Matcher m = OWNED_LINK.matcher(line);
-            if (m.find() && !alive(Long.parseLong(m.group(2)))
+            if (m.find() && m.group(3).equals(PID_NS) && !alive(Long.parseLong(m.group(2)))
                     && Cmd.exec(List.of("ip", "link", "del", m.group(1))).exit() == 0) {
                 removed.add("link " + m.group(1));
             }
@@ -102,7 +109,24 @@ public final class TestNetwork implements AutoCloseable {
 
     /** Names this process as the owner of a root-namespace device, for {@link #removeLeftoversOfDeadRuns()}. */
     private static void own(String dev) {
-        Cmd.run("ip", "link", "set", "dev", dev, "alias", OWNER_ALIAS + ProcessHandle.current().pid());
+        Cmd.run("ip", "link", "set", "dev", dev, "alias", ownerAlias(ProcessHandle.current().pid()));
+    }
+
+    /** The alias naming process {@code pid} of this process's PID namespace as a device's owner. */
+    static String ownerAlias(long pid) {
+        return OWNER_ALIAS + pid + " pidns " + PID_NS;
+    }
+
+    /** This process's PID namespace (the inode of /proc/self/ns/pid), or "?" where it cannot be read. */
+    private static final String PID_NS = pidNamespace();
+
+    private static String pidNamespace() {
+        try {
+            String link = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/ns/pid")).toString();
+            return link.replaceAll("\\D", ""); // pid:[4026531836]
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            return "?";
+        }
     }
 
     /** Unique id of this network; namespace names are {@code id + "-" + shortName}. */

@@ -25,14 +25,14 @@ class TestNetworkTest {
             // what a run killed before it closed its network leaves
             Cmd.run("ip", "netns", "add", deadNs);
             Cmd.run("ip", "link", "add", deadBridge, "type", "bridge");
-            Cmd.run("ip", "link", "set", "dev", deadBridge, "alias", TestNetwork.OWNER_ALIAS + dead);
+            Cmd.run("ip", "link", "set", "dev", deadBridge, "alias", TestNetwork.ownerAlias(dead));
 
             List<String> removed = TestNetwork.removeLeftoversOfDeadRuns();
 
             assertThat(removed).containsExactlyInAnyOrder("netns " + deadNs, "link " + deadBridge);
             assertThat(Cmd.run("ip", "netns", "list")).doesNotContain(deadNs).contains(live.nsName("server"));
             assertThat(Cmd.exec(List.of("ip", "link", "show", deadBridge)).exit()).isNotZero();
-            assertThat(Cmd.run("ip", "-o", "link", "show", bridge)).contains(TestNetwork.OWNER_ALIAS + ProcessHandle.current().pid());
+            assertThat(Cmd.run("ip", "-o", "link", "show", bridge)).contains(TestNetwork.ownerAlias(ProcessHandle.current().pid()));
         } finally {
             Cmd.exec(List.of("ip", "netns", "del", deadNs));
             Cmd.exec(List.of("ip", "link", "del", deadBridge));
