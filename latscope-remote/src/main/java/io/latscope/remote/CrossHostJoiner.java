@@ -30,6 +30,11 @@ final class CrossHostJoiner {
     /** Maps a host's timestamp to the reference clock. */
     interface Clocks {
         long toReference(String host, long nanos);
+
+        /** How far {@link #toReference} may be off for that stamp (the clock model's bound); 0 when exact. */
+        default long errorNanos(String host, long nanos) {
+            return 0;
+        }
     }
 
     private record Key(FlowKey flow, long sequence) {
@@ -125,8 +130,9 @@ final class CrossHostJoiner {
 
     /**
      * Among the waiting halves of the other side, the one whose stamps fit this half: the
-     * receiver's first point at most {@link #EARLY_SLACK_NANOS} before the sender's last (clock
-     * error) and at most a marker timeout after it, and of those the closest. A half of the
+     * receiver's first point no earlier than the sender's last by more than the two hosts'
+     * clock bounds and {@link #EARLY_SLACK_NANOS}, and at most a marker timeout after it, and of
+     * those the closest. A half of the
      * byte sent 4 GiB earlier or later is a whole wrap of the sequence space away; the byte's
      * own other half is a network crossing away. (A receiver's half that comes before its
      * sender's may still meet the sender's half of the byte 4 GiB earlier, if that one waits
@@ -145,7 +151,9 @@ final class CrossHostJoiner {
             try {
                 long network = clocks.toReference(rx.host(), rx.part().firstNanos())
                         - clocks.toReference(tx.host(), tx.part().lastNanos());
-                if (network < -EARLY_SLACK_NANOS || network > timeoutNanos) {
+                long slack = EARLY_SLACK_NANOS + clocks.errorNanos(rx.host(), rx.part().firstNanos())
+                        + clocks.errorNanos(tx.host(), tx.part().lastNanos());
+                if (network < -slack || network > timeoutNanos) {
                     continue;
                 }
                 gap = Math.abs(network);
@@ -160,7 +168,7 @@ final class CrossHostJoiner {
         return best;
     }
 
-    /** How much earlier than the sender's last stamp a receiver's first may be, on the reference clock (clock error). */
+    /** How much earlier than the sender's last stamp a receiver's first may be beyond the clocks' bounds. */
     static final long EARLY_SLACK_NANOS = 1_000_000;
 
     private void join(Part tx, Part rx) {

@@ -132,7 +132,17 @@ public final class RemoteSession implements LatScopeSession {
         this.hellos = new CountDownLatch(targets.size());
         this.outageBudget = spec.redis() != null ? spec.redis().outageBudget() : io.latscope.RedisSpec.DEFAULT_OUTAGE_BUDGET;
         this.health = new HealthMonitor(new ArrayList<>(this.targets.keySet()), spec.interval(), outageBudget);
-        this.joiner = new CrossHostJoiner(this::toReference, crossHost, spec.sampling().includeRetransmissions(),
+        this.joiner = new CrossHostJoiner(new CrossHostJoiner.Clocks() {
+            @Override
+            public long toReference(String host, long nanos) {
+                return RemoteSession.this.toReference(host, nanos);
+            }
+
+            @Override
+            public long errorNanos(String host, long nanos) {
+                return clockError(host, nanos);
+            }
+        }, crossHost, spec.sampling().includeRetransmissions(),
                 spec.sampling().markerTimeout().toNanos() * 4, listener).ends(spec.layers()).vms(vmParents(spec));
         this.reader = new ControllerReader(redis, id, new ArrayList<>(this.targets.keySet()), this::onRecord);
         ClockSync cs = null;
@@ -488,6 +498,18 @@ public final class RemoteSession implements LatScopeSession {
 
     private long toReference(String host, long nanos) {
         return clocks == null ? nanos : clocks.toReference(host, nanos);
+    }
+
+    /** The clock model's bound for a host's stamp (0 for the reference or without sync; a day when unknown). */
+    private long clockError(String host, long nanos) {
+        if (clocks == null) {
+            return 0;
+        }
+        try {
+            return clocks.model(host).errorBoundNanos(nanos);
+        } catch (RuntimeException e) {
+            return java.time.Duration.ofDays(1).toNanos(); // no model for the host yet: anything fits
+        }
     }
 
     // ---- reports ----------------------------------------------------------------------
