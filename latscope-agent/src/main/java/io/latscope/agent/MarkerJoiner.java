@@ -169,8 +169,7 @@ public final class MarkerJoiner {
     /** A marker in flight, or held for its report; reused after it (see {@link #spare}). */
     private static final class Marker {
         FlowState flow;
-        /** TCP's sequence number of the marker byte (for reports), and its position on the flow's byte line (the key). */
-        int seq;
+        /** The marker byte's position on the flow's byte line (the key); its low 32 bits are TCP's sequence number. */
         long position;
         long firstNanos;
         final Stamps stamps = new Stamps();
@@ -184,7 +183,6 @@ public final class MarkerJoiner {
 
         Marker reset(FlowState flow, long position, long firstNanos, long bornEpoch) {
             this.flow = flow;
-            this.seq = (int) position;
             this.position = position;
             this.firstNanos = firstNanos;
             this.bornEpoch = bornEpoch;
@@ -496,7 +494,7 @@ public final class MarkerJoiner {
         for (int i = 0; i < st.size(); i++) {
             rs.add(new MarkerRecord.Stamp(st.point(i).point(), scopeOfNetns.apply(st.netns(i)), st.nanos(i)));
         }
-        return new MarkerPath(new MarkerRecord(mk.flow.key, Integer.toUnsignedLong(mk.seq), mk.retrans, rs), hops.list(),
+        return new MarkerPath(new MarkerRecord(mk.flow.key, Integer.toUnsignedLong((int) mk.position), mk.retrans, rs), hops.list(),
                 hops.endToEndNanos(), complete);
     }
 
