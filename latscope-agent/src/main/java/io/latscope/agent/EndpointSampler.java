@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * established sockets in every measured namespace once per interval, read over sock_diag
  * netlink ({@link SockDiag}: no process started, no walk of every process's descriptors
  * as {@code ss -p} does), owners found by socket inode in {@code /proc/PID/fd} only when a
- * socket is new, and {@code /proc/PID/stat}/{@code statm} of the owners every 100 ms.
+ * socket is new, {@code /proc/PID/stat} of the
+ * owners every interval and their {@code statm} every 100 ms (kept open: {@link ResidentMemory}).
  *
  * <p>Which sockets: with the probes' {@link OpenSockets} map, each namespace is dumped once
  * (the sockets opened before the probes attached), and from then on only the sockets that
@@ -46,7 +47,6 @@ import java.util.stream.Stream;
 final class EndpointSampler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EndpointSampler.class);
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
-    private static final long PAGE = 4096;
 
     /** Above this many sockets in a namespace, one dump costs less than a lookup each. */
     static final int LOOKUPS_MAX = 256;
@@ -80,6 +80,7 @@ final class EndpointSampler implements AutoCloseable {
     private final Map<FlowKey, Long> seen = new HashMap<>();
     private final Map<Long, long[]> cpuAt = new HashMap<>();   // pid -> {ticks, nanoTime}
     private final Map<Long, Long> rssMax = new HashMap<>();
+    private final ResidentMemory memory = new ResidentMemory();
     private final Map<Long, String> commands = new HashMap<>();
     private final Map<Long, FlowKey> pidFlow = new HashMap<>();
     private final Map<NetNs, SockDiag> diags = new HashMap<>();
@@ -162,7 +163,7 @@ final class EndpointSampler implements AutoCloseable {
     /** Every 100 ms: memory peaks of the known endpoint processes. */
     synchronized void sampleProcesses() {
         for (Long pid : pidFlow.keySet()) {
-            long rss = rss(pid);
+            long rss = memory.bytes(pid);
             if (rss >= 0) {
                 rssMax.merge(pid, rss, Math::max);
             }
@@ -234,7 +235,13 @@ final class EndpointSampler implements AutoCloseable {
         current.keySet().forEach(k -> seen.put(k, now));
         last.keySet().removeIf(k -> now - seen.getOrDefault(k, now) > 60_000_000_000L);
         List<ProcessStats> procs = processes(pidFlow, commands, now, true);
-        pidFlow.keySet().removeIf(pid -> cpuTicks(pid) < 0);
+        pidFlow.keySet().removeIf(pid -> {
+            if (cpuTicks(pid) >= 0) {
+                return false;
+            }
+            memory.forget(pid);
+            return true;
+        });
         rssMax.clear();
         return new Result(flows, procs);
     }
@@ -251,7 +258,7 @@ final class EndpointSampler implements AutoCloseable {
             long[] prev = commit ? cpuAt.put(pid, new long[] {ticks, now}) : cpuAt.get(pid);
             double cpu = prev == null || now == prev[1] ? 0
                     : 100.0 * (ticks - prev[0]) / TICKS_PER_SECOND / ((now - prev[1]) / 1e9);
-            long rss = Math.max(rssMax.getOrDefault(pid, 0L), Math.max(0, rss(pid)));
+            long rss = Math.max(rssMax.getOrDefault(pid, 0L), Math.max(0, memory.bytes(pid)));
             procs.add(new ProcessStats(host, pid, names.getOrDefault(pid, "?"), e.getValue(), cpu, rss));
         }
         return procs;
@@ -452,18 +459,10 @@ final class EndpointSampler implements AutoCloseable {
         }
     }
 
-    private static long rss(long pid) {
-        try {
-            String[] f = Files.readString(Path.of("/proc", Long.toString(pid), "statm")).strip().split(" ");
-            return Long.parseLong(f[1]) * PAGE;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-    }
-
     @Override
     public synchronized void close() {
         diags.values().forEach(SockDiag::close);
         diags.clear();
+        memory.close();
     }
 }

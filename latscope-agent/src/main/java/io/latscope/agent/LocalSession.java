@@ -172,10 +172,14 @@ public final class LocalSession implements LatScopeSession {
             t = new IntervalTicker("latscope-interval-" + id.substring(0, 8));
             long ms = spec.interval().toMillis();
             t.every(this::intervalTick, ms, ms);
-            t.every(this::sampleProcesses, 100, 100);
-            if (sampling.probeCost()) {
-                t.every(this::paceStats, 100, 100);
-            }
+            // one wake-up every 100 ms for both: each wake-up may preempt the traffic on its core
+            boolean pace = sampling.probeCost();
+            t.every(() -> {
+                sampleProcesses();
+                if (pace) {
+                    paceStats();
+                }
+            }, 100, 100);
         } catch (RuntimeException | Error e) {
             failedStart(d, t, st, e);
             throw e;
