@@ -132,9 +132,44 @@ public final class MarkerJoiner {
         this.sink = sink;
     }
 
-    /** Raw address/port tuple of an event, as the key of its flow. */
-    private record Tuple(long s0, long s1, long d0, long d1, int ports) {
+    /**
+     * Raw address/port tuple of an event, as the key of its flow. Mutable only for
+     * {@link #probe}, the key a lookup fills in (a ping-pong's two directions alternate, so
+     * every other event looks its flow up); a key in the map is never changed.
+     */
+    private static final class Tuple {
+        long s0, s1, d0, d1;
+        int ports;
+
+        Tuple set(long s0, long s1, long d0, long d1, int ports) {
+            this.s0 = s0;
+            this.s1 = s1;
+            this.d0 = d0;
+            this.d1 = d1;
+            this.ports = ports;
+            return this;
+        }
+
+        boolean is(long s0, long s1, long d0, long d1, int ports) {
+            return this.ports == ports && this.s0 == s0 && this.s1 == s1 && this.d0 == d0 && this.d1 == d1;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Tuple t && t.is(s0, s1, d0, d1, ports);
+        }
+
+        @Override
+        public int hashCode() {
+            long h = s0 * 31 + s1;
+            h = h * 31 + d0;
+            h = h * 31 + d1;
+            return Long.hashCode(h * 31 + ports);
+        }
     }
+
+    /** The lookup key {@link #onEvent} fills in: no key allocated per lookup. */
+    private final Tuple probe = new Tuple();
 
     /** {@link #position}: a distance ahead of the head from this on is a distance behind it (3 GiB). */
     private static final long BEHIND_FROM = 3L << 30;
@@ -144,10 +179,10 @@ public final class MarkerJoiner {
         final FlowKey key;
         /** Whether the session's flow filter keeps this flow: markers of others are not counted anywhere. */
         final boolean wanted;
-        /** Markers in flight by position on the flow's byte line ({@link #position}). */
-        final LinkedHashMap<Long, Marker> pending = new LinkedHashMap<>();
+        /** Markers in flight by position on the flow's byte line ({@link #position}), oldest first. */
+        final PositionTable<Marker> pending = new PositionTable<>();
         /** Markers the application read, and when: a retransmitted copy seen after the read is not a marker of its own. */
-        final LinkedHashMap<Long, Long> read = new LinkedHashMap<>();
+        final ReadLog read = new ReadLog();
         /**
          * One past the furthest byte any event of the flow covered, on its byte line: TCP's
          * 32-bit sequence numbers extended to 64 bits, so that a byte sent 4 GiB after another
@@ -167,10 +202,10 @@ public final class MarkerJoiner {
     }
 
     /** A marker in flight, or held for its report; reused after it (see {@link #spare}). */
-    private static final class Marker {
+    private static final class Marker extends PositionTable.Entry {
+        // position (the key, from PositionTable.Entry): the marker byte's place on the flow's
+        // byte line; its low 32 bits are TCP's sequence number
         FlowState flow;
-        /** The marker byte's position on the flow's byte line (the key); its low 32 bits are TCP's sequence number. */
-        long position;
         long firstNanos;
         final Stamps stamps = new Stamps();
         /** The points among the stamps (bit mask of ordinals): a point not in it needs no search for an earlier sighting. */
@@ -220,12 +255,11 @@ public final class MarkerJoiner {
         int ports = (sport << 16) | dport;
         FlowState flow = lastFlow;
         // consecutive events are mostly of one flow: compare before hashing a key
-        if (flow == null || flow.tuple.ports() != ports || flow.tuple.s0() != s0 || flow.tuple.s1() != s1
-                || flow.tuple.d0() != d0 || flow.tuple.d1() != d1) {
-            Tuple t = new Tuple(s0, s1, d0, d1, ports);
-            flow = flows.get(t);
+        if (flow == null || !flow.tuple.is(s0, s1, d0, d1, ports)) {
+            flow = flows.get(probe.set(s0, s1, d0, d1, ports));
             if (flow == null) {
                 FlowKey key = ProbeRecords.flow(seg, off);
+                Tuple t = new Tuple().set(s0, s1, d0, d1, ports);
                 flow = new FlowState(t, key, flowFilter.test(key));
                 flows.put(t, flow);
             }
@@ -277,8 +311,8 @@ public final class MarkerJoiner {
             mk = null;
         }
         if (mk == null) {
-            Long readAt = flow.read.get(m);
-            if (readAt != null && ts - readAt <= timeoutNanos) {
+            long readAt = flow.read.readAt(m);
+            if (readAt != Long.MIN_VALUE && ts - readAt <= timeoutNanos) {
                 // a copy of a byte the application has read: the sender retransmitted it (its ACK
                 // was late or lost). Its marker is reported; a marker of the copy would only expire.
                 bump(lateCopies);
@@ -286,7 +320,7 @@ public final class MarkerJoiner {
             }
             Marker reused = spare.poll();
             mk = (reused != null ? reused : new Marker()).reset(flow, m, ts, dropEpoch);
-            flow.pending.put(m, mk);
+            flow.pending.add(mk);
             pending.lazySet(pending.get() + 1);
         }
         flow.last = mk;
@@ -310,7 +344,7 @@ public final class MarkerJoiner {
         }
         if (point == ProbePoint.RX_APP) {
             finish(flow, mk);
-            flow.read.put(m, ts);
+            flow.read.add(m, ts);
         }
     }
 
@@ -336,22 +370,10 @@ public final class MarkerJoiner {
         Iterator<FlowState> fi = flows.values().iterator();
         while (fi.hasNext()) {
             FlowState f = fi.next();
-            Iterator<Marker> mi = f.pending.values().iterator();
-            List<Marker> old = new ArrayList<>();
-            while (mi.hasNext()) {
-                Marker m = mi.next();
-                if (nowNanos - m.firstNanos <= timeoutNanos) {
-                    break; // insertion order: the rest are younger
-                }
-                old.add(m);
+            for (Marker m = f.pending.oldest(); m != null && nowNanos - m.firstNanos > timeoutNanos; m = f.pending.oldest()) {
+                finish(f, m); // insertion order: the rest are younger
             }
-            for (Marker m : old) {
-                finish(f, m);
-            }
-            Iterator<Long> ri = f.read.values().iterator();
-            while (ri.hasNext() && nowNanos - ri.next() > timeoutNanos) {
-                ri.remove(); // insertion order: the rest were read later
-            }
+            f.read.expire(nowNanos, timeoutNanos);
             if (f.pending.isEmpty() && f.read.isEmpty() && nowNanos - f.lastNanos > 60 * timeoutNanos) {
                 fi.remove();
                 if (f == lastFlow) {
@@ -364,7 +386,7 @@ public final class MarkerJoiner {
     /** Finishes every pending marker (at session end). */
     public void finishAll() {
         for (FlowState f : flows.values()) {
-            for (Marker m : new ArrayList<>(f.pending.values())) {
+            for (Marker m : f.pending.inOrder()) {
                 finish(f, m);
             }
         }
@@ -379,7 +401,7 @@ public final class MarkerJoiner {
     }
 
     private void finish(FlowState flow, Marker mk) {
-        flow.pending.remove(mk.position);
+        flow.pending.remove(mk);
         if (flow.last == mk) {
             flow.last = null;
         }
@@ -456,7 +478,9 @@ public final class MarkerJoiner {
         if (complete) {
             PathHops.endToEnd(sorted, hopNames, hops);
         }
-        sink.marker(flow.key, hops, complete, mk.retrans, () -> path(mk, hops, complete));
+        pathOut.marker = mk;
+        pathOut.complete = complete;
+        sink.marker(flow.key, hops, complete, mk.retrans, pathOut);
     }
 
     /** The counters of one reported marker: matched, or incomplete and why. */
@@ -486,6 +510,19 @@ public final class MarkerJoiner {
             bump(retransmitted);
         }
     }
+
+    /** The path of the marker being reported, built only if the sink asks; reused like {@link #hopsOut}. */
+    private final class PathOnDemand implements Supplier<MarkerPath> {
+        Marker marker;
+        boolean complete;
+
+        @Override
+        public MarkerPath get() {
+            return path(marker, hopsOut, complete);
+        }
+    }
+
+    private final PathOnDemand pathOut = new PathOnDemand();
 
     /** A reported marker's whole path, copied out of the joiner's reused objects. */
     private MarkerPath path(Marker mk, MarkerHops hops, boolean complete) {

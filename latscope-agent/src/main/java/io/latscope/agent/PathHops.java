@@ -64,19 +64,30 @@ final class PathHops {
             return s;
         }
 
-        private int lastSrc, lastDst;
-        private Hop lastEndToEnd;
+        /** The two directions named last, newest first: a ping-pong alternates between two. */
+        private long lastKey, previousKey;
+        private Hop lastEndToEnd, previousEndToEnd;
         private final java.util.Map<Long, Hop> endToEnd = new java.util.HashMap<>();
 
         /** END_TO_END scoped by its direction: {@code src->dst}, the write's and the read's namespaces. */
         Hop endToEnd(int src, int dst) {
-            if (lastEndToEnd != null && src == lastSrc && dst == lastDst) {
+            long key = ((long) src << 32) | (dst & 0xffffffffL);
+            if (lastEndToEnd != null && key == lastKey) {
                 return lastEndToEnd; // consecutive markers are mostly of one direction
             }
-            Hop h = endToEnd.computeIfAbsent(((long) src << 32) | (dst & 0xffffffffL),
-                    k -> Hop.END_TO_END.in(scopeOfNetns.apply(src) + "->" + scopeOfNetns.apply(dst)));
-            lastSrc = src;
-            lastDst = dst;
+            Hop h;
+            if (previousEndToEnd != null && key == previousKey) {
+                h = previousEndToEnd; // or of the other one, in turn
+            } else {
+                h = endToEnd.get(key);
+                if (h == null) {
+                    h = Hop.END_TO_END.in(scopeOfNetns.apply(src) + "->" + scopeOfNetns.apply(dst));
+                    endToEnd.put(key, h);
+                }
+            }
+            previousKey = lastKey;
+            previousEndToEnd = lastEndToEnd;
+            lastKey = key;
             lastEndToEnd = h;
             return h;
         }
