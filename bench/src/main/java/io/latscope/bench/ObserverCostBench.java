@@ -72,6 +72,8 @@ public final class ObserverCostBench {
             new Config("latscope-idle", "LatScope session, its threads SCHED_IDLE", Kind.LATSCOPE, b -> b, "latscope:idle"),
             new Config("latscope-batch", "LatScope session, its threads SCHED_BATCH (their wake-ups preempt no one)",
                     Kind.LATSCOPE, b -> b, "latscope:batch"),
+            new Config("latscope-cpu1", "LatScope session, its threads on CPU 1 (with -Dbench.sockperfCpus=0: off the"
+                    + " exchange's CPU)", Kind.LATSCOPE, b -> b, "latscope:cpu1"),
             new Config("latscope-olddrain", "LatScope session, drainer as before issue 17 (16384 records per call, no yield)",
                     Kind.LATSCOPE, b -> b, "olddrain"),
             new Config("latscope-interval10", "LatScope session, interval 10 s (1 s default: a sock_diag walk per namespace)",
@@ -310,7 +312,7 @@ public final class ObserverCostBench {
         }
     }
 
-    /** "latscope:nice", "latscope:idle", "latscope:batch", "jvm:nice": renice / chrt threads of this JVM by name. */
+    /** "latscope:nice", "latscope:idle", "latscope:batch", "latscope:cpu1", "jvm:nice": renice / chrt / taskset threads of this JVM by name. */
     static void reschedule(String policy) {
         String[] p = policy.split(":");
         long self = ProcessHandle.current().pid();
@@ -324,6 +326,7 @@ public final class ObserverCostBench {
                     List<String> cmd = switch (p[1]) {
                         case "idle" -> List.of("chrt", "--idle", "-p", "0", tid);
                         case "batch" -> List.of("chrt", "--batch", "-p", "0", tid);
+                        case "cpu1" -> List.of("taskset", "-p", "-c", "1", tid);
                         default -> List.of("renice", "-n", "19", "-p", tid);
                     };
                     io.latscope.testbed.Cmd.run(cmd);
