@@ -76,7 +76,13 @@ final class EndpointSampler implements AutoCloseable {
     }
 
     private final Map<FlowKey, SocketInfo> last = new HashMap<>();
-    private final List<SocketInfo> closed = new ArrayList<>();
+    /**
+     * Final counters of sockets that closed, from the draining thread. A queue, not a list
+     * under this object's lock: the interval thread holds that lock through a whole sample
+     * (sock_diag requests and, for a new socket, a walk of every process's descriptors), and
+     * the drainer must never wait for it while the ring fills.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<SocketInfo> closed = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Map<FlowKey, Long> seen = new HashMap<>();
     private final Map<Long, long[]> cpuAt = new HashMap<>();   // pid -> {ticks, nanoTime}
     private final Map<Long, Long> rssMax = new HashMap<>();
@@ -155,8 +161,8 @@ final class EndpointSampler implements AutoCloseable {
                 ProbeRecords.totalRetrans(seg, off), Map.of(), ProbeRecords.dataBytesSent(seg, off));
     }
 
-    /** A socket closed: its final counters (from the draining thread). */
-    synchronized void flowEnded(SocketInfo finalCounters) {
+    /** A socket closed: its final counters (from the draining thread, without waiting for a sample in progress). */
+    void flowEnded(SocketInfo finalCounters) {
         closed.add(finalCounters);
     }
 
@@ -198,7 +204,9 @@ final class EndpointSampler implements AutoCloseable {
         }
         // sockets that closed since the last sample: their final counters (unless sock_diag still shows them)
         List<FlowKey> ended = new ArrayList<>();
-        for (SocketInfo s : closed) {
+        // those queued by now (the drainer may add more meanwhile: they wait for the next sample)
+        List<SocketInfo> closedNow = new ArrayList<>(closed);
+        for (SocketInfo s : closedNow) {
             if (!current.containsKey(s.sending())
                     && (ports.isEmpty() || ports.contains(s.sending().srcPort()) || ports.contains(s.sending().dstPort()))) {
                 SocketInfo known = last.get(s.sending());
@@ -226,7 +234,9 @@ final class EndpointSampler implements AutoCloseable {
         if (!commit) {
             return new Result(flows, processes(owners, names, now, false));
         }
-        closed.clear();
+        for (int i = 0; i < closedNow.size(); i++) {
+            closed.poll(); // the ones taken above: only this method removes, from the head, under the lock
+        }
         // A socket missing from this sample may have closed with its final counters still
         // on their way through the ring: keep its last sample until they come.
         last.putAll(current);
@@ -235,13 +245,8 @@ final class EndpointSampler implements AutoCloseable {
         current.keySet().forEach(k -> seen.put(k, now));
         last.keySet().removeIf(k -> now - seen.getOrDefault(k, now) > 60_000_000_000L);
         List<ProcessStats> procs = processes(pidFlow, commands, now, true);
-        pidFlow.keySet().removeIf(pid -> {
-            if (cpuTicks(pid) >= 0) {
-                return false;
-            }
-            memory.forget(pid);
-            return true;
-        });
+        pidFlow.keySet().removeIf(pid -> cpuTicks(pid) < 0);
+        memory.retainOnly(pidFlow.keySet()); // also those a snapshot's peek opened for processes not kept
         rssMax.clear();
         return new Result(flows, procs);
     }

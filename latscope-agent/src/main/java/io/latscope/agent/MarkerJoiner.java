@@ -373,6 +373,7 @@ public final class MarkerJoiner {
             for (Marker m = f.pending.oldest(); m != null && nowNanos - m.firstNanos > timeoutNanos; m = f.pending.oldest()) {
                 finish(f, m); // insertion order: the rest are younger
             }
+            f.pending.trim();
             f.read.expire(nowNanos, timeoutNanos);
             if (f.pending.isEmpty() && f.read.isEmpty() && nowNanos - f.lastNanos > 60 * timeoutNanos) {
                 fi.remove();

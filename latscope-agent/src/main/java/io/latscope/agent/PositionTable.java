@@ -2,14 +2,14 @@ package io.latscope.agent;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
  * Entries keyed by a 64-bit position, kept in insertion order: what a
  * {@code LinkedHashMap<Long, E>} does for the joiner's markers in flight, without a boxed
  * key and a map node per marker. The table holds the entries themselves (open addressing,
  * linear probing, deletion by backward shift) and the order runs through the entries'
- * own links, so adding and removing an entry allocates nothing once the table has grown.
+ * own links, so adding and removing an entry allocates nothing once the table has grown
+ * (it shrinks only when {@link #trim()} is called).
  * Positions of markers are multiples of a power of two; a Fibonacci hash takes the
  * product's high bits, so they spread all the same. Not thread-safe.
  *
@@ -129,10 +129,23 @@ final class PositionTable<E extends PositionTable.Entry> {
             newest = e.older;
         }
         e.older = e.newer = null;
-        if (size * 8 < slots.length && slots.length > MIN_CAPACITY) {
-            resize(slots.length / 2); // a burst of markers in flight (drops, a stalled drainer) gives its memory back
-        }
         return true;
+    }
+
+    /**
+     * Gives back the memory of a burst (drops, a stalled drainer, a large message's markers
+     * all in flight): halves the table while it is less than an eighth full. Called from the
+     * joiner's expiry, not on every removal, so that a flow whose markers come and go in
+     * bursts does not rebuild its table each time.
+     */
+    void trim() {
+        int capacity = slots.length;
+        while (capacity > MIN_CAPACITY && size * 8 < capacity) {
+            capacity /= 2;
+        }
+        if (capacity != slots.length) {
+            resize(capacity);
+        }
     }
 
     /** The entry added first among those still in the table, or null. */
@@ -176,18 +189,18 @@ final class PositionTable<E extends PositionTable.Entry> {
         return slots.length;
     }
 
-    /** For tests: checks the links against the table. @throws NoSuchElementException when they disagree */
+    /** For tests: checks the links against the table. @throws IllegalStateException when they disagree */
     void check() {
         int n = 0;
         Entry prev = null;
         for (Entry e = oldest; e != null; e = e.newer, n++) {
             if (e.older != prev || get(e.position) != e) {
-                throw new NoSuchElementException("links broken at " + e.position);
+                throw new IllegalStateException("links broken at " + e.position);
             }
             prev = e;
         }
         if (n != size || newest != prev) {
-            throw new NoSuchElementException(n + " linked, size " + size);
+            throw new IllegalStateException(n + " linked, size " + size);
         }
     }
 }

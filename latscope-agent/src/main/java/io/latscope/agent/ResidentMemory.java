@@ -16,33 +16,54 @@ import java.util.Map;
  * bulk runs (an async-profiler CPU profile, 2026-12-06), about a third of its time.
  *
  * <p>An open {@code statm} belongs to the process it was opened for: once that process
- * has exited, reads fail ({@code ESRCH}) even if its pid was reused, so a reused pid is
- * never read as the old process. Not thread-safe (the caller's lock guards it).
+ * has exited, reads fail ({@code ESRCH}) and the file is closed, even if the pid was
+ * reused meanwhile. (A pid read again after that opens the file by path anew, whatever
+ * process has the pid then, as reading by path always did.) At most {@link #KEPT_OPEN}
+ * files stay open; beyond that, each read opens and closes its file. Not thread-safe (the
+ * caller's lock guards it).
  */
 final class ResidentMemory implements AutoCloseable {
     private static final long PAGE = 4096;
 
+    /** Files kept open at most: a session with more endpoint processes reads the rest by path each time. */
+    static final int KEPT_OPEN = 256;
+
+    private final int keptOpen;
     private final Map<Long, FileChannel> open = new HashMap<>();
+    /** After {@link #close()}: nothing is kept open any more (a sample that was waiting may still read). */
+    private boolean closed;
     /** statm is seven decimal numbers: well under 128 bytes on a 64-bit machine. */
     private final ByteBuffer buf = ByteBuffer.allocateDirect(128);
+
+    ResidentMemory() {
+        this(KEPT_OPEN);
+    }
+
+    /** For tests: at most {@code keptOpen} files open. */
+    ResidentMemory(int keptOpen) {
+        this.keptOpen = keptOpen;
+    }
 
     /** The process's resident memory in bytes now, or -1 when it cannot be read (the process exited). */
     long bytes(long pid) {
         FileChannel ch = open.get(pid);
+        boolean keep = ch != null || (!closed && open.size() < keptOpen);
         try {
             if (ch == null) {
                 ch = FileChannel.open(Path.of("/proc", Long.toString(pid), "statm"), StandardOpenOption.READ);
-                open.put(pid, ch);
+                if (keep) {
+                    open.put(pid, ch);
+                }
             }
             buf.clear();
             int n = ch.read(buf, 0);
             long pages = n > 0 ? secondField(buf, n) : -1;
-            if (pages < 0) {
-                forget(pid);
+            if (pages < 0 || !keep) {
+                forget(pid, ch);
             }
             return pages < 0 ? -1 : pages * PAGE;
         } catch (IOException | RuntimeException e) {
-            forget(pid);
+            forget(pid, ch);
             return -1;
         }
     }
@@ -68,7 +89,20 @@ final class ResidentMemory implements AutoCloseable {
 
     /** Closes the process's file, if open. */
     void forget(long pid) {
-        FileChannel ch = open.remove(pid);
+        forget(pid, open.get(pid));
+    }
+
+    /** Keeps files open for these processes only. */
+    void retainOnly(java.util.Set<Long> pids) {
+        for (Long pid : java.util.List.copyOf(open.keySet())) {
+            if (!pids.contains(pid)) {
+                forget(pid);
+            }
+        }
+    }
+
+    private void forget(long pid, FileChannel ch) {
+        open.remove(pid, ch);
         if (ch != null) {
             try {
                 ch.close();
@@ -85,6 +119,7 @@ final class ResidentMemory implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         for (Long pid : java.util.List.copyOf(open.keySet())) {
             forget(pid);
         }

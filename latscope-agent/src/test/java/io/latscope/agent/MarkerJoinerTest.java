@@ -409,6 +409,22 @@ class MarkerJoinerTest {
     }
 
     @Test
+    void aCopySeenMoreThanATimeoutAfterTheReadIsAMarkerOfItsOwn() {
+        MarkerJoiner j = joiner(10, ALL);
+        path(j, 0, 1000, 100); // read at 900 ns
+        j.expire(1_500_000_000L); // the read is forgotten a timeout (1 s) after it
+        j.endBatch(0, 1_500_000_000L);
+        event(j, TX_TCP, NS_A, 1_600_000_000L, 1000, 100, 2);
+        assertThat(j.lateCopies()).isZero();
+        assertThat(j.pendingMarkers()).isEqualTo(1);
+        j.expire(3_000_000_000L);
+        j.endBatch(0, 3_000_000_000L);
+        assertThat(done).hasSize(2);
+        assertThat(done.get(1).complete()).isFalse();
+        assertThat(j.counters(0, java.util.Map.of()).markersExpired()).isEqualTo(1);
+    }
+
+    @Test
     void aFlowThatWrapsItsSequenceNumbersInsideTheTimeoutKeepsEveryMarker() {
         // 64 MiB stride: 64 markers per 4 GiB; a flow sending them 5 ms apart wraps its 32-bit
         // sequence numbers in 320 ms, well inside the 1 s marker timeout (17 Gbit/s and a 2 s

@@ -54,6 +54,7 @@ class PositionTableTest {
                 assertThat(t.get(p)).isSameAs(model.get(p));
                 assertThat(t.size()).isEqualTo(model.size());
                 if (step % 997 == 0) {
+                    t.trim();
                     t.check();
                     assertThat(t.inOrder()).containsExactlyElementsOf(model.values());
                 }
@@ -75,6 +76,8 @@ class PositionTableTest {
         assertThat(t.capacity()).isGreaterThanOrEqualTo(200_000);
         all.forEach(t::remove);
         assertThat(t.isEmpty()).isTrue();
+        assertThat(t.capacity()).as("not rebuilt while the markers go").isGreaterThanOrEqualTo(200_000);
+        t.trim();
         assertThat(t.capacity()).isEqualTo(16);
         assertThat(t.oldest()).isNull();
         t.check();

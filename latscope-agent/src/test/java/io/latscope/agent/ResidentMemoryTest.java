@@ -15,15 +15,17 @@ class ResidentMemoryTest {
     void readsAProcessesResidentPagesAgainFromTheOpenFile() throws Exception {
         // a process that touches 64 MiB after the first read: the second read, through the
         // same open file, must see it
-        // (perl: Debian's perl-base is essential, on every machine)
+        // (perl: Debian's perl-base is essential, on every machine). The size comes from stdin,
+        // so perl cannot fold the string into a constant that is resident before the first read.
         Process p = new ProcessBuilder("perl", "-e",
-                "$| = 1; print \"up\\n\"; <STDIN>; my $b = 'a' x (64 << 20); print \"grown\\n\"; sleep 60").start();
+                "$| = 1; print \"up\\n\"; my $mib = <STDIN>; my $b = 'a' x ($mib << 20); print \"grown\\n\"; sleep 60")
+                .start();
         try (ResidentMemory m = new ResidentMemory();
              var out = p.inputReader(StandardCharsets.US_ASCII); var in = p.outputWriter(StandardCharsets.US_ASCII)) {
             assertThat(out.readLine()).isEqualTo("up");
             long before = m.bytes(p.pid());
             assertThat(before).isEqualTo(statmResident(p.pid()));
-            in.write("go\n");
+            in.write("64\n");
             in.flush();
             assertThat(out.readLine()).isEqualTo("grown");
             long after = m.bytes(p.pid());
@@ -34,6 +36,27 @@ class ResidentMemoryTest {
             assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(m.bytes(p.pid())).as("an exited process").isEqualTo(-1);
             assertThat(m.openFiles()).as("its file closed").isZero();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void keepsAtMostItsLimitOpenAndOnlyTheProcessesItIsToldTo() throws Exception {
+        long self = ProcessHandle.current().pid();
+        Process p = new ProcessBuilder("sleep", "60").start();
+        try (ResidentMemory m = new ResidentMemory(1)) {
+            assertThat(m.bytes(self)).isCloseTo(statmResident(self), org.assertj.core.data.Offset.offset(16L << 20));
+            assertThat(m.bytes(p.pid())).isEqualTo(statmResident(p.pid()));
+            assertThat(m.openFiles()).as("the second read by path, its file closed").isEqualTo(1);
+            m.retainOnly(java.util.Set.of(p.pid()));
+            assertThat(m.openFiles()).isZero();
+            assertThat(m.bytes(p.pid())).isPositive();
+            assertThat(m.openFiles()).isEqualTo(1);
+            m.close();
+            assertThat(m.openFiles()).isZero();
+            assertThat(m.bytes(p.pid())).as("read after close").isPositive();
+            assertThat(m.openFiles()).as("but not kept open").isZero();
         } finally {
             p.destroyForcibly();
         }
