@@ -553,10 +553,13 @@ static __always_inline int sk_wanted(const struct sock *sk)
 #ifndef LS_NO_KFUNC_CASTS
 /* Whether descriptor fd of the current task is a TCP socket of a flow the session measures:
  * the task's descriptor table, the file (one read: the table is an array of pointers), its
- * inode's type, then the socket's flow. A write to a file, a pipe or another socket ends
- * here, before the task storage and the clock, so a process that writes a byte at a time
- * to anything else pays the kernel's traced path and these loads only (dd bs=1: 0.73x its
- * speed beside a session that noted every write-family call, docs/benchmarks.md). */
+ * inode's type, then the socket's flow. A socket not connected yet counts when its
+ * namespace is wanted: a Fast Open send (sendto with MSG_FASTOPEN) connects it inside the
+ * call, and its ports are not known before. A write to a file, a pipe or another socket
+ * ends here, before the clock, so a process that writes a byte at a time to anything else
+ * pays the kernel's traced path, these loads and one storage lookup that finds nothing
+ * (dd bs=1 beside a session: 0.68x its speed, against 0.63-0.64x when every write-family
+ * call was noted; docs/benchmarks.md). */
 static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
 {
 	struct files_struct *files = t->files;
@@ -574,7 +577,11 @@ static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
 		return 0;
 	const struct socket *so = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
 	const struct sock *sk = so->sk;
-	return sk && is_tcp(sk) && sk_wanted(sk);
+	if (!sk || !is_tcp(sk))
+		return 0;
+	if (sk->__sk_common.skc_dport == 0)
+		return !filter_netns || netns_wanted(ns_of_sk(sk));
+	return sk_wanted(sk);
 }
 #else
 /* Before 6.2 (no read-only casts): every write-family call is noted, as the copy loop
@@ -589,16 +596,28 @@ static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
  * the thread (write_entry). Optional: without it tx SOCKET starts at the copy loop. One raw
  * tracepoint for all calls (a branch on the number) instead of the per-call syscalls/
  * tracepoints, which copy every call's arguments into a perf buffer first. The stamp is
- * taken after the descriptor check (tens of nanoseconds into the call), so that writes to
- * anything else read no clock. */
+ * taken after the descriptor check (its cost is not measured on its own), so that writes
+ * to anything else read no clock. A write-family call on anything else ends the thread's
+ * entry, if it has one, as tx_sock_end does: the entry is always the thread's latest such
+ * call, so a later send whose number, descriptor and buffer repeat an older one's (the
+ * descriptor reused by the next connection) never matches that older entry. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	if (id != NR_WRITE && id != NR_WRITEV && id != NR_SENDTO && id != NR_SENDMSG)
 		return 0;
 	struct task_struct *t = bpf_get_current_task_btf();
-	if (!fd_wanted(t, SC_ARG0(regs)))
+	if (!fd_wanted(t, SC_ARG0(regs))) {
+		/* A task that never had BPF task storage has no entry to end: one load instead of
+		 * a storage lookup (dd bs=1 ran 0.657x beside a session with the lookup on every
+		 * write, 0.68x without it). */
+		if (bpf_core_field_exists(t->bpf_storage) && !t->bpf_storage)
+			return 0;
+		struct write_entry *old = bpf_task_storage_get(&write_entry, t, 0, 0);
+		if (old)
+			old->ts = 0; /* none: the copy loop stamps at the copy */
 		return 0;
+	}
 	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!w)
 		return 0;
@@ -637,8 +656,8 @@ int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
 	return 0;
 }
 
-/* tcp_sendmsg's return ends the entry tx_sock_begin noted. sys_enter notes every write-family
- * call, so its entry is always the thread's latest; tcp_sendmsg is not on every path into the
+/* tcp_sendmsg's return ends the entry tx_sock_begin noted. sys_enter notes or ends the entry
+ * at every write-family call, so its entry is always the thread's latest; tcp_sendmsg is not on every path into the
  * copy loop (kTLS and sockmap sockets call tcp_sendmsg_locked themselves), and a later call
  * of such a socket with the same number and arguments would otherwise match an old entry. */
 SEC("fexit/tcp_sendmsg")

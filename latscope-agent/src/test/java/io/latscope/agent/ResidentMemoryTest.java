@@ -44,8 +44,11 @@ class ResidentMemoryTest {
     @Test
     void keepsAtMostItsLimitOpenAndOnlyTheProcessesItIsToldTo() throws Exception {
         long self = ProcessHandle.current().pid();
-        Process p = new ProcessBuilder("sleep", "60").start();
-        try (ResidentMemory m = new ResidentMemory(1)) {
+        // a process that has finished starting (a freshly started one's memory still moves)
+        Process p = new ProcessBuilder("perl", "-e", "$| = 1; print \"up\\n\"; <STDIN>").start();
+        try (ResidentMemory m = new ResidentMemory(1);
+             var out = p.inputReader(StandardCharsets.US_ASCII)) {
+            assertThat(out.readLine()).isEqualTo("up");
             assertThat(m.bytes(self)).isCloseTo(statmResident(self), org.assertj.core.data.Offset.offset(16L << 20));
             assertThat(m.bytes(p.pid())).isEqualTo(statmResident(p.pid()));
             assertThat(m.openFiles()).as("the second read by path, its file closed").isEqualTo(1);
