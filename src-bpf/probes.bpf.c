@@ -557,9 +557,8 @@ static __always_inline int sk_wanted(const struct sock *sk)
  * namespace is wanted: a Fast Open send (sendto with MSG_FASTOPEN) connects it inside the
  * call, and its ports are not known before. A write to a file, a pipe or another socket
  * ends here, before the clock, so a process that writes a byte at a time to anything else
- * pays the kernel's traced path, these loads and one storage lookup that finds nothing
- * (dd bs=1 beside a session: 0.68x its speed, against 0.63-0.64x when every write-family
- * call was noted; docs/benchmarks.md). */
+ * pays the kernel's traced path and these loads (dd bs=1 beside a session: 0.68x its speed,
+ * against 0.63-0.64x when every write-family call was noted; docs/benchmarks.md). */
 static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
 {
 	struct files_struct *files = t->files;
@@ -657,9 +656,10 @@ int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
 }
 
 /* tcp_sendmsg's return ends the entry tx_sock_begin noted. sys_enter notes or ends the entry
- * at every write-family call, so its entry is always the thread's latest; tcp_sendmsg is not on every path into the
- * copy loop (kTLS and sockmap sockets call tcp_sendmsg_locked themselves), and a later call
- * of such a socket with the same number and arguments would otherwise match an old entry. */
+ * at every write-family call, so its entry is always the thread's latest; tcp_sendmsg is not
+ * on every path into the copy loop (kTLS and sockmap sockets call tcp_sendmsg_locked
+ * themselves), and a later call of such a socket with the same number and arguments would
+ * otherwise match an old entry. */
 SEC("fexit/tcp_sendmsg")
 int BPF_PROG(tx_sock_end, struct sock *sk, struct msghdr *msg, size_t size, int ret)
 {
