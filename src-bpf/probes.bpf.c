@@ -185,9 +185,15 @@ static __always_inline int netns_wanted(__u32 ns)
 	return 0;
 }
 
+/* The namespace filter alone (passes when the session does not filter namespaces). */
+static __always_inline int netns_passes(__u32 ns)
+{
+	return !filter_netns || netns_wanted(ns);
+}
+
 static __always_inline int wanted(const struct flow *f, __u32 ns)
 {
-	if (filter_netns && !netns_wanted(ns))
+	if (!netns_passes(ns))
 		return 0;
 	if (filter_ports && !port_wanted(f->sport) && !port_wanted(f->dport))
 		return 0;
@@ -579,7 +585,7 @@ static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
 	if (!sk || !is_tcp(sk))
 		return 0;
 	if (sk->__sk_common.skc_dport == 0)
-		return !filter_netns || netns_wanted(ns_of_sk(sk));
+		return netns_passes(ns_of_sk(sk));
 	return sk_wanted(sk);
 }
 #else

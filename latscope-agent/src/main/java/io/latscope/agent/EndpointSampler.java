@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * established sockets in every measured namespace once per interval, read over sock_diag
  * netlink ({@link SockDiag}: no process started, no walk of every process's descriptors
  * as {@code ss -p} does), owners found by socket inode in {@code /proc/PID/fd} only when a
- * socket is new, {@code /proc/PID/stat} of the
- * owners every interval and their {@code statm} every 100 ms (kept open: {@link ResidentMemory}).
+ * socket is new, {@code /proc/PID/stat} of the owners every interval and their
+ * {@code statm} every 100 ms (kept open: {@link ResidentMemory}).
  *
  * <p>Which sockets: with the probes' {@link OpenSockets} map, each namespace is dumped once
  * (the sockets opened before the probes attached), and from then on only the sockets that

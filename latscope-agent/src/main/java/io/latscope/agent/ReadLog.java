@@ -31,7 +31,7 @@ final class ReadLog {
     /** Records that the byte at {@code position} was read at {@code nanos}. */
     void add(long position, long nanos) {
         if (size == positions.length) {
-            grow();
+            resize(positions.length * 2);
         }
         int mask = positions.length - 1;
         int i = size;
@@ -92,10 +92,6 @@ final class ReadLog {
         if (capacity != positions.length) {
             resize(capacity);
         }
-    }
-
-    private void grow() {
-        resize(positions.length * 2);
     }
 
     private void resize(int capacity) {

@@ -120,8 +120,6 @@ final class ResidentMemory implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Long pid : java.util.List.copyOf(open.keySet())) {
-            forget(pid);
-        }
+        retainOnly(java.util.Set.of());
     }
 }
