@@ -558,11 +558,10 @@ static __always_inline int sk_wanted(const struct sock *sk)
 
 #ifndef LS_NO_KFUNC_CASTS
 /* Whether descriptor fd of the current task is a TCP socket of a flow the session measures:
- * the task's descriptor table, the file (one read: the table is an array of pointers), its
- * inode's type, then the socket's flow. A socket not connected yet counts when its
- * namespace is wanted: a Fast Open send (sendto with MSG_FASTOPEN) connects it inside the
- * call, and its ports are not known before. A write to a file, a pipe or another socket
- * ends here, before the clock, so a process that writes a byte at a time to anything else
+ * the task's descriptor table, the file, its inode's type, then the socket's flow. A socket
+ * not connected yet counts when its namespace is wanted: a Fast Open send (sendto with
+ * MSG_FASTOPEN) connects it inside the call, and its ports are not known before. A write to
+ * a file, a pipe or another socket ends here, before the clock, so a process that writes a byte at a time to anything else
  * pays the kernel's traced path and these loads (dd bs=1 beside a session: 0.68x its speed,
  * against 0.63-0.64x when every write-family call was noted; docs/benchmarks.md). */
 static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
@@ -573,10 +572,14 @@ static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
 	struct fdtable *fdt = files->fdt;
 	if (!fdt || fd >= fdt->max_fds)
 		return 0;
-	struct file *fp = NULL;
-	if (bpf_probe_read_kernel(&fp, sizeof(fp), (const void *)((__u64)fdt->fd + fd * sizeof(fp))) || !fp)
+	/* fdt->fd[fd], a pointer in an array of pointers, which BTF-typed loads do not index: the
+	 * slot is read as the one pointer field of a struct llist_node (a fault-safe load, where
+	 * bpf_probe_read_kernel cost a helper call and its address checks on every write) */
+	const struct llist_node *slot = bpf_rdonly_cast((void *)((__u64)fdt->fd + fd * sizeof(void *)),
+							bpf_core_type_id_kernel(struct llist_node));
+	const struct file *f = bpf_rdonly_cast(slot->next, bpf_core_type_id_kernel(struct file));
+	if (!f)
 		return 0;
-	const struct file *f = bpf_rdonly_cast(fp, bpf_core_type_id_kernel(struct file));
 	const struct inode *ino = f->f_inode;
 	if (!ino || (ino->i_mode & LS_S_IFMT) != LS_S_IFSOCK)
 		return 0;

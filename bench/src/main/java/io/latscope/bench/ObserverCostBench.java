@@ -80,6 +80,8 @@ public final class ObserverCostBench {
                     Kind.LATSCOPE, b -> b.interval(java.time.Duration.ofSeconds(10))),
             new Config("latscope-dumps", "LatScope session, flow counters from a sock_diag dump of every socket each"
                     + " interval (before the open_socks lookups)", Kind.LATSCOPE, b -> b, "dumps"),
+            new Config("latscope-ring256k", "LatScope session, 256 KiB ring buffer (8 MiB default: records written to lines"
+                    + " no cache holds)", Kind.LATSCOPE, b -> b.ringBufferBytes(256 << 10)),
             new Config("latscope-nosys", "LatScope session, syscall boundaries off", Kind.LATSCOPE, b -> b.syscallBoundaries(false)),
             new Config("latscope-jvmnice", "LatScope session, all JVM threads but main at nice 19", Kind.LATSCOPE, b -> b,
                     "jvm:nice"));
