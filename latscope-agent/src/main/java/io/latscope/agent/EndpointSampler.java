@@ -202,19 +202,10 @@ final class EndpointSampler implements AutoCloseable {
             SocketInfo s = info(t, ownersByInode.getOrDefault(t.inode(), Map.of()));
             current.put(s.sending(), s);
         }
-        // sockets that closed since the last sample: their final counters (unless sock_diag still shows them)
-        List<FlowKey> ended = new ArrayList<>();
-        // those queued by now (the drainer may add more meanwhile: they wait for the next sample)
+        // sockets that closed since the last sample, queued by now (the drainer may add more
+        // meanwhile: they wait for the next sample)
         List<SocketInfo> closedNow = new ArrayList<>(closed);
-        for (SocketInfo s : closedNow) {
-            if (!current.containsKey(s.sending())
-                    && (ports.isEmpty() || ports.contains(s.sending().srcPort()) || ports.contains(s.sending().dstPort()))) {
-                SocketInfo known = last.get(s.sending());
-                current.put(s.sending(), new SocketInfo(s.sending(), s.bytesAcked(), s.bytesReceived(), s.dataSegsOut(),
-                        s.dataSegsIn(), s.retransTotal(), known == null ? Map.of() : known.owners(), s.dataBytesSent()));
-                ended.add(s.sending());
-            }
-        }
+        List<FlowKey> ended = mergeClosed(current, closedNow, last, ports);
         List<FlowStats> flows = new ArrayList<>();
         Map<Long, FlowKey> owners = commit ? pidFlow : new HashMap<>(pidFlow);
         Map<Long, String> names = commit ? commands : new HashMap<>(commands);
@@ -249,6 +240,40 @@ final class EndpointSampler implements AutoCloseable {
         memory.retainOnly(pidFlow.keySet()); // also those a snapshot's peek opened for processes not kept
         rssMax.clear();
         return new Result(flows, procs);
+    }
+
+    /**
+     * Puts the final counters of sockets that closed into a sample's sockets ({@code current},
+     * by the flow each sends) and returns the flows that ended. A socket sock_diag listed in
+     * this sample may have closed after it was listed (the probes report the close before the
+     * kernel unhashes the socket, and the sample reads the queue after its requests): its final
+     * counters replace the listed ones, which stop short of the close, since the socket is
+     * never listed again and the difference would be counted nowhere. A listed socket with more
+     * bytes than the closed one's final count is a newer connection between the same addresses
+     * and ports; it stays, and the closed one's bytes since the last sample are not told apart
+     * from it.
+     *
+     * @param last  the sockets of the last sample (for the owners of a socket no longer listed)
+     * @param ports the session's ports (empty: any); a closed socket on none of them is left out
+     */
+    static List<FlowKey> mergeClosed(Map<FlowKey, SocketInfo> current, List<SocketInfo> closedNow,
+                                     Map<FlowKey, SocketInfo> last, Set<Integer> ports) {
+        List<FlowKey> ended = new ArrayList<>();
+        for (SocketInfo s : closedNow) {
+            FlowKey k = s.sending();
+            if (!ports.isEmpty() && !ports.contains(k.srcPort()) && !ports.contains(k.dstPort())) {
+                continue;
+            }
+            SocketInfo listed = current.get(k);
+            if (listed != null && listed.bytes() > s.bytes()) {
+                continue;
+            }
+            SocketInfo known = listed != null ? listed : last.get(k);
+            current.put(k, new SocketInfo(k, s.bytesAcked(), s.bytesReceived(), s.dataSegsOut(), s.dataSegsIn(),
+                    s.retransTotal(), known == null ? Map.of() : known.owners(), s.dataBytesSent()));
+            ended.add(k);
+        }
+        return ended;
     }
 
     /** CPU since the last interval and peak memory of the endpoint processes; {@code commit} starts a new interval. */
