@@ -244,16 +244,19 @@ final class EndpointSampler implements AutoCloseable {
 
     /**
      * Puts the final counters of sockets that closed into a sample's sockets ({@code current},
-     * by the flow each sends) and returns the flows that ended. A socket sock_diag listed in
-     * this sample may have closed after it was listed (the probes report the close before the
-     * kernel unhashes the socket, and the sample reads the queue after its requests): its final
-     * counters replace the listed ones, which stop short of the close, since the socket is
-     * never listed again and the difference would be counted nowhere. A listed socket with more
-     * bytes than the closed one's final count is a newer connection between the same addresses
-     * and ports; it stays, and the closed one's bytes since the last sample are not told apart
-     * from it.
+     * by the flow each sends) and returns the flows that ended. A socket this sample listed
+     * may have closed after sock_diag listed it and before the sample read the queue: its
+     * final counters replace the listed ones, which stop short of the close, since a closed
+     * socket is never listed again and the difference would be counted in no interval. If the
+     * listed socket is instead a newer connection between the same addresses and ports, the
+     * closed one's final counters still count against its last sample, and the newer one is
+     * counted from zero at the next sample (one interval late, nothing lost). A closed socket
+     * whose flow's last sample holds more bytes than its final count was followed by a newer
+     * connection that an earlier sample already listed (its close came through the ring more
+     * than an interval late): it is left out, as what it sent since its own last sample can no
+     * longer be told apart.
      *
-     * @param last  the sockets of the last sample (for the owners of a socket no longer listed)
+     * @param last  the sockets of the last sample (for owners, and to tell a newer connection)
      * @param ports the session's ports (empty: any); a closed socket on none of them is left out
      */
     static List<FlowKey> mergeClosed(Map<FlowKey, SocketInfo> current, List<SocketInfo> closedNow,
@@ -264,11 +267,12 @@ final class EndpointSampler implements AutoCloseable {
             if (!ports.isEmpty() && !ports.contains(k.srcPort()) && !ports.contains(k.dstPort())) {
                 continue;
             }
-            SocketInfo listed = current.get(k);
-            if (listed != null && listed.bytes() > s.bytes()) {
+            SocketInfo before = last.get(k);
+            if (before != null && before.bytes() > s.bytes()) {
                 continue;
             }
-            SocketInfo known = listed != null ? listed : last.get(k);
+            SocketInfo listed = current.get(k);
+            SocketInfo known = listed != null ? listed : before;
             current.put(k, new SocketInfo(k, s.bytesAcked(), s.bytesReceived(), s.dataSegsOut(), s.dataSegsIn(),
                     s.retransTotal(), known == null ? Map.of() : known.owners(), s.dataBytesSent()));
             ended.add(k);
