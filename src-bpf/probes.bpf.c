@@ -561,9 +561,10 @@ static __always_inline int sk_wanted(const struct sock *sk)
  * the task's descriptor table, the file, its inode's type, then the socket's flow. A socket
  * not connected yet counts when its namespace is wanted: a Fast Open send (sendto with
  * MSG_FASTOPEN) connects it inside the call, and its ports are not known before. A write to
- * a file, a pipe or another socket ends here, before the clock, so a process that writes a byte at a time to anything else
- * pays the kernel's traced path and these loads (dd bs=1 beside a session ran at 0.68x its
- * speed where noting every write-family call gave 0.63-0.64x; docs/benchmarks.md). */
+ * a file, a pipe or another socket ends here, before the clock, so a process that writes a
+ * byte at a time to anything else pays the kernel's traced path and these loads (dd bs=1
+ * beside a session ran at 0.68x its speed where noting every write-family call gave
+ * 0.63-0.64x; docs/benchmarks.md). */
 static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
 {
 	struct files_struct *files = t->files;
