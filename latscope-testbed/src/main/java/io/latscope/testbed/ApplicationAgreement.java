@@ -27,12 +27,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * clock-estimate error (a stamp outside the application's own window is a bug), median at
  * most 20 us (up to 10 us seen under load; an END_TO_END ending before the reader woke up
  * would add the wake-up, 50-100 us here), at most a quarter of returns over 20 us. p50
- * and p99 are compared over the messages with an ordinary return: at most twice the median
- * return (at least 5 us, at most 20 us), and at least half of all messages. A slower return
- * is one message's delay after the kernel is done with it; 10-20 % of them shift the
- * application's whole distribution, and its p99 is made of them: with every return up to
- * 20 us admitted, app and END_TO_END p99 once differed by 13 us on a quiet machine while
- * the median return was 2.8 us. The median crossing is allowed on top of the tolerance.
+ * and p99 are compared over the messages with an ordinary entry and return: each at most
+ * twice its median (at least 5 us, at most 20 us); at least half of all messages must have
+ * an ordinary return, and at least a third both. A
+ * slower return is one message's delay after the kernel is done with it; 10-20 % of them
+ * shift the application's whole distribution, and its p99 is made of them: with every
+ * return up to 20 us admitted, app and END_TO_END p99 once differed by 13 us on a quiet
+ * machine while the median return was 2.8 us. A slower entry is the same on the way in: the
+ * writer stamped its message and was preempted before its system call (entries up to 60 us
+ * seen in a full run; with only returns filtered, the app's p99 was 7.7 us above END_TO_END's
+ * against 7.1 allowed, in one of about ten full runs on 2026-12-06). The median crossing is
+ * allowed on top of the tolerance.
  */
 public final class ApplicationAgreement {
     static final long SLOW_RETURN_NANOS = 20_000;
@@ -114,11 +119,14 @@ public final class ApplicationAgreement {
         }
         // an ordinary return: near the typical one (a return twice as slow is a scheduling
         // delay after the kernel was done, and at p99 the application's tail is made of them)
-        long ordinaryReturn = Math.min(bounds.slowReturnNanos(), Math.max(2 * percentile(returns, 50), MIN_ORDINARY_RETURN_NANOS));
+        long ordinaryReturn = ordinary(returns, bounds);
+        // an ordinary entry, likewise: a slower one is the writer preempted between its stamp
+        // and its system call
+        long ordinaryEntry = ordinary(entries, bounds);
         List<Long> appOrdinary = new ArrayList<>();
         List<Long> oursOrdinary = new ArrayList<>();
         for (int i = 0; i < bySend.size(); i++) {
-            if (returns.get(i) <= ordinaryReturn) {
+            if (returns.get(i) <= ordinaryReturn && entries.get(i) <= ordinaryEntry) {
                 appOrdinary.add(oneWay[i]);
                 oursOrdinary.add(bySend.get(i).endToEndNanos());
             }
@@ -134,13 +142,22 @@ public final class ApplicationAgreement {
         assertThat(returns.stream().filter(b -> b <= bounds.slowReturnNanos()).count())
                 .as("messages whose return took <= %d ns; %s", bounds.slowReturnNanos(), seen)
                 .isGreaterThanOrEqualTo(oneWay.length * 3L / 4);
-        assertThat(appOrdinary.size()).as("messages whose return took <= %d ns; %s", ordinaryReturn, seen)
+        assertThat(returns.stream().filter(b -> b <= ordinaryReturn).count())
+                .as("messages whose return took <= %d ns; %s", ordinaryReturn, seen)
                 .isGreaterThanOrEqualTo(oneWay.length / 2);
+        assertThat(appOrdinary.size()).as("messages whose entry took <= %d ns and return <= %d ns; %s", ordinaryEntry,
+                ordinaryReturn, seen).isGreaterThanOrEqualTo(oneWay.length / 3);
         for (double p : new double[] {50, 99}) {
-            assertAgrees("p" + p + " of " + appOrdinary.size() + " messages with an ordinary return (<= " + ordinaryReturn + " ns)",
+            assertAgrees("p" + p + " of " + appOrdinary.size() + " messages with an ordinary entry (<= " + ordinaryEntry
+                            + " ns) and return (<= " + ordinaryReturn + " ns)",
                     percentile(appOrdinary, p), percentile(oursOrdinary, p), crossing, seen, bounds.toleranceDivisor());
         }
         return "median crossing " + crossing + " ns; " + seen;
+    }
+
+    /** At most twice the median crossing of one kind, at least 5 us, at most the bounds' slow return. */
+    private static long ordinary(List<Long> crossings, Crossings bounds) {
+        return Math.min(bounds.slowReturnNanos(), Math.max(2 * percentile(crossings, 50), MIN_ORDINARY_RETURN_NANOS));
     }
 
     private static void assertAgrees(String what, long theirs, long ours, long crossing, String seen, int divisor) {
