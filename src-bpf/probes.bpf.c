@@ -601,6 +601,15 @@ static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
 }
 #endif
 
+/* Ends the thread's write entry, if it has one: the copy loop then stamps at the copy. Its
+ * time is set to 0 (an nr of -1 would look like a task outside any system call). */
+static __always_inline void end_write_entry(struct task_struct *t)
+{
+	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, 0);
+	if (w)
+		w->ts = 0;
+}
+
 /* Entry of a write-family system call on a socket the session measures: remember when, for
  * the thread (write_entry). Optional: without it tx SOCKET starts at the copy loop. One raw
  * tracepoint for all calls (a branch on the number) instead of the per-call syscalls/
@@ -622,9 +631,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		 * write, 0.68x without it). */
 		if (bpf_core_field_exists(t->bpf_storage) && !t->bpf_storage)
 			return 0;
-		struct write_entry *old = bpf_task_storage_get(&write_entry, t, 0, 0);
-		if (old)
-			old->ts = 0; /* none: the copy loop stamps at the copy */
+		end_write_entry(t);
 		return 0;
 	}
 	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -673,9 +680,7 @@ int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
 SEC("fexit/tcp_sendmsg")
 int BPF_PROG(tx_sock_end, struct sock *sk, struct msghdr *msg, size_t size, int ret)
 {
-	struct write_entry *w = bpf_task_storage_get(&write_entry, bpf_get_current_task_btf(), 0, 0);
-	if (w)
-		w->ts = 0; /* none (an nr of -1 would look like a task outside any system call) */
+	end_write_entry(bpf_get_current_task_btf());
 	return 0;
 }
 

@@ -264,7 +264,7 @@ final class EndpointSampler implements AutoCloseable {
         List<FlowKey> ended = new ArrayList<>();
         for (SocketInfo s : closedNow) {
             FlowKey k = s.sending();
-            if (!ports.isEmpty() && !ports.contains(k.srcPort()) && !ports.contains(k.dstPort())) {
+            if (!onPorts(ports, k.srcPort(), k.dstPort())) {
                 continue;
             }
             SocketInfo before = last.get(k);
@@ -367,7 +367,12 @@ final class EndpointSampler implements AutoCloseable {
     }
 
     private boolean onWantedPort(SockDiag.TcpSocket t) {
-        return ports.isEmpty() || ports.contains(t.local().getPort()) || ports.contains(t.remote().getPort());
+        return onPorts(ports, t.local().getPort(), t.remote().getPort());
+    }
+
+    /** Whether either port is one of {@code ports} (empty: any port). */
+    private static boolean onPorts(Set<Integer> ports, int a, int b) {
+        return ports.isEmpty() || ports.contains(a) || ports.contains(b);
     }
 
     private SockDiag diag(NetNs ns) {

@@ -29,11 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * would add the wake-up, 50-100 us here), at most a quarter of returns over 20 us. p50
  * and p99 are compared over the messages with an ordinary entry and return: each at most
  * twice its median (at least 5 us, at most 20 us); at least half of all messages must have
- * an ordinary return, and at least a third both. A
- * slower return is one message's delay after the kernel is done with it; 10-20 % of them
- * shift the application's whole distribution, and its p99 is made of them: with every
- * return up to 20 us admitted, app and END_TO_END p99 once differed by 13 us on a quiet
- * machine while the median return was 2.8 us. A slower entry is the same on the way in: the
+ * an ordinary return, and at least a third both. A slower return is one message's delay
+ * after the kernel is done with it; 10-20 % of them shift the application's whole
+ * distribution, and its p99 is made of them: with every return up to 20 us admitted, app
+ * and END_TO_END p99 once differed by 13 us on a quiet machine while the median return was
+ * 2.8 us. A slower entry is the same on the way in: the
  * writer stamped its message and was preempted before its system call (entries up to 60 us
  * seen in a full run; with only returns filtered, the app's p99 was 7.7 us above END_TO_END's
  * against 7.1 allowed, in one of about ten full runs on 2026-12-06). The median crossing is
