@@ -8,7 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What a test JVM killed mid-run leaves behind (its namespaces, a root-namespace bridge with
- * an address) is removed by the next run's first network; a live process's networks stay.
+ * an address) is removed by the next run's first network; a live process's networks stay. A
+ * namespace's TCP runs the test bed's congestion control, whatever the host's default.
  */
 @KernelTest
 class TestNetworkTest {
@@ -36,6 +37,16 @@ class TestNetworkTest {
         } finally {
             Cmd.exec(List.of("ip", "netns", "del", deadNs));
             Cmd.exec(List.of("ip", "link", "del", deadBridge));
+        }
+    }
+
+    @Test
+    void namespacesRunTheTestBedsCongestionControlWhateverTheHostsDefault() {
+        try (TestNetwork net = TestNetwork.create()) {
+            net.namespace("cc");
+            assertThat(Cmd.run("ip", "netns", "exec", net.nsName("cc"), "sysctl", "-n", "net.ipv4.tcp_congestion_control")
+                    .strip()).as("the host's default: %s", Cmd.run("sysctl", "-n", "net.ipv4.tcp_congestion_control").strip())
+                    .isEqualTo(TestNetwork.CONGESTION_CONTROL);
         }
     }
 }
