@@ -52,7 +52,7 @@ class SyncUnderLoadTest {
         List<Run> runs = new ArrayList<>();
         try {
             for (Flow f : List.of(Flow.A_TO_B, Flow.B_TO_A)) {
-                runs.add(run(f, "10.87.0"));
+                runs.add(run(f, "10.87.0", TestNetwork.DEFAULT_CONGESTION_CONTROL));
             }
         } finally {
             XdpEndpoint.stampStallForTests = null;
@@ -84,35 +84,75 @@ class SyncUnderLoadTest {
      * 104 587, −20 745 ± 33 187, −618 ± 3 169, −442 ± 2 750 ns, then eight within 10 ns of
      * the truth with bounds of 0.8–1.1 µs). Every model's bound must contain the truth, at
      * least half of them must be tight, and a tight one must be accurate.
+     * <p>
+     * These figures were all measured with BBR flows (the machines' default then, and BBR
+     * keeps the queue short); the flow here runs BBR by name. Under a CUBIC flow see
+     * {@link #underASaturatingCubicFlowBoundsStillHoldAndTightModelsStayAccurate()}.
      */
     @Test
     void underASaturatingFlowEitherWayEstimatesStayAccurateAndTheirBoundsHold() {
         IperfFlow.binary();
         List<Run> runs = new ArrayList<>();
         for (Flow f : List.of(Flow.A_TO_B, Flow.B_TO_A)) {
-            runs.add(run(f, "10.87.1"));
+            runs.add(run(f, "10.87.1", "bbr"));
         }
-        runs.forEach(r -> System.out.println("under load, " + r));
+        runs.forEach(r -> System.out.println("under a bbr flow, " + r));
         for (Run r : runs) {
-            PublishedModels p = r.published();
-            assertThat(p.models()).as(r.toString()).hasSizeGreaterThanOrEqualTo(8);
-            assertThat(p.containedFraction()).as(r.toString()).isEqualTo(1.0);
-            assertThat(p.inHistory()).as(r.toString()).isEqualTo(p.models().size());
+            PublishedModels p = assertTrustworthy(r);
             PublishedModels tight = p.tighterThan(TIGHT_BOUND_NANOS);
             assertThat(tight.models().size() * 2).as("at least half the models are tight: " + r)
                     .isGreaterThanOrEqualTo(p.models().size());
-            assertThat(tight.medianAbsError()).as(r.toString())
-                    .isLessThanOrEqualTo(SyncHosts.allowedErrorNanos(p.models().getLast().method(), 100));
-            assertThat(tight.p99AbsError()).as(r.toString()).isLessThanOrEqualTo(1000);
             assertThat(p.medianBound()).as(r.toString()).isLessThanOrEqualTo(2000);
-            assertThat(r.firstModelNanos()).as(r.toString()).isLessThanOrEqualTo(Duration.ofSeconds(2).toNanos());
         }
     }
 
-    /** Run {@code flow} (none for the quiet case) and collect every model of b published meanwhile. */
-    static Run run(Flow flow, String net24) {
+    /**
+     * The same with a CUBIC flow (Linux's default), which fills the queues a BBR flow keeps
+     * short: the probes queue behind its segments in the receiving veth's ring, one way more
+     * than the other, before the XDP program can stamp them, and the estimates say so with
+     * wider bounds. Measured on 2026-12-06 (5 runs of each direction): bound medians 1.6–10.9
+     * µs, |error| medians 256 ns–2.1 µs, p99 up to 186 µs, 4 of 12 models tight in one run
+     * (BBR flows on the same VM: |error| medians 243–270 ns, bound medians 1.2–1.5 µs); every
+     * bound contained the truth. Held here: every bound contains the truth and a tight model
+     * is as accurate as under BBR. How wide the bounds get depends on the queue the flow
+     * keeps, so no width is held.
+     */
+    @Test
+    void underASaturatingCubicFlowBoundsStillHoldAndTightModelsStayAccurate() {
+        IperfFlow.binary();
+        List<Run> runs = new ArrayList<>();
+        for (Flow f : List.of(Flow.A_TO_B, Flow.B_TO_A)) {
+            runs.add(run(f, "10.87.2", "cubic"));
+        }
+        runs.forEach(r -> System.out.println("under a cubic flow, " + r));
+        for (Run r : runs) {
+            assertTrustworthy(r);
+        }
+    }
+
+    /** Every bound contains the truth, every model is in the history, the first came soon, the tight ones are accurate. */
+    private static PublishedModels assertTrustworthy(Run r) {
+        PublishedModels p = r.published();
+        assertThat(p.models()).as(r.toString()).hasSizeGreaterThanOrEqualTo(8);
+        assertThat(p.containedFraction()).as(r.toString()).isEqualTo(1.0);
+        assertThat(p.inHistory()).as(r.toString()).isEqualTo(p.models().size());
+        assertThat(r.firstModelNanos()).as(r.toString()).isLessThanOrEqualTo(Duration.ofSeconds(2).toNanos());
+        PublishedModels tight = p.tighterThan(TIGHT_BOUND_NANOS);
+        if (!tight.models().isEmpty()) {
+            assertThat(tight.medianAbsError()).as(r.toString())
+                    .isLessThanOrEqualTo(SyncHosts.allowedErrorNanos(p.models().getLast().method(), 100));
+            assertThat(tight.p99AbsError()).as(r.toString()).isLessThanOrEqualTo(1000);
+        }
+        return p;
+    }
+
+    /**
+     * Run {@code flow} (none for the quiet case) with TCP's {@code congestionControl} in both
+     * namespaces and collect every model of b published meanwhile.
+     */
+    static Run run(Flow flow, String net24, String congestionControl) {
         String addrA = net24 + ".1", addrB = net24 + ".2";
-        try (TestNetwork net = TestNetwork.create()) {
+        try (TestNetwork net = TestNetwork.create().congestionControl(congestionControl)) {
             net.namespace("a");
             net.namespace("b");
             SyncHosts.veth(net, addrA, addrB, "/24");

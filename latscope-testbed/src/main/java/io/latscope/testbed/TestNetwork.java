@@ -135,23 +135,42 @@ public final class TestNetwork implements AutoCloseable {
     }
 
     /**
-     * The congestion control of every namespace a test network makes. A new namespace takes
-     * the host's default, and where that is {@code bbr} TCP paces its segments itself: a
-     * segment then waits in the sending socket for its pacing slot, so a delay a test adds with
-     * a qdisc lands partly in tx.SOCKET instead of tx.DEV, by an amount that depends on BBR's
-     * bandwidth estimate (a CI run on 2026-12-06 put 25 % of an htb's added median there, a run
-     * on the same kernel an hour later none). CUBIC does not pace without the fq qdisc.
+     * The congestion control of a test network's namespaces unless it says otherwise
+     * ({@link #congestionControl(String)}): Linux's default. A new namespace takes the host's
+     * default, and where that is {@code bbr} (the CI machines and development VMs of
+     * 2026-12-06) TCP paces its segments itself: a segment then waits in the sending socket
+     * for its pacing slot, so a delay a test adds with a qdisc lands partly in tx.SOCKET
+     * instead of tx.DEV, by an amount that depends on BBR's bandwidth estimate (a CI run put
+     * 25 % of an htb's added median there, a run on the same kernel an hour later none). CUBIC
+     * does not pace without the fq qdisc. A test whose result depends on the algorithm in
+     * other ways names it.
      *
      * <p>A namespace other than the host's may only take an algorithm the host allows
      * ({@code net.ipv4.tcp_allowed_congestion_control}, one list for all namespaces), so the
-     * first namespace of a process adds it to that list when it is missing, and leaves it
+     * first namespace that needs one adds it to that list when it is missing, and leaves it
      * there: the list only says which algorithms unprivileged sockets may choose.
      */
-    public static final String CONGESTION_CONTROL = "cubic";
+    public static final String DEFAULT_CONGESTION_CONTROL = "cubic";
     private static final java.nio.file.Path ALLOWED_CC = java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_allowed_congestion_control");
-    private static boolean ccAllowed;
+    private static final java.util.Set<String> ALLOWED_BY_US = new java.util.HashSet<>();
+    private String congestionControl = DEFAULT_CONGESTION_CONTROL;
 
-    /** Creates a namespace with loopback up and TCP's congestion control {@link #CONGESTION_CONTROL}. */
+    /**
+     * TCP's congestion control in the namespaces made from now on.
+     *
+     * @param name an algorithm the kernel has ({@code net.ipv4.tcp_available_congestion_control},
+     *             or a module it loads), e.g. {@code cubic} or {@code bbr}
+     * @return this network
+     */
+    public TestNetwork congestionControl(String name) {
+        if (name == null || !name.matches("[a-z0-9_]+")) {
+            throw new ConfigurationException("not a congestion control algorithm's name: " + name);
+        }
+        this.congestionControl = name;
+        return this;
+    }
+
+    /** Creates a namespace with loopback up and TCP's congestion control as {@link #congestionControl(String)} says. */
     public NetNs namespace(String shortName) {
         if (namespaces.containsKey(shortName)) {
             throw new ConfigurationException("namespace " + shortName + " exists already in " + id);
@@ -161,32 +180,32 @@ public final class TestNetwork implements AutoCloseable {
         NetNs ns = NetNs.named(full);
         namespaces.put(shortName, ns);
         Cmd.run("ip", "-n", full, "link", "set", "lo", "up");
-        allowCongestionControl();
+        allow(congestionControl);
         Cmd.Result cc = Cmd.exec(List.of("ip", "netns", "exec", full, "sysctl", "-qw",
-                "net.ipv4.tcp_congestion_control=" + CONGESTION_CONTROL));
+                "net.ipv4.tcp_congestion_control=" + congestionControl));
         if (cc.exit() != 0) {
-            throw new LatScopeException("cannot set TCP congestion control " + CONGESTION_CONTROL + " in namespace " + full
-                    + " (needs procps's sysctl and the kernel's tcp_" + CONGESTION_CONTROL + "; available: "
+            throw new LatScopeException("cannot set TCP congestion control " + congestionControl + " in namespace " + full
+                    + " (needs procps's sysctl and the kernel's tcp_" + congestionControl + "; available: "
                     + available() + "): " + cc.stderr().strip());
         }
         return ns;
     }
 
-    private static synchronized void allowCongestionControl() {
-        if (ccAllowed) {
+    private static synchronized void allow(String cc) {
+        if (ALLOWED_BY_US.contains(cc)) {
             return;
         }
         try {
             String allowed = java.nio.file.Files.readString(ALLOWED_CC).strip();
-            if (!List.of(allowed.split("\\s+")).contains(CONGESTION_CONTROL)) {
-                java.nio.file.Files.writeString(ALLOWED_CC, allowed + " " + CONGESTION_CONTROL);
-                System.err.printf("TestNetwork: added %s to %s (was: %s)%n", CONGESTION_CONTROL, ALLOWED_CC, allowed);
+            if (!List.of(allowed.split("\\s+")).contains(cc)) {
+                java.nio.file.Files.writeString(ALLOWED_CC, allowed + " " + cc);
+                System.err.printf("TestNetwork: added %s to %s (was: %s)%n", cc, ALLOWED_CC, allowed);
             }
         } catch (java.io.IOException e) {
-            throw new LatScopeException("cannot allow TCP congestion control " + CONGESTION_CONTROL + " in " + ALLOWED_CC
-                    + " (needs root and the kernel's tcp_" + CONGESTION_CONTROL + "; available: " + available() + "): " + e, e);
+            throw new LatScopeException("cannot allow TCP congestion control " + cc + " in " + ALLOWED_CC
+                    + " (needs root and the kernel's tcp_" + cc + "; available: " + available() + "): " + e, e);
         }
-        ccAllowed = true;
+        ALLOWED_BY_US.add(cc);
     }
 
     private static String available() {

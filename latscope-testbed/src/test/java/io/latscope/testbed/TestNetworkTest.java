@@ -42,11 +42,17 @@ class TestNetworkTest {
 
     @Test
     void namespacesRunTheTestBedsCongestionControlWhateverTheHostsDefault() {
+        String host = Cmd.run("sysctl", "-n", "net.ipv4.tcp_congestion_control").strip();
         try (TestNetwork net = TestNetwork.create()) {
             net.namespace("cc");
-            assertThat(Cmd.run("ip", "netns", "exec", net.nsName("cc"), "sysctl", "-n", "net.ipv4.tcp_congestion_control")
-                    .strip()).as("the host's default: %s", Cmd.run("sysctl", "-n", "net.ipv4.tcp_congestion_control").strip())
-                    .isEqualTo(TestNetwork.CONGESTION_CONTROL);
+            net.congestionControl("bbr").namespace("bbr");
+            assertThat(congestionControl(net, "cc")).as("the host's default: %s", host)
+                    .isEqualTo(TestNetwork.DEFAULT_CONGESTION_CONTROL);
+            assertThat(congestionControl(net, "bbr")).as("the host's default: %s", host).isEqualTo("bbr");
         }
+    }
+
+    private static String congestionControl(TestNetwork net, String ns) {
+        return Cmd.run("ip", "netns", "exec", net.nsName(ns), "sysctl", "-n", "net.ipv4.tcp_congestion_control").strip();
     }
 }
