@@ -1056,7 +1056,11 @@ int BPF_PROG(flow_end, const struct sock *sk, const int oldstate, const int news
 		return 0;
 	}
 	__builtin_memset(e, 0, sizeof(*e));
-	fill(&e->head, bpf_ktime_get_ns(), &f, 0, 0, ns, 0, LS_POINTS, 0);
+	/* the socket's cookie in seq (low word) and len (high word), which a flow end does not
+	 * use: sock_diag reports the same cookie (idiag_cookie), so the agent can tell this
+	 * connection from a newer one between the same ends */
+	__u64 cookie = bpf_get_socket_cookie((void *)sk);
+	fill(&e->head, bpf_ktime_get_ns(), &f, (__u32)cookie, (__u32)(cookie >> 32), ns, 0, LS_POINTS, 0);
 	e->head.type = LS_REC_FLOW_END;
 	e->bytes_acked = tp->bytes_acked;
 	e->bytes_received = tp->bytes_received;

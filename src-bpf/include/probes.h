@@ -57,7 +57,8 @@ struct ls_event {
 /* A socket's final TCP_INFO-style counters when it closes: the flow fields are laid out
  * as in ls_event, so the agent reads the flow the same way. */
 struct ls_flow_end {
-	struct ls_event head;    /* type = LS_REC_FLOW_END, point = LS_POINTS; seq, len unused */
+	struct ls_event head;    /* type = LS_REC_FLOW_END, point = LS_POINTS; seq, len: the socket's
+	                          * cookie, low and high word (sock_diag's idiag_cookie) */
 	__u64 bytes_acked;
 	__u64 bytes_received;
 	__u32 data_segs_out;

@@ -66,16 +66,19 @@ final class EndpointSampler implements AutoCloseable {
     /**
      * Counters of one socket as tcp_info reports them (cumulative since the socket opened).
      * {@code dataBytesSent}: payload sent once, -1 where the kernel does not say (then
-     * {@code bytesAcked}, which also counts a SYN and a FIN, stands in).
+     * {@code bytesAcked}, which also counts a SYN and a FIN, stands in). {@code cookie}: the
+     * socket's cookie, which sock_diag and the probes' flow ends both report; two connections
+     * between the same ends have different ones.
      */
     record SocketInfo(FlowKey sending, long bytesAcked, long bytesReceived, long dataSegsOut, long dataSegsIn,
-                      long retransTotal, Map<Long, String> owners, long dataBytesSent) {
+                      long retransTotal, Map<Long, String> owners, long dataBytesSent, long cookie) {
         long bytes() {
             return dataBytesSent >= 0 ? dataBytesSent : bytesAcked;
         }
     }
 
-    private final Map<FlowKey, SocketInfo> last = new HashMap<>();
+    /** Each connection's counters at the last sample, by socket cookie. */
+    private final Map<Long, SocketInfo> last = new HashMap<>();
     /**
      * Final counters of sockets that closed, from the draining thread. A queue, not a list
      * under this object's lock: the interval thread holds that lock through a whole sample
@@ -83,7 +86,7 @@ final class EndpointSampler implements AutoCloseable {
      * the drainer must never wait for it while the ring fills.
      */
     private final java.util.concurrent.ConcurrentLinkedQueue<SocketInfo> closed = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final Map<FlowKey, Long> seen = new HashMap<>();
+    private final Map<Long, Long> seen = new HashMap<>();
     private final Map<Long, long[]> cpuAt = new HashMap<>();   // pid -> {ticks, nanoTime}
     private final Map<Long, Long> rssMax = new HashMap<>();
     private final ResidentMemory memory = new ResidentMemory();
@@ -119,8 +122,8 @@ final class EndpointSampler implements AutoCloseable {
         long now = System.nanoTime();
         for (SockDiag.TcpSocket t : wantedSockets()) {
             SocketInfo s = info(t, Map.of());
-            last.put(s.sending(), s);
-            seen.put(s.sending(), now);
+            last.put(s.cookie(), s);
+            seen.put(s.cookie(), now);
         }
         lastSampleNanos = now;
     }
@@ -146,7 +149,7 @@ final class EndpointSampler implements AutoCloseable {
 
     private static SocketInfo info(SockDiag.TcpSocket t, Map<Long, String> owners) {
         return new SocketInfo(sending(t), t.bytesAcked(), t.bytesReceived(), t.dataSegsOut(), t.dataSegsIn(),
-                t.totalRetrans(), owners, t.dataBytesSent());
+                t.totalRetrans(), owners, t.dataBytesSent(), t.cookie());
     }
 
     /** Sockets looked up one by one, and namespace dumps, so far. */
@@ -158,7 +161,8 @@ final class EndpointSampler implements AutoCloseable {
     static SocketInfo decodeFlowEnd(MemorySegment seg, long off) {
         return new SocketInfo(ProbeRecords.flowEndFlow(seg, off), ProbeRecords.bytesAcked(seg, off),
                 ProbeRecords.bytesReceived(seg, off), ProbeRecords.dataSegsOut(seg, off), ProbeRecords.dataSegsIn(seg, off),
-                ProbeRecords.totalRetrans(seg, off), Map.of(), ProbeRecords.dataBytesSent(seg, off));
+                ProbeRecords.totalRetrans(seg, off), Map.of(), ProbeRecords.dataBytesSent(seg, off),
+                ProbeRecords.flowEndCookie(seg, off));
     }
 
     /** A socket closed: its final counters (from the draining thread, without waiting for a sample in progress). */
@@ -195,33 +199,31 @@ final class EndpointSampler implements AutoCloseable {
         if (commit) {
             lastSampleNanos = now;
         }
-        Map<FlowKey, SocketInfo> current = new LinkedHashMap<>();
+        Map<Long, SocketInfo> current = new LinkedHashMap<>();
         List<SockDiag.TcpSocket> sockets = wantedSockets();
         resolveOwners(sockets);
         for (SockDiag.TcpSocket t : sockets) {
             SocketInfo s = info(t, ownersByInode.getOrDefault(t.inode(), Map.of()));
-            current.put(s.sending(), s);
+            current.put(s.cookie(), s);
         }
         // sockets that closed since the last sample, queued by now (the drainer may add more
         // meanwhile: they wait for the next sample)
         List<SocketInfo> closedNow = new ArrayList<>(closed);
-        List<FlowKey> ended = mergeClosed(current, closedNow, last, ports);
-        List<FlowStats> flows = new ArrayList<>();
+        List<Long> ended = mergeClosed(current, closedNow, last, ports);
         Map<Long, FlowKey> owners = commit ? pidFlow : new HashMap<>(pidFlow);
         Map<Long, String> names = commit ? commands : new HashMap<>(commands);
         for (SocketInfo s : current.values()) {
-            SocketInfo before = last.get(s.sending());
-            long bytes = s.bytes() - (before == null ? 0 : before.bytes());
-            long segs = s.dataSegsOut() - (before == null ? 0 : before.dataSegsOut());
-            long retrans = s.retransTotal() - (before == null ? 0 : before.retransTotal());
-            if (bytes > 0 || segs > 0) {
-                flows.add(new FlowStats(s.sending(), host, bytes, segs, retrans, bytes * 8.0 / seconds));
-            }
             s.owners().forEach((pid, cmd) -> {
                 owners.put(pid, s.sending());
                 names.put(pid, cmd);
             });
         }
+        List<FlowStats> flows = new ArrayList<>();
+        sinceLast(current, last).forEach((k, sum) -> {
+            if (sum[0] > 0 || sum[1] > 0) {
+                flows.add(new FlowStats(k, host, sum[0], sum[1], sum[2], sum[0] * 8.0 / seconds));
+            }
+        });
         if (!commit) {
             return new Result(flows, processes(owners, names, now, false));
         }
@@ -244,40 +246,51 @@ final class EndpointSampler implements AutoCloseable {
 
     /**
      * Puts the final counters of sockets that closed into a sample's sockets ({@code current},
-     * by the flow each sends) and returns the flows that ended. A socket this sample listed
+     * by socket cookie) and returns the connections that ended. A socket this sample listed
      * may have closed after sock_diag listed it and before the sample read the queue: its
      * final counters replace the listed ones, which stop short of the close, since a closed
-     * socket is never listed again and the difference would be counted in no interval. If the
-     * listed socket is instead a newer connection between the same addresses and ports, the
-     * closed one's final counters still count against its last sample, and the newer one is
-     * counted from zero at the next sample (one interval late, nothing lost). A closed socket
-     * whose flow's last sample holds more bytes than its final count was followed by a newer
-     * connection that an earlier sample already listed (its close came through the ring more
-     * than an interval late): it is left out, as what it sent since its own last sample can no
-     * longer be told apart.
+     * socket is never listed again and the difference would be counted in no interval. The
+     * cookie keeps connections between the same ends apart: a newer one listed beside a
+     * closed one, or sampled before the older one's close came through the ring, counts its
+     * own bytes, and the closed one counts what it sent since its own last sample.
      *
-     * @param last  the sockets of the last sample (for owners, and to tell a newer connection)
+     * @param last  each connection's last sample, by cookie (for its owners)
      * @param ports the session's ports (empty: any); a closed socket on none of them is left out
      */
-    static List<FlowKey> mergeClosed(Map<FlowKey, SocketInfo> current, List<SocketInfo> closedNow,
-                                     Map<FlowKey, SocketInfo> last, Set<Integer> ports) {
-        List<FlowKey> ended = new ArrayList<>();
+    static List<Long> mergeClosed(Map<Long, SocketInfo> current, List<SocketInfo> closedNow,
+                                  Map<Long, SocketInfo> last, Set<Integer> ports) {
+        List<Long> ended = new ArrayList<>();
         for (SocketInfo s : closedNow) {
             FlowKey k = s.sending();
             if (!onPorts(ports, k.srcPort(), k.dstPort())) {
                 continue;
             }
-            SocketInfo before = last.get(k);
-            if (before != null && before.bytes() > s.bytes()) {
-                continue;
-            }
-            SocketInfo listed = current.get(k);
-            SocketInfo known = listed != null ? listed : before;
-            current.put(k, new SocketInfo(k, s.bytesAcked(), s.bytesReceived(), s.dataSegsOut(), s.dataSegsIn(),
-                    s.retransTotal(), known == null ? Map.of() : known.owners(), s.dataBytesSent()));
-            ended.add(k);
+            SocketInfo listed = current.get(s.cookie());
+            SocketInfo known = listed != null ? listed : last.get(s.cookie());
+            current.put(s.cookie(), new SocketInfo(k, s.bytesAcked(), s.bytesReceived(), s.dataSegsOut(), s.dataSegsIn(),
+                    s.retransTotal(), known == null ? Map.of() : known.owners(), s.dataBytesSent(), s.cookie()));
+            ended.add(s.cookie());
         }
         return ended;
+    }
+
+    /**
+     * Each flow's payload bytes, data segments and retransmitted segments since the last
+     * sample: the sum over its connections of what each sent since its own last sample (all
+     * it sent, for one that none saw).
+     *
+     * @return {bytes, segments, retransmitted} by flow, in the order of {@code current}
+     */
+    static Map<FlowKey, long[]> sinceLast(Map<Long, SocketInfo> current, Map<Long, SocketInfo> last) {
+        Map<FlowKey, long[]> perFlow = new LinkedHashMap<>();
+        for (SocketInfo s : current.values()) {
+            SocketInfo before = last.get(s.cookie());
+            long[] sum = perFlow.computeIfAbsent(s.sending(), k -> new long[3]);
+            sum[0] += s.bytes() - (before == null ? 0 : before.bytes());
+            sum[1] += s.dataSegsOut() - (before == null ? 0 : before.dataSegsOut());
+            sum[2] += s.retransTotal() - (before == null ? 0 : before.retransTotal());
+        }
+        return perFlow;
     }
 
     /** CPU since the last interval and peak memory of the endpoint processes; {@code commit} starts a new interval. */

@@ -140,6 +140,11 @@ final class ProbeRecords {
         return flow(s, off + HEAD);
     }
 
+    /** The closed socket's cookie (sock_diag's {@code idiag_cookie}), carried in the head's seq and len. */
+    static long flowEndCookie(MemorySegment s, long off) {
+        return Integer.toUnsignedLong(s.get(SEQ_L, off + HEAD + SEQ)) | (long) s.get(LEN_L, off + HEAD + LEN) << 32;
+    }
+
     static long bytesAcked(MemorySegment s, long off) {
         return s.get(BYTES_ACKED_L, off + BYTES_ACKED);
     }

@@ -42,7 +42,7 @@ public final class SockDiag implements AutoCloseable {
     private static final long FAMILY = inet_diag_msg.idiag_family$offset(), UID = inet_diag_msg.idiag_uid$offset(),
             INODE = inet_diag_msg.idiag_inode$offset(), SPORT = ID + inet_diag_sockid.idiag_sport$offset(),
             DPORT = ID + inet_diag_sockid.idiag_dport$offset(), SRC = ID + inet_diag_sockid.idiag_src$offset(),
-            DST = ID + inet_diag_sockid.idiag_dst$offset();
+            DST = ID + inet_diag_sockid.idiag_dst$offset(), COOKIE = ID + inet_diag_sockid.idiag_cookie$offset();
     private static final long ERROR = nlmsgerr.error$offset(), STATE = inet_diag_msg.idiag_state$offset();
     /** TCP states of a connected socket with a struct tcp_sock and its counters (include/net/tcp_states.h). */
     private static final java.util.Set<Integer> CONNECTED = java.util.Set.of(SockDiagH.BPF_TCP_ESTABLISHED(),
@@ -67,9 +67,13 @@ public final class SockDiag implements AutoCloseable {
      * One established TCP socket: its ends, owner inode and uid, and cumulative counters.
      * {@code dataBytesSent} is payload sent once ({@code tcpi_bytes_sent - tcpi_bytes_retrans},
      * Linux 5.5+; -1 on older kernels): {@code bytesAcked} also counts a SYN and a FIN.
+     * {@code cookie} is the socket's cookie ({@code idiag_cookie}, the value BPF's
+     * {@code bpf_get_socket_cookie} returns for it): it tells two connections with the same
+     * ends apart.
      */
     public record TcpSocket(InetSocketAddress local, InetSocketAddress remote, long inode, long uid, long bytesAcked,
-                            long bytesReceived, long dataSegsOut, long dataSegsIn, long totalRetrans, long dataBytesSent) {
+                            long bytesReceived, long dataSegsOut, long dataSegsIn, long totalRetrans, long dataBytesSent,
+                            long cookie) {
     }
 
     private final NetNs ns;
@@ -214,6 +218,8 @@ public final class SockDiag implements AutoCloseable {
         InetSocketAddress remote = new InetSocketAddress(address(b, msg + DST, addrLen), Short.toUnsignedInt(b.get(BE16, msg + DPORT)));
         long uid = Integer.toUnsignedLong(b.get(U32, msg + UID));
         long inode = Integer.toUnsignedLong(b.get(U32, msg + INODE));
+        // sock_diag_save_cookie: the low word first, then the high one
+        long cookie = Integer.toUnsignedLong(b.get(U32, msg + COOKIE)) | (long) b.get(U32, msg + COOKIE + U32.byteSize()) << 32;
         long acked = 0;
         long received = 0;
         long segsOut = 0;
@@ -240,7 +246,7 @@ public final class SockDiag implements AutoCloseable {
             }
             a += align(rtaLen);
         }
-        return new TcpSocket(local, remote, inode, uid, acked, received, segsOut, segsIn, retrans, sentOnce);
+        return new TcpSocket(local, remote, inode, uid, acked, received, segsOut, segsIn, retrans, sentOnce, cookie);
     }
 
     /** NLMSG_ALIGN / NLA_ALIGN (function-like macros, which jextract does not translate). */
