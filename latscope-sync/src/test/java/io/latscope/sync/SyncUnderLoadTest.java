@@ -49,15 +49,12 @@ class SyncUnderLoadTest {
     void underLoadTheBoundContainsTheTruthEvenWhenSendStampsComeLate() {
         IperfFlow.binary();
         XdpEndpoint.stampStallForTests = new XdpEndpoint.StampStall(50_000, 8);
-        List<Run> runs = new ArrayList<>();
+        List<Run> runs;
         try {
-            for (Flow f : List.of(Flow.A_TO_B, Flow.B_TO_A)) {
-                runs.add(run(f, "10.87.0", TestNetwork.DEFAULT_CONGESTION_CONTROL));
-            }
+            runs = bothWays("10.87.0", TestNetwork.DEFAULT_CONGESTION_CONTROL, "stalled stamps");
         } finally {
             XdpEndpoint.stampStallForTests = null;
         }
-        runs.forEach(r -> System.out.println("stalled stamps, " + r));
         for (Run r : runs) {
             PublishedModels p = r.published();
             assertThat(p.models()).as(r.toString()).hasSizeGreaterThanOrEqualTo(8);
@@ -92,12 +89,7 @@ class SyncUnderLoadTest {
     @Test
     void underASaturatingFlowEitherWayEstimatesStayAccurateAndTheirBoundsHold() {
         IperfFlow.binary();
-        List<Run> runs = new ArrayList<>();
-        for (Flow f : List.of(Flow.A_TO_B, Flow.B_TO_A)) {
-            runs.add(run(f, "10.87.1", "bbr"));
-        }
-        runs.forEach(r -> System.out.println("under a bbr flow, " + r));
-        for (Run r : runs) {
+        for (Run r : bothWays("10.87.1", "bbr", "under a bbr flow")) {
             PublishedModels p = assertTrustworthy(r);
             PublishedModels tight = p.tighterThan(TIGHT_BOUND_NANOS);
             assertThat(tight.models().size() * 2).as("at least half the models are tight: " + r)
@@ -120,12 +112,7 @@ class SyncUnderLoadTest {
     @Test
     void underASaturatingCubicFlowBoundsStillHoldAndTightModelsStayAccurate() {
         IperfFlow.binary();
-        List<Run> runs = new ArrayList<>();
-        for (Flow f : List.of(Flow.A_TO_B, Flow.B_TO_A)) {
-            runs.add(run(f, "10.87.2", "cubic"));
-        }
-        runs.forEach(r -> System.out.println("under a cubic flow, " + r));
-        for (Run r : runs) {
+        for (Run r : bothWays("10.87.2", "cubic", "under a cubic flow")) {
             assertTrustworthy(r);
         }
     }
@@ -144,6 +131,16 @@ class SyncUnderLoadTest {
             assertThat(tight.p99AbsError()).as(r.toString()).isLessThanOrEqualTo(1000);
         }
         return p;
+    }
+
+    /** A flow one way, then the other, on {@code net24}.0/24 with {@code congestionControl}; each run printed. */
+    private static List<Run> bothWays(String net24, String congestionControl, String label) {
+        List<Run> runs = new ArrayList<>();
+        for (Flow f : List.of(Flow.A_TO_B, Flow.B_TO_A)) {
+            runs.add(run(f, net24, congestionControl));
+        }
+        runs.forEach(r -> System.out.println(label + ", " + r));
+        return runs;
     }
 
     /**
