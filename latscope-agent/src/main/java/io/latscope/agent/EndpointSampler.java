@@ -235,7 +235,7 @@ final class EndpointSampler implements AutoCloseable {
         last.putAll(current);
         ended.forEach(last::remove);
         seen.keySet().retainAll(last.keySet());
-        current.keySet().forEach(k -> seen.put(k, now));
+        current.keySet().stream().filter(last::containsKey).forEach(k -> seen.put(k, now));
         last.keySet().removeIf(k -> now - seen.getOrDefault(k, now) > 60_000_000_000L);
         List<ProcessStats> procs = processes(pidFlow, commands, now, true);
         pidFlow.keySet().removeIf(pid -> cpuTicks(pid) < 0);
@@ -267,8 +267,10 @@ final class EndpointSampler implements AutoCloseable {
             }
             SocketInfo listed = current.get(s.cookie());
             SocketInfo known = listed != null ? listed : last.get(s.cookie());
-            current.put(s.cookie(), new SocketInfo(k, s.bytesAcked(), s.bytesReceived(), s.dataSegsOut(), s.dataSegsIn(),
-                    s.retransTotal(), known == null ? Map.of() : known.owners(), s.dataBytesSent(), s.cookie()));
+            // the flow as sock_diag named it, where it did: one connection's bytes stay in one flow
+            current.put(s.cookie(), new SocketInfo(known == null ? k : known.sending(), s.bytesAcked(), s.bytesReceived(),
+                    s.dataSegsOut(), s.dataSegsIn(), s.retransTotal(), known == null ? Map.of() : known.owners(),
+                    s.dataBytesSent(), s.cookie()));
             ended.add(s.cookie());
         }
         return ended;

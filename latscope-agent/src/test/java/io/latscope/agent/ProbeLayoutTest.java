@@ -75,6 +75,10 @@ class ProbeLayoutTest {
             ls_flow_end.data_segs_out(r, -1); // __u32: 4294967295
             ls_flow_end.data_segs_in(r, 3);
             ls_flow_end.total_retrans(r, 2);
+            // the socket's cookie in seq (low word) and len (high word); bit 31 set in the low
+            // word catches a sign extension
+            ls_event.seq(head, 0x8000_0001);
+            ls_event.len(head, 0x8000_0002);
 
             assertThat(ProbeRecords.type(r, 0)).isEqualTo(ProbeRecords.FLOW_END);
             EndpointSampler.SocketInfo s = EndpointSampler.decodeFlowEnd(r, 0);
@@ -83,6 +87,7 @@ class ProbeLayoutTest {
             assertThat(s.bytesAcked()).isEqualTo(1L << 40);
             assertThat(s.bytesReceived()).isEqualTo(7);
             assertThat(s.dataSegsOut()).isEqualTo(4294967295L);
+            assertThat(s.cookie()).isEqualTo(0x8000_0002_8000_0001L);
             assertThat(s.dataSegsIn()).isEqualTo(3);
             assertThat(s.retransTotal()).isEqualTo(2);
         }

@@ -73,7 +73,8 @@ class SockDiagTest {
                 assertThat(receiver.bytesReceived()).isEqualTo(BYTES); // data only: the SYN counts in acked, not in received
                 assertThat(receiver.dataSegsIn()).isEqualTo(sender.dataSegsOut());
                 assertThat(socketInodes()).contains(receiver.inode());
-                // cookies tell connections apart (and match the probes' bpf_get_socket_cookie)
+                // cookies tell connections apart (that they are the probes' bpf_get_socket_cookie
+                // too, ReportTruthTest's flow totals show: a connection sampled, then closed)
                 assertThat(sender.cookie()).isNotZero().isNotEqualTo(receiver.cookie());
 
                 assertThat(diagOther.established()).as("a namespace without the connection").isEmpty();
