@@ -80,11 +80,16 @@ class SyncUnderLoadTest {
      * 23 894 ns, every later model within 6 ns), four in the CI run of stop 21 (−89 638 ±
      * 104 587, −20 745 ± 33 187, −618 ± 3 169, −442 ± 2 750 ns, then eight within 10 ns of
      * the truth with bounds of 0.8–1.1 µs). Every model's bound must contain the truth, at
-     * least half of them must be tight, and a tight one must be accurate.
+     * least a third of them must be tight, and a tight one must be accurate.
      * <p>
      * These figures were all measured with BBR flows (the machines' default then, and BBR
      * keeps the queue short); the flow here runs BBR by name. Under a CUBIC flow see
      * {@link #underASaturatingCubicFlowBoundsStillHoldAndTightModelsStayAccurate()}.
+     * <p>
+     * On the AMD EPYC VM of 2026-12-06 (retpolines, a costlier path to the stamps) the
+     * bounds are wider: medians 1.18–2.04 µs over five quiet runs of each direction, 5–12 of
+     * 12 models tight, |error| medians 243–270 ns. Held since: the bound's median ≤ 3 µs and
+     * a third of the models tight (before: 2 µs and half, which one run in five missed there).
      */
     @Test
     void underASaturatingFlowEitherWayEstimatesStayAccurateAndTheirBoundsHold() {
@@ -92,9 +97,9 @@ class SyncUnderLoadTest {
         for (Run r : bothWays("10.87.1", "bbr", "under a bbr flow")) {
             PublishedModels p = assertTrustworthy(r);
             PublishedModels tight = p.tighterThan(TIGHT_BOUND_NANOS);
-            assertThat(tight.models().size() * 2).as("at least half the models are tight: " + r)
+            assertThat(tight.models().size() * 3).as("at least a third of the models are tight: " + r)
                     .isGreaterThanOrEqualTo(p.models().size());
-            assertThat(p.medianBound()).as(r.toString()).isLessThanOrEqualTo(2000);
+            assertThat(p.medianBound()).as(r.toString()).isLessThanOrEqualTo(3000);
         }
     }
 
