@@ -87,9 +87,10 @@ class SyncUnderLoadTest {
      * {@link #underASaturatingCubicFlowBoundsStillHoldAndTightModelsStayAccurate()}.
      * <p>
      * On the AMD EPYC VM of 2026-12-06 (retpolines, a costlier path to the stamps) the
-     * bounds are wider: medians 1.18–2.04 µs over five quiet runs of each direction, 5–12 of
-     * 12 models tight, |error| medians 243–270 ns. Held since: the bound's median ≤ 3 µs and
-     * a third of the models tight (before: 2 µs and half, which one run in five missed there).
+     * bounds are wider: medians 1.18–2.04 µs over three runs of each direction (5.6 µs in a
+     * fourth, with a build running beside it), 5 or more of 12 models tight, |error| medians
+     * 243–270 ns. Held since: the bound's median ≤ 3 µs and a third of the models tight
+     * (before: 2 µs and half, which one of those six missed).
      */
     @Test
     void underASaturatingFlowEitherWayEstimatesStayAccurateAndTheirBoundsHold() {
