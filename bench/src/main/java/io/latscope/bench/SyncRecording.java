@@ -53,7 +53,8 @@ final class SyncRecording {
     /** {@code reps} × every condition × every schedule, {@code seconds} each, schedules' order alternating. */
     static List<Segment> record(int reps, int seconds, List<Schedule> schedules) {
         List<Segment> out = new ArrayList<>();
-        try (TestNetwork net = TestNetwork.create()) {
+        // BBR flows, as docs/sync.md's figures were taken with and SyncUnderLoadTest's targets are held
+        try (TestNetwork net = TestNetwork.create().congestionControl("bbr")) {
             SyncPair pair = SyncPair.of(net, "10.92.0");
             for (int rep = 0; rep < reps; rep++) {
                 for (String cond : CONDITIONS) {
@@ -157,7 +158,7 @@ final class SyncRecording {
         }
     }
 
-    /** iperf3 for the flow conditions (as SyncUnderLoadTest runs it), nothing for quiet. */
+    /** iperf3 for the flow conditions (as SyncUnderLoadTest's BBR case runs it), nothing for quiet. */
     private static Iperf startFlow(TestNetwork net, String cond, int seconds) {
         if (cond.equals("quiet")) {
             return null;

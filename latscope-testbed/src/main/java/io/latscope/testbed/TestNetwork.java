@@ -147,19 +147,25 @@ public final class TestNetwork implements AutoCloseable {
      *
      * <p>A namespace other than the host's may only take an algorithm the host allows
      * ({@code net.ipv4.tcp_allowed_congestion_control}, one list for all namespaces), so the
-     * first namespace that needs one adds it to that list when it is missing, and leaves it
-     * there: the list only says which algorithms unprivileged sockets may choose.
+     * first namespace that needs one adds it to that list when it is missing (loading its
+     * module first, {@code tcp_NAME}, where the kernel does not have it yet: the list does
+     * not load modules), and leaves it there: the list only says which algorithms
+     * unprivileged sockets may choose. Another process may rewrite the list meanwhile (a
+     * concurrent test run adding its own): a namespace refused its algorithm asks again once.
      */
     public static final String DEFAULT_CONGESTION_CONTROL = "cubic";
     private static final java.nio.file.Path ALLOWED_CC = java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_allowed_congestion_control");
-    private static final java.util.Set<String> ALLOWED_BY_US = new java.util.HashSet<>();
+    private static final java.nio.file.Path AVAILABLE_CC =
+            java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control");
+    /** Algorithms this process found in the allowed list, or put there. */
+    private static final java.util.Set<String> KNOWN_ALLOWED = new java.util.HashSet<>();
     private String congestionControl = DEFAULT_CONGESTION_CONTROL;
 
     /**
      * TCP's congestion control in the namespaces made from now on.
      *
-     * @param name an algorithm the kernel has ({@code net.ipv4.tcp_available_congestion_control},
-     *             or a module it loads), e.g. {@code cubic} or {@code bbr}
+     * @param name an algorithm the kernel has ({@code net.ipv4.tcp_available_congestion_control})
+     *             or whose module {@code modprobe tcp_NAME} loads, e.g. {@code cubic} or {@code bbr}
      * @return this network
      */
     public TestNetwork congestionControl(String name) {
@@ -180,9 +186,14 @@ public final class TestNetwork implements AutoCloseable {
         NetNs ns = NetNs.named(full);
         namespaces.put(shortName, ns);
         Cmd.run("ip", "-n", full, "link", "set", "lo", "up");
-        allow(congestionControl);
-        Cmd.Result cc = Cmd.exec(List.of("ip", "netns", "exec", full, "sysctl", "-qw",
-                "net.ipv4.tcp_congestion_control=" + congestionControl));
+        allow(congestionControl, false);
+        List<String> set = List.of("ip", "netns", "exec", full, "sysctl", "-qw",
+                "net.ipv4.tcp_congestion_control=" + congestionControl);
+        Cmd.Result cc = Cmd.exec(set);
+        if (cc.exit() != 0) {
+            allow(congestionControl, true); // another process may have rewritten the list
+            cc = Cmd.exec(set);
+        }
         if (cc.exit() != 0) {
             throw new LatScopeException("cannot set TCP congestion control " + congestionControl + " in namespace " + full
                     + " (needs procps's sysctl and the kernel's tcp_" + congestionControl + "; available: "
@@ -191,11 +202,18 @@ public final class TestNetwork implements AutoCloseable {
         return ns;
     }
 
-    private static synchronized void allow(String cc) {
-        if (ALLOWED_BY_US.contains(cc)) {
+    private static synchronized void allow(String cc, boolean again) {
+        if (!again && KNOWN_ALLOWED.contains(cc)) {
             return;
         }
         try {
+            if (!List.of(available().split("\\s+")).contains(cc)) {
+                Cmd.Result loaded = Cmd.exec(List.of("modprobe", "tcp_" + cc));
+                if (loaded.exit() != 0) {
+                    throw new LatScopeException("TCP congestion control " + cc + " is not in the kernel (available: "
+                            + available() + ") and modprobe tcp_" + cc + " failed: " + loaded.stderr().strip());
+                }
+            }
             String allowed = java.nio.file.Files.readString(ALLOWED_CC).strip();
             if (!List.of(allowed.split("\\s+")).contains(cc)) {
                 java.nio.file.Files.writeString(ALLOWED_CC, allowed + " " + cc);
@@ -205,13 +223,12 @@ public final class TestNetwork implements AutoCloseable {
             throw new LatScopeException("cannot allow TCP congestion control " + cc + " in " + ALLOWED_CC
                     + " (needs root and the kernel's tcp_" + cc + "; available: " + available() + "): " + e, e);
         }
-        ALLOWED_BY_US.add(cc);
+        KNOWN_ALLOWED.add(cc);
     }
 
     private static String available() {
         try {
-            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/tcp_available_congestion_control"))
-                    .strip();
+            return java.nio.file.Files.readString(AVAILABLE_CC).strip();
         } catch (java.io.IOException e) {
             return "unknown (" + e.getMessage() + ")";
         }
