@@ -130,6 +130,47 @@ class ReportTruthTest {
         }
     }
 
+    /**
+     * A connection sampled while open, then closed: its bytes count once. The samples know it
+     * by the cookie sock_diag reports, its close by the cookie the probes' flow end carries;
+     * were they different, the close would count as another connection's, from zero.
+     */
+    @Test
+    void aConnectionSampledWhileOpenThenClosedCountsItsBytesOnce() throws Exception {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.76.9.1/24", "b", "10.76.9.2/24");
+            InetAddress server = addr("10.76.9.2");
+            LatencyReport r;
+            int clientPort;
+            try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5609)
+                    .interval(Duration.ofMillis(100)).start();
+                 java.net.ServerSocket ss = b.run(() -> new java.net.ServerSocket(5609, 1, server));
+                 java.net.Socket client = a.run(() -> new java.net.Socket(server, 5609));
+                 java.net.Socket accepted = ss.accept()) {
+                clientPort = client.getLocalPort();
+                Thread reader = Thread.ofPlatform().start(() -> {
+                    try {
+                        accepted.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                client.getOutputStream().write(new byte[100_000]);
+                Thread.sleep(350); // three intervals: sampled while open
+                client.getOutputStream().write(new byte[50_000]);
+                client.close();
+                reader.join();
+                Thread.sleep(350); // its close through the ring and into a sample
+                s.close();
+                r = s.snapshot();
+            }
+            FlowKey sent = new FlowKey(addr("10.76.9.1"), clientPort, server, 5609);
+            assertThat(bytes(r, sent)).as(r.toString()).isEqualTo(150_000);
+        }
+    }
+
     private static long bytes(LatencyReport r, FlowKey f) {
         return r.flows().stream().filter(s -> s.flow().equals(f)).mapToLong(FlowStats::bytes).sum();
     }
