@@ -70,8 +70,8 @@ class SyncUnderLoadTest {
      * ns, p99 ≤ 1 µs, the bound containing the truth (here: every estimate), the first
      * estimate within 2 s of the start. Measured here with rounds spread in 8 bursts: |error|
      * medians 0–10 ns, p99 6–20 ns; first model after 148–339 ms (one burst of 64 at start).
-     * The bound's median is held to 2 µs, not the issue's 1 µs: measured 0.90–1.22 µs on this
-     * shared VM. It is set at the window's ends by the best forward leg measured from its floor
+     * The bound's median was held to 2 µs, not the issue's 1 µs: measured 0.90–1.22 µs on that
+     * shared VM (but see the AMD VM below). It is set at the window's ends by the best forward leg measured from its floor
      * (~0.8–0.9 µs, of which the injected probe's path from the program's end to the hand-off
      * is ~0.5 µs), see docs/sync.md.
      * <p>
