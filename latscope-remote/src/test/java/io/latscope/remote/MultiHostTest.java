@@ -173,8 +173,10 @@ class MultiHostTest {
             }
             io.latscope.DataQuality q = r.quality();
             assertThat(q.markersComplete()).as(r.toString()).isGreaterThanOrEqualTo(295);
-            assertThat(r.hop(END_TO_END).count()).as(r.toString()).isEqualTo(q.markersComplete());
-            assertThat(r.hop(NETWORK).count()).as(r.toString()).isEqualTo(q.markersComplete());
+            // a retransmitted marker is complete but left out of the histograms (retransmissions out)
+            assertThat(r.hop(END_TO_END).count()).as(r.toString())
+                    .isBetween(q.markersComplete() - q.retransmitted(), q.markersComplete());
+            assertThat(r.hop(NETWORK).count()).as(r.toString()).isEqualTo(r.hop(END_TO_END).count());
         }
     }
 
@@ -260,7 +262,10 @@ class MultiHostTest {
             io.latscope.DataQuality q = r.quality();
             assertThat(q.markersSeen()).as(r.toString()).isGreaterThan(100); // 4 a message, for as long as the session ran
             assertThat(q.leftOut()).as(r.toString()).isEmpty();
-            assertThat(r.hop(END_TO_END).count()).as(r.toString()).isEqualTo(q.markersComplete());
+            // a retransmitted marker is complete but left out of the histograms (retransmissions
+            // out): a CI dry run of 2026-12-06 had 2 of 3 524 (END_TO_END 3 523)
+            assertThat(r.hop(END_TO_END).count()).as(r.toString())
+                    .isBetween(q.markersComplete() - q.retransmitted(), q.markersComplete());
             assertThat(r.notMeasured()).as("the final report has every interval").doesNotContainKey("the last interval");
         }
     }
