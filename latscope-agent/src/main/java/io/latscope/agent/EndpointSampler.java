@@ -45,7 +45,10 @@ import java.util.stream.Stream;
  * once the map was full.
  */
 final class EndpointSampler implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(EndpointSampler.class);
+    /** Created at the first message: SLF4J's start (a scan of every jar on the class path) stays out of a session's. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(EndpointSampler.class);
+    }
     private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     /** Above this many sockets in a namespace, one dump costs less than a lookup each. */
@@ -324,7 +327,7 @@ final class EndpointSampler implements AutoCloseable {
         List<OpenSockets.OpenSocket> list = open.list();
         if (list.size() >= open.capacity()) {
             lookups = false;
-            LOG.info("{} or more wanted TCP sockets open at once: flow counters from dumps of every socket from now on",
+            Log.LOG.info("{} or more wanted TCP sockets open at once: flow counters from dumps of every socket from now on",
                     open.capacity());
             return null;
         }
@@ -357,7 +360,7 @@ final class EndpointSampler implements AutoCloseable {
                     out.add(t.get());
                 } else if (mapped.contains(k) && open.contains(new OpenSockets.OpenSocket(ns.inode(), k))) {
                     // open as far as the probes know, yet not found by its ends (bound to a device?)
-                    LOG.debug("socket {} in {} not found by lookup: dumping the namespace", k, ns.name());
+                    Log.LOG.debug("socket {} in {} not found by lookup: dumping the namespace", k, ns.name());
                     return dump(ns, true);
                 } else {
                     older.remove(k); // closed; its final counters come through the ring
@@ -413,7 +416,7 @@ final class EndpointSampler implements AutoCloseable {
 
     private List<SockDiag.TcpSocket> failed(NetNs ns, RuntimeException e) {
         if (diagFailed.add(ns)) {
-            LOG.warn("no flow counters from network namespace {}: {}", ns.name(), e.getMessage());
+            Log.LOG.warn("no flow counters from network namespace {}: {}", ns.name(), e.getMessage());
         }
         SockDiag d = diags.remove(ns);
         if (d != null) {
@@ -460,7 +463,7 @@ final class EndpointSampler implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            LOG.debug("reading /proc: {}", e.toString());
+            Log.LOG.debug("reading /proc: {}", e.toString());
         }
         if (denied && ownersNotFound == null && wanted.stream().anyMatch(i -> ownersByInode.get(i).isEmpty())) {
             // with both capabilities a refusal is the kernel's own (a process that may not be inspected at all)
@@ -470,7 +473,7 @@ final class EndpointSampler implements AutoCloseable {
                 ownersNotFound = "a process at an end of a flow was not found: reading the descriptors (/proc/PID/fd) of"
                         + " another user's or a more privileged process needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH;"
                         + " this process lacks " + lacking.stream().map(Capability::toString).collect(Collectors.joining(", "));
-                LOG.warn("CPU and memory of endpoint processes not measured: {}", ownersNotFound);
+                Log.LOG.warn("CPU and memory of endpoint processes not measured: {}", ownersNotFound);
             }
         }
     }

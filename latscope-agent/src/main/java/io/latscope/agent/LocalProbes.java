@@ -42,7 +42,10 @@ import java.util.Set;
  * are measured. Closing detaches everything in reverse order.
  */
 public final class LocalProbes implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalProbes.class);
+    /** Created at the first message: SLF4J's start (a scan of every jar on the class path) stays out of a session's. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(LocalProbes.class);
+    }
     private static final int FIRST_PRIORITY = Integer.MIN_VALUE + 1;
     /**
      * The optional programs that move TX_SOCK to the write's entry (probes.bpf.c,
@@ -132,7 +135,7 @@ public final class LocalProbes implements AutoCloseable {
                     unavailable.put(p, "netfilter BPF links (Linux 6.4+) are not supported here (" + nf.reason()
                             + "), nor BPF trampolines for the stand-ins (" + fentry.reason() + ")");
                     excluded.addAll(p.programs());
-                    LOG.warn("probe point {} unavailable: {}", p, unavailable.get(p));
+                    Log.LOG.warn("probe point {} unavailable: {}", p, unavailable.get(p));
                 }
             }
         }
@@ -185,7 +188,7 @@ public final class LocalProbes implements AutoCloseable {
                     attach(p, cfg);
                 } catch (NotSupportedException | io.latscope.error.KernelException e) {
                     unavailable.put(p, e.getMessage());
-                    LOG.warn("probe point {} unavailable: {}", p, e.getMessage());
+                    Log.LOG.warn("probe point {} unavailable: {}", p, e.getMessage());
                 }
             }
             attachFlowEnd();
@@ -228,12 +231,12 @@ public final class LocalProbes implements AutoCloseable {
                 throw e;
             }
             if (BpfStats.enabledSystemWide()) {
-                LOG.info("probe self-cost from the statistics root keeps on for the machine (kernel.bpf_stats_enabled=1);"
+                Log.LOG.info("probe self-cost from the statistics root keeps on for the machine (kernel.bpf_stats_enabled=1);"
                         + " this process cannot switch them: {}", e.getMessage());
             } else {
                 costNotMeasured = "BPF_ENABLE_STATS needs CAP_SYS_ADMIN, which this process lacks (or root sets"
                         + " kernel.bpf_stats_enabled=1 beforehand)";
-                LOG.warn("probe self-cost not measured: {}", costNotMeasured);
+                Log.LOG.warn("probe self-cost not measured: {}", costNotMeasured);
             }
             return null;
         }
@@ -259,7 +262,7 @@ public final class LocalProbes implements AutoCloseable {
             }
             ProbePoint p = ProbePoint.valueOf(name.strip());
             if (cfg.points().contains(p)) {
-                LOG.warn("probe point {} unavailable: refused as asked by {}", p, REFUSE_POINTS_PROPERTY);
+                Log.LOG.warn("probe point {} unavailable: refused as asked by {}", p, REFUSE_POINTS_PROPERTY);
                 unavailable.put(p, "refused by this kernel (simulated by " + REFUSE_POINTS_PROPERTY + ")");
                 excluded.addAll(p.programs());
                 if (p == ProbePoint.TX_SOCK) {
@@ -319,7 +322,7 @@ public final class LocalProbes implements AutoCloseable {
                 boolean refused = !(e instanceof io.latscope.error.KernelException k) || k.errno() == Errno.EINVAL
                         || (prog != null && StandIns.pointOf(prog) != null);
                 if ("flow_end".equals(prog) && refused) {
-                    LOG.info("closing sockets' counters unavailable ({}); flow totals rely on periodic samples", e.getMessage());
+                    Log.LOG.info("closing sockets' counters unavailable ({}); flow totals rely on periodic samples", e.getMessage());
                     excluded.add(prog);
                     continue;
                 }
@@ -327,7 +330,7 @@ public final class LocalProbes implements AutoCloseable {
                 if (prog != null && writeEntry != null && WRITE_ENTRY_PROGRAMS.get(writeEntry).contains(prog)) {
                     excluded.addAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
                     writeEntry = writeEntry.equals(WRITE_ENTRY_FENTRY) ? WRITE_ENTRY_SYSCALL : null;
-                    LOG.info("write entry by {} refused ({}); tx.SOCK {}", prog, e.getMessage(),
+                    Log.LOG.info("write entry by {} refused ({}); tx.SOCK {}", prog, e.getMessage(),
                             writeEntry == null ? "stays at the kernel copy" : "from " + writeEntry + " instead");
                     if (writeEntry != null) {
                         excluded.removeAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
@@ -349,7 +352,7 @@ public final class LocalProbes implements AutoCloseable {
                     continue;
                 }
                 if (TX_TCP_EXISTING.equals(prog)) {
-                    LOG.info("tx TCP only for connections opened after the session starts ({})", e.getMessage());
+                    Log.LOG.info("tx TCP only for connections opened after the session starts ({})", e.getMessage());
                     excluded.add(prog);
                     continue;
                 }
@@ -357,7 +360,7 @@ public final class LocalProbes implements AutoCloseable {
                     excluded.add(prog);
                     continue;
                 }
-                LOG.warn("probe point {} unavailable: program {} refused: {}", point, prog, e.getMessage());
+                Log.LOG.warn("probe point {} unavailable: program {} refused: {}", point, prog, e.getMessage());
                 unavailable.put(point, "program " + prog + " refused by this kernel: " + e.getMessage());
                 excluded.addAll(point.programs());
                 if (point == ProbePoint.TX_SOCK) {
@@ -502,7 +505,7 @@ public final class LocalProbes implements AutoCloseable {
     private void flagOpenConnections(Config cfg) {
         BpfProgram iter = object.program(TX_TCP_EXISTING);
         if (!iter.isLoaded()) {
-            LOG.info("connections open before the session get no tx TCP stamps (iterator not loaded on this kernel)");
+            Log.LOG.info("connections open before the session get no tx TCP stamps (iterator not loaded on this kernel)");
             return;
         }
         for (NetNs ns : cfg.namespaces()) {
@@ -518,13 +521,15 @@ public final class LocalProbes implements AutoCloseable {
                         lastError = -rc;
                     }
                 }
-                LOG.debug("tx TCP: {} connection(s) open before the session in {} flagged", flagged, ns);
+                if (flagged > 0) { // said only when there is something to say: the first message starts SLF4J
+                    Log.LOG.debug("tx TCP: {} connection(s) open before the session in {} flagged", flagged, ns);
+                }
                 if (lastError != 0) {
-                    LOG.warn("{} connection(s) open before the session in {} get no tx TCP stamps: bpf_setsockopt("
+                    Log.LOG.warn("{} connection(s) open before the session in {} get no tx TCP stamps: bpf_setsockopt("
                             + "TCP_BPF_SOCK_OPS_CB_FLAGS): {}", results.capacity() - flagged, ns, Errno.describe(lastError));
                 }
             } catch (LatScopeException e) { // also a namespace gone since it was listed
-                LOG.warn("connections open before the session in {} get no tx TCP stamps: {}", ns, e.getMessage());
+                Log.LOG.warn("connections open before the session in {} get no tx TCP stamps: {}", ns, e.getMessage());
             }
         }
     }
@@ -542,7 +547,7 @@ public final class LocalProbes implements AutoCloseable {
             links.add(p.attach());
             openSockets = new OpenSockets(object.map("open_socks"));
         } catch (NotSupportedException | io.latscope.error.KernelException e) {
-            LOG.info("closing sockets' counters unavailable ({}); flow totals rely on periodic samples", e.getMessage());
+            Log.LOG.info("closing sockets' counters unavailable ({}); flow totals rely on periodic samples", e.getMessage());
         }
     }
 
@@ -573,7 +578,7 @@ public final class LocalProbes implements AutoCloseable {
             if (!(e instanceof NotSupportedException || e instanceof io.latscope.error.KernelException)) {
                 throw e;
             }
-            LOG.info("write entry for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
+            Log.LOG.info("write entry for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
             return;
         }
         for (int i = 0; i < names.size(); i++) { // their run time shows with the probes'
@@ -736,7 +741,7 @@ public final class LocalProbes implements AutoCloseable {
             try {
                 l.close();
             } catch (RuntimeException e) {
-                LOG.warn("detaching {} failed: {}", l.description(), e.toString());
+                Log.LOG.warn("detaching {} failed: {}", l.description(), e.toString());
             }
         }
     }

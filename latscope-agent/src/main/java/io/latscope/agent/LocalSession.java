@@ -44,7 +44,10 @@ import java.util.concurrent.locks.LockSupport;
  * the store, if any).
  */
 public final class LocalSession implements LatScopeSession {
-    private static final Logger LOG = LoggerFactory.getLogger(LocalSession.class);
+    /** Created at the first message: SLF4J's start (a scan of every jar on the class path) stays out of a session's. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(LocalSession.class);
+    }
     /** The drainer sleeps 1–50 ms, paced by the ring's fill rate (see {@link DrainPacer}). */
     private static final long DRAIN_PARK_MIN_NANOS = 1_000_000;
     private static final long DRAIN_PARK_MAX_NANOS = 50_000_000;
@@ -276,7 +279,7 @@ public final class LocalSession implements LatScopeSession {
             if (size == 0 || len < size) {
                 if (!warned[0]) { // probes.bpf.o ships with this class: a bug, not a version skew
                     warned[0] = true;
-                    LOG.warn("LatScope session {}: skipping ring-buffer records it cannot read (type {}, {} bytes)", id, type, len);
+                    Log.LOG.warn("LatScope session {}: skipping ring-buffer records it cannot read (type {}, {} bytes)", id, type, len);
                 }
             } else if (type == ProbeRecords.STAMP) {
                 joiner.onEvent(seg, off);
@@ -318,7 +321,7 @@ public final class LocalSession implements LatScopeSession {
             runDrainTasks();
         } catch (RuntimeException e) {
             drainFailure = e;
-            LOG.error("LatScope session {}: draining failed", id, e);
+            Log.LOG.error("LatScope session {}: draining failed", id, e);
         } finally {
             runDrainTasks(); // whoever waits for one is not left waiting
         }
@@ -393,7 +396,7 @@ public final class LocalSession implements LatScopeSession {
             try {
                 listener.onMarker(path.get());
             } catch (RuntimeException e) {
-                LOG.warn("marker listener failed: {}", e.toString());
+                Log.LOG.warn("marker listener failed: {}", e.toString());
             }
         }
         int every = spec.sampling().markerSampleEvery();
@@ -463,7 +466,7 @@ public final class LocalSession implements LatScopeSession {
         try {
             probes.paceStats();
         } catch (RuntimeException e) {
-            LOG.warn("pacing probe-cost statistics: {}", e.toString());
+            Log.LOG.warn("pacing probe-cost statistics: {}", e.toString());
         }
     }
 
@@ -471,7 +474,7 @@ public final class LocalSession implements LatScopeSession {
         try {
             endpoints.sampleProcesses();
         } catch (RuntimeException e) {
-            LOG.debug("sampling endpoint processes: {}", e.toString());
+            Log.LOG.debug("sampling endpoint processes: {}", e.toString());
         }
     }
 
@@ -482,7 +485,7 @@ public final class LocalSession implements LatScopeSession {
             }
             emitInterval();
         } catch (RuntimeException e) {
-            LOG.warn("LatScope session {}: interval report failed: {}", id, e.toString());
+            Log.LOG.warn("LatScope session {}: interval report failed: {}", id, e.toString());
         }
     }
 
@@ -518,7 +521,7 @@ public final class LocalSession implements LatScopeSession {
         try {
             listener.onInterval(r);
         } catch (RuntimeException e) {
-            LOG.warn("interval listener failed: {}", e.toString());
+            Log.LOG.warn("interval listener failed: {}", e.toString());
         }
     }
 
@@ -605,7 +608,7 @@ public final class LocalSession implements LatScopeSession {
         }
         if (drainer.isAlive()) {
             // it stops at its next batch once the ring is unmapped; what it has not drained is not in the report
-            LOG.warn("LatScope session {}: the draining thread did not finish within 10 s; closing without it", id);
+            Log.LOG.warn("LatScope session {}: the draining thread did not finish within 10 s; closing without it", id);
         }
     }
 
@@ -623,7 +626,7 @@ public final class LocalSession implements LatScopeSession {
                     flowTotals.totals(started, end), processesSeen.values().stream().map(io.latscope.ProcessStats.Total::stats)
                             .toList());
             if (joiner.beforeArm() > 0) {
-                LOG.debug("LatScope session {}: {} markers in flight while the probes were attached, left out",
+                Log.LOG.debug("LatScope session {}: {} markers in flight while the probes were attached, left out",
                         id, joiner.beforeArm());
             }
             if (store != null) {

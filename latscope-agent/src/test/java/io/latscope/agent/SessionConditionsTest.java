@@ -268,6 +268,40 @@ class SessionConditionsTest {
         }
     }
 
+    /**
+     * A session's start and close say nothing and start no logging: SLF4J's first logger reads
+     * every jar of the class path for a provider (25-40 ms of a fresh JVM's start), and libbpf,
+     * which prints to stderr unless told otherwise, stays silent. With {@code
+     * -Dlatscope.libbpfLog=debug} libbpf's messages reach the {@code io.latscope.bpf.libbpf}
+     * logger from its first call.
+     */
+    @Test
+    void aSessionStartsWithoutStartingLoggingAndLibbpfSpeaksOnlyWhenAsked() {
+        Cmd.Result quiet = quietStart(List.of());
+        assertThat(quiet.exit()).as(quiet.stdout() + quiet.stderr()).isZero();
+        String out = quiet.stdout();
+        assertThat(out).contains("STARTING").contains("STARTED").contains("CLOSED");
+        String during = out.substring(out.indexOf("STARTING"), out.indexOf("CLOSED"));
+        assertThat(during).as("classes loaded between start() and close()'s return")
+                .contains("io.latscope.agent.LocalProbes").doesNotContain("org.slf4j.");
+        assertThat(quiet.stderr()).as("stderr of a quiet start").doesNotContain("libbpf");
+
+        Cmd.Result told = quietStart(List.of("-Dlatscope.libbpfLog=debug",
+                "-Dorg.slf4j.simpleLogger.log.io.latscope.bpf.libbpf=trace"));
+        assertThat(told.exit()).as(told.stdout() + told.stderr()).isZero();
+        assertThat(told.stderr()).as("libbpf's messages at a start that asked for them")
+                .contains("io.latscope.bpf.libbpf").contains("CO-RE relocating");
+    }
+
+    private static Cmd.Result quietStart(List<String> options) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("--enable-native-access=ALL-UNNAMED", "-verbose:class"));
+        cmd.addAll(options);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), QuietStartMain.class.getName(), "5311"));
+        return Cmd.exec(cmd);
+    }
+
     private static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {

@@ -38,7 +38,10 @@ import java.util.zip.CRC32C;
  * Failing to read or write it is never an error: the features are then probed.
  */
 final class FeatureCache {
-    private static final Logger LOG = LoggerFactory.getLogger(FeatureCache.class);
+    /** Created at the first message: SLF4J's start (a scan of every jar on the class path) stays out of a session's. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(FeatureCache.class);
+    }
     /** System property: {@code off} to neither read nor write the cache. */
     static final String PROPERTY = "latscope.featureCache";
     static final Path DIR = Path.of("/run/latscope");
@@ -64,7 +67,7 @@ final class FeatureCache {
             int uid = effectiveUid();
             return new FeatureCache(DIR, key(uid), uid);
         } catch (IOException | RuntimeException e) {
-            LOG.debug("feature cache unused: {}", e.toString());
+            Log.LOG.debug("feature cache unused: {}", e.toString());
             return null;
         }
     }
@@ -130,7 +133,7 @@ final class FeatureCache {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            LOG.debug("feature cache {} not read: {}", file, e.toString());
+            Log.LOG.debug("feature cache {} not read: {}", file, e.toString());
             out.clear();
         }
         return out;
@@ -167,7 +170,7 @@ final class FeatureCache {
             }
             tmp = null;
         } catch (IOException | RuntimeException e) {
-            LOG.debug("feature cache {} not written: {}", file, e.toString());
+            Log.LOG.debug("feature cache {} not written: {}", file, e.toString());
         } finally {
             if (tmp != null) {
                 try {

@@ -11,7 +11,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code close()}, the resource is released anyway and the leak is logged, naming it.
  */
 final class Leaks {
-    private static final Logger LOG = LoggerFactory.getLogger(Leaks.class);
+    /** Created at the first message: SLF4J's start (a scan of every jar on the class path) stays out of a session's. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Leaks.class);
+    }
     private static final Cleaner CLEANER = Cleaner.create(Thread.ofPlatform().daemon().name("latscope-cleaner").factory());
 
     private Leaks() {
@@ -46,12 +49,12 @@ final class Leaks {
         AtomicBoolean released = new AtomicBoolean();
         Cleaner.Cleanable c = CLEANER.register(owner, () -> {
             if (!released.getAndSet(true)) {
-                LOG.warn("leak: {} was not closed; releasing it now", what);
+                Log.LOG.warn("leak: {} was not closed; releasing it now", what);
             }
             try {
                 release.run();
             } catch (RuntimeException e) {
-                LOG.warn("releasing {} failed: {}", what, e.toString());
+                Log.LOG.warn("releasing {} failed: {}", what, e.toString());
             }
         });
         return new Guard(released, c);

@@ -18,10 +18,19 @@ import java.lang.foreign.MemorySegment;
  * messages that a successful open, load or attach only logs at debug level. A call that
  * fails while libbpf is silent is made again with the upcall {@linkplain #activate()
  * active} (a load on a fresh copy of the object, {@link BpfObject}), so its error carries
- * the same words. With this logger at debug level the upcall is active from the start.
+ * the same words. With {@code -Dlatscope.libbpfLog=debug} the upcall is active from the
+ * first call, and what libbpf says reaches this logger ({@code io.latscope.bpf.libbpf}) at
+ * debug level (its debug-level messages at trace). The property, not the logger's level,
+ * decides: asking SLF4J would start it (it reads every jar of the class path for a
+ * provider, 25-40 ms of a fresh JVM) in every session's start.
  */
 final class LibbpfLog {
-    private static final Logger LOG = LoggerFactory.getLogger("io.latscope.bpf.libbpf");
+    /** Created at the first message: SLF4J's start (a scan of every jar on the class path) stays out of a session's. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger("io.latscope.bpf.libbpf");
+    }
+    /** {@code debug}: libbpf heard from its first call. */
+    static final String PROPERTY = "latscope.libbpfLog";
     private static final ThreadLocal<StringBuilder> CAPTURE = new ThreadLocal<>();
     /** The upcall, created once when first activated (the global arena: it lives as long as libbpf may call it). */
     private static MemorySegment upcall;
@@ -33,15 +42,15 @@ final class LibbpfLog {
 
     /**
      * Before libbpf's first call (from {@link Native#requireLibbpf()}): silences libbpf,
-     * whose default is to print to stderr, or activates the upcall when this logger is at
-     * debug level.
+     * whose default is to print to stderr, or activates the upcall when {@value #PROPERTY}
+     * is {@code debug}.
      */
     static synchronized void init() {
         if (initialized) {
             return;
         }
         initialized = true;
-        if (LOG.isDebugEnabled()) {
+        if ("debug".equalsIgnoreCase(System.getProperty(PROPERTY))) {
             activate();
         } else {
             Calls.libbpf_set_print(MemorySegment.NULL);
@@ -77,7 +86,7 @@ final class LibbpfLog {
     private static int print(int level, MemorySegment fmt, MemorySegment args) {
         // libbpf's debug level (2) says something for every CO-RE relocation and feature probe:
         // hundreds of upcalls per object load, each formatted for nothing unless traced
-        boolean wanted = level <= 1 ? CAPTURE.get() != null || LOG.isDebugEnabled() : LOG.isTraceEnabled();
+        boolean wanted = level <= 1 ? CAPTURE.get() != null || Log.LOG.isDebugEnabled() : Log.LOG.isTraceEnabled();
         if (!wanted) {
             return 0;
         }
@@ -90,9 +99,9 @@ final class LibbpfLog {
                 sb.append(msg).append('\n');
             }
             switch (level) {
-                case 0 -> LOG.debug("{}", msg); // LIBBPF_WARN: surfaced through exceptions
-                case 1 -> LOG.debug("{}", msg);
-                default -> LOG.trace("{}", msg);
+                case 0 -> Log.LOG.debug("{}", msg); // LIBBPF_WARN: surfaced through exceptions
+                case 1 -> Log.LOG.debug("{}", msg);
+                default -> Log.LOG.trace("{}", msg);
             }
         } catch (Throwable t) {
             // never unwind into libbpf

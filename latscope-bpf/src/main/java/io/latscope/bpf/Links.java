@@ -14,7 +14,10 @@ import java.util.Map;
 
 /** The kinds of {@link BpfLink}: a libbpf link, a raw link fd, a tc filter. */
 final class Links {
-    private static final Logger LOG = LoggerFactory.getLogger(Links.class);
+    /** Created at the first message: SLF4J's start (a scan of every jar on the class path) stays out of a session's. */
+    private static final class Log {
+        static final Logger LOG = LoggerFactory.getLogger(Links.class);
+    }
 
     private Links() {
     }
@@ -108,7 +111,7 @@ final class Links {
             MemorySegment both = tcHook(a, ifindex, LibBpf.BPF_TC_INGRESS() | LibBpf.BPF_TC_EGRESS());
             int d = Calls.bpf_tc_hook_destroy(both);
             if (d < 0 && d != -Errno.ENOENT && d != -Errno.ENODEV && d != -Errno.EINVAL) {
-                LOG.warn("removing clsact qdisc for {} failed: {}", what, Errno.describe(-d));
+                Log.LOG.warn("removing clsact qdisc for {} failed: {}", what, Errno.describe(-d));
             }
         }
     }
@@ -132,7 +135,7 @@ final class Links {
                     bpf_tc_opts.priority(opts, priority);
                     int rc = Calls.bpf_tc_detach(hook, opts);
                     if (rc < 0 && rc != -Errno.ENOENT && rc != -Errno.ENODEV && rc != -Errno.EINVAL) {
-                        LOG.warn("detaching {} failed: {}", what, Errno.describe(-rc));
+                        Log.LOG.warn("detaching {} failed: {}", what, Errno.describe(-rc));
                     }
                     releaseClsact(a, ns, ifindex, what);
                 }
@@ -140,7 +143,7 @@ final class Links {
             });
         } catch (RuntimeException e) {
             // The namespace itself may be gone, and the device and its filters with it.
-            LOG.debug("detaching {}: {}", what, e.toString());
+            Log.LOG.debug("detaching {}: {}", what, e.toString());
         }
     }
 }

@@ -33,13 +33,20 @@ public final class Cmd {
         try {
             Process p = pb.start();
             p.getOutputStream().close();
+            // stderr read beside stdout: a command that fills one pipe while the other is read would wait forever
+            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return p.getErrorStream().readAllBytes();
+                } catch (IOException e) {
+                    return ("(stderr unreadable: " + e.getMessage() + ")").getBytes(StandardCharsets.UTF_8);
+                }
+            }, Thread::startVirtualThread);
             var out = p.getInputStream().readAllBytes();
-            var err = p.getErrorStream().readAllBytes();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new LatScopeException("command timed out: " + String.join(" ", command));
             }
-            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new LatScopeException("cannot run " + command.getFirst() + " (is iproute2 installed? apt-get install iproute2): "
                     + e.getMessage(), e);
