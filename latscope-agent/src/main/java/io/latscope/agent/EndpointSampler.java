@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * established sockets in every measured namespace once per interval, read over sock_diag
  * netlink ({@link SockDiag}: no process started, no walk of every process's descriptors
  * as {@code ss -p} does), owners found by socket inode in {@code /proc/PID/fd} only when a
- * socket is new, {@code /proc/PID/stat} of the owners every interval and their
- * {@code statm} every 100 ms (kept open: {@link ResidentMemory}).
+ * socket is new (first among the endpoint processes already known),
+ * {@code /proc/PID/stat} of the owners every interval and their {@code statm} every 100 ms (kept open: {@link ResidentMemory}).
  *
  * <p>Which sockets: with the probes' {@link OpenSockets} map, each namespace is dumped once
  * (the sockets opened before the probes attached), and from then on only the sockets that
@@ -63,8 +63,8 @@ final class EndpointSampler implements AutoCloseable {
     private final Map<NetNs, Set<FlowKey>> dumped = new HashMap<>();
     /** False once the map was full: it no longer holds every open socket. */
     private boolean lookups;
-    /** Lookups and dumps so far, for tests and the bench. */
-    private long lookupCount, dumpCount;
+    /** Lookups and dumps so far, walks of every process's descriptors and reads of one known owner's, for tests and the bench. */
+    private long lookupCount, dumpCount, ownerWalks, knownOwnerReads;
 
     /**
      * Counters of one socket as tcp_info reports them (cumulative since the socket opened).
@@ -155,9 +155,12 @@ final class EndpointSampler implements AutoCloseable {
                 t.totalRetrans(), owners, t.dataBytesSent(), t.cookie());
     }
 
-    /** Sockets looked up one by one, and namespace dumps, so far. */
+    /**
+     * Sockets looked up one by one, namespace dumps, walks of every process's descriptors and
+     * reads of one known owner's descriptors, so far.
+     */
     synchronized long[] requests() {
-        return new long[] {lookupCount, dumpCount};
+        return new long[] {lookupCount, dumpCount, ownerWalks, knownOwnerReads};
     }
 
     /** Decodes a struct ls_flow_end record ({@link ProbeRecords}). */
@@ -427,8 +430,14 @@ final class EndpointSampler implements AutoCloseable {
     }
 
     /**
-     * Owners (pid to command) of the sockets, by inode. Sockets seen before keep theirs; for
-     * new ones every process's descriptors are read once ({@code socket:[inode]} links).
+     * Owners (pid to command) of the sockets, by inode. Sockets seen before keep theirs. New
+     * ones are looked for first among the session's endpoint processes still running (a
+     * client that keeps opening connections, a server that keeps accepting them): only their
+     * descriptors are read. Every process's descriptors ({@code socket:[inode]} links) are read
+     * only for the sockets none of those holds, so a workload that opens connection after
+     * connection costs one walk of {@code /proc} per new process, not one per interval. A socket
+     * found among the known processes is not looked for elsewhere: a process that shares it
+     * (inherited across a fork) and holds no other measured socket is not named.
      */
     private void resolveOwners(List<SockDiag.TcpSocket> sockets) {
         Set<Long> wanted = new HashSet<>();
@@ -439,31 +448,29 @@ final class EndpointSampler implements AutoCloseable {
         if (wanted.isEmpty()) {
             return;
         }
+        Set<Long> known = new java.util.LinkedHashSet<>(pidFlow.keySet()); // endpoint processes of the session still running
+        ownersByInode.values().forEach(m -> known.addAll(m.keySet()));
         for (Long inode : wanted) {
             ownersByInode.put(inode, new LinkedHashMap<>());
         }
+        Set<Long> left = new HashSet<>(wanted);
         boolean denied = false;
-        try (var procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName().toString()))) {
-            for (Path proc : procs) {
-                long pid = Long.parseLong(proc.getFileName().toString());
-                try (var fds = Files.newDirectoryStream(proc.resolve("fd"))) {
-                    for (Path fd : fds) {
-                        String target = readLink(fd);
-                        if (target != null && target.startsWith("socket:[")) {
-                            long inode = Long.parseLong(target, "socket:[".length(), target.length() - 1, 10);
-                            if (wanted.contains(inode)) {
-                                ownersByInode.get(inode).putIfAbsent(pid, command(proc));
-                            }
-                        }
+        for (Long pid : known) {
+            denied |= readOwner(pid, Path.of("/proc", Long.toString(pid)), wanted, left);
+            knownOwnerReads++;
+        }
+        if (!left.isEmpty()) {
+            ownerWalks++;
+            try (var procs = Files.newDirectoryStream(Path.of("/proc"), p -> isPid(p.getFileName().toString()))) {
+                for (Path proc : procs) {
+                    long pid = Long.parseLong(proc.getFileName().toString());
+                    if (!known.contains(pid)) {
+                        denied |= readOwner(pid, proc, left, null);
                     }
-                } catch (AccessDeniedException e) {
-                    denied = true;
-                } catch (IOException | RuntimeException e) {
-                    // the process exited: not an owner we can name
                 }
+            } catch (IOException e) {
+                Log.LOG.debug("reading /proc: {}", e.toString());
             }
-        } catch (IOException e) {
-            Log.LOG.debug("reading /proc: {}", e.toString());
         }
         if (denied && ownersNotFound == null && wanted.stream().anyMatch(i -> ownersByInode.get(i).isEmpty())) {
             // with both capabilities a refusal is the kernel's own (a process that may not be inspected at all)
@@ -475,6 +482,32 @@ final class EndpointSampler implements AutoCloseable {
                         + " this process lacks " + lacking.stream().map(Capability::toString).collect(Collectors.joining(", "));
                 Log.LOG.warn("CPU and memory of endpoint processes not measured: {}", ownersNotFound);
             }
+        }
+    }
+
+    /**
+     * Names {@code pid} an owner of each socket in {@code inodes} among its descriptors, and
+     * removes those from {@code found} (when not null). True when its descriptors may not be read.
+     */
+    private boolean readOwner(long pid, Path proc, Set<Long> inodes, Set<Long> found) {
+        try (var fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+            for (Path fd : fds) {
+                String target = readLink(fd);
+                if (target != null && target.startsWith("socket:[")) {
+                    long inode = Long.parseLong(target, "socket:[".length(), target.length() - 1, 10);
+                    if (inodes.contains(inode)) {
+                        ownersByInode.get(inode).putIfAbsent(pid, command(proc));
+                        if (found != null) {
+                            found.remove(inode);
+                        }
+                    }
+                }
+            }
+            return false;
+        } catch (AccessDeniedException e) {
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false; // the process exited: not an owner we can name
         }
     }
 

@@ -263,7 +263,10 @@ public final class LocalSession implements LatScopeSession {
         return s != null ? s : "netns:" + Integer.toUnsignedString(netns);
     }
 
-    /** Sockets the flow sampler looked up one by one, and namespaces it dumped, so far (tests, bench). */
+    /**
+     * Sockets the flow sampler looked up one by one, namespaces it dumped, its walks of every
+     * process's descriptors and its reads of one known owner's, so far (tests, bench).
+     */
     long[] endpointRequests() {
         return endpoints.requests();
     }

@@ -78,6 +78,45 @@ class OpenSocketsTest {
         }
     }
 
+    /**
+     * A process that keeps opening connections, one after another, is found holding each new
+     * one among the session's known endpoint processes: one walk of every process's
+     * descriptors for the first connection, none for the next ones (here the test's own JVM
+     * holds both ends of every connection).
+     */
+    @Test
+    void newSocketsOfAKnownProcessAreFoundWithoutWalkingEveryProcess() throws Exception {
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.76.20.1/24", "b", "10.76.20.2/24");
+            InetAddress server = InetAddress.getByName("10.76.20.2");
+            long[] requests;
+            LatencyReport r;
+            int connections = 5;
+            try (ServerSocket ss = b.run(() -> new ServerSocket(5612, 8, server));
+                 LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(5612)
+                         .interval(Duration.ofMillis(100)).start()) {
+                for (int i = 0; i < connections; i++) {
+                    try (Socket c = a.run(() -> new Socket(server, 5612)); Socket in = ss.accept()) {
+                        Thread reader = reader(in, 10_000);
+                        c.getOutputStream().write(new byte[10_000]);
+                        reader.join();
+                        Thread.sleep(350); // a few intervals sample it open
+                    }
+                }
+                requests = ((LocalSession) s).endpointRequests();
+                s.close();
+                r = s.snapshot();
+            }
+            System.out.printf("owners: %d walks of every process, %d reads of a known owner%n", requests[2], requests[3]);
+            long self = ProcessHandle.current().pid();
+            assertThat(r.processes()).as(r.toString()).anySatisfy(p -> assertThat(p.pid()).isEqualTo(self));
+            assertThat(requests[2]).as("walks of every process's descriptors").isEqualTo(1);
+            assertThat(requests[3]).as("reads of the known owner's descriptors").isGreaterThanOrEqualTo(connections - 1);
+        }
+    }
+
     private static long bytes(LatencyReport r, FlowKey f) {
         return r.flows().stream().filter(s -> s.flow().equals(f)).mapToLong(FlowStats::bytes).sum();
     }
