@@ -48,11 +48,28 @@ public final class Cmd {
             }
             return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err.join(), StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new LatScopeException("cannot run " + command.getFirst() + " (is iproute2 installed? apt-get install iproute2): "
+            throw new LatScopeException("cannot run " + command.getFirst() + packageHint(command.getFirst()) + ": "
                     + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LatScopeException("interrupted running " + String.join(" ", command), e);
         }
+    }
+
+    /** The Debian package that has a command the test bed runs, as a hint for a command that will not start. */
+    static String packageHint(String command) {
+        String name = command.substring(command.lastIndexOf('/') + 1);
+        String pkg = switch (name) {
+            case "ip", "tc", "bridge", "ss" -> "iproute2";
+            case "modprobe" -> "kmod";
+            case "bpftool" -> "bpftool";
+            case "ssh-keygen", "ssh" -> "openssh-client";
+            case "sshd" -> "openssh-server";
+            case "sysctl", "pgrep" -> "procps";
+            case "setpriv", "unshare", "nsenter", "mount" -> "util-linux";
+            case "sockperf", "iperf3", "bpftrace", "make", "gcc", "qemu-system-x86_64" -> name;
+            default -> null;
+        };
+        return pkg == null ? " (is it installed and on the PATH?)" : " (is " + pkg + " installed? apt-get install " + pkg + ")";
     }
 }
