@@ -85,7 +85,8 @@ final class EndpointSampler implements AutoCloseable {
     /**
      * Final counters of sockets that closed, from the draining thread. A queue, not a list
      * under this object's lock: the interval thread holds that lock through a whole sample
-     * (sock_diag requests and, for a new socket, a walk of every process's descriptors), and
+     * (sock_diag requests and, for a new socket no known process holds, a walk of every
+     * process's descriptors), and
      * the drainer must never wait for it while the ring fills.
      */
     private final java.util.concurrent.ConcurrentLinkedQueue<SocketInfo> closed = new java.util.concurrent.ConcurrentLinkedQueue<>();

@@ -521,9 +521,6 @@ public final class LocalProbes implements AutoCloseable {
                         lastError = -rc;
                     }
                 }
-                if (flagged > 0) { // said only when there is something to say: the first message starts SLF4J
-                    Log.LOG.debug("tx TCP: {} connection(s) open before the session in {} flagged", flagged, ns);
-                }
                 if (lastError != 0) {
                     Log.LOG.warn("{} connection(s) open before the session in {} get no tx TCP stamps: bpf_setsockopt("
                             + "TCP_BPF_SOCK_OPS_CB_FLAGS): {}", results.capacity() - flagged, ns, Errno.describe(lastError));

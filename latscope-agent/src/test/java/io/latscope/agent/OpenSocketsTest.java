@@ -102,7 +102,7 @@ class OpenSocketsTest {
                         Thread reader = reader(in, 10_000);
                         c.getOutputStream().write(new byte[10_000]);
                         reader.join();
-                        Thread.sleep(350); // a few intervals sample it open
+                        Thread.sleep(500); // a few intervals sample it open
                     }
                 }
                 requests = ((LocalSession) s).endpointRequests();

@@ -112,7 +112,8 @@ final class FeatureCache {
         Map<Feature, FeatureStatus> out = new EnumMap<>(Feature.class);
         Path file = dir.resolve(FILE);
         try {
-            if (!trusted(dir) || !Files.exists(file, LinkOption.NOFOLLOW_LINKS) || !trusted(file)) {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || !trusted(dir) // none yet: the first process of a boot
+                    || !Files.exists(file, LinkOption.NOFOLLOW_LINKS) || !trusted(file)) {
                 return out;
             }
             Properties p = new Properties();
@@ -169,6 +170,8 @@ final class FeatureCache {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             }
             tmp = null;
+        } catch (java.nio.file.AccessDeniedException e) {
+            // not root: no cache, as designed; nothing to say (a message would start SLF4J in every start)
         } catch (IOException | RuntimeException e) {
             Log.LOG.debug("feature cache {} not written: {}", file, e.toString());
         } finally {

@@ -18,11 +18,12 @@ import java.lang.foreign.MemorySegment;
  * messages that a successful open, load or attach only logs at debug level. A call that
  * fails while libbpf is silent is made again with the upcall {@linkplain #activate()
  * active} (a load on a fresh copy of the object, {@link BpfObject}), so its error carries
- * the same words. With {@code -Dlatscope.libbpfLog=debug} the upcall is active from the
- * first call, and what libbpf says reaches this logger ({@code io.latscope.bpf.libbpf}) at
- * debug level (its debug-level messages at trace). The property, not the logger's level,
- * decides: asking SLF4J would start it (it reads every jar of the class path for a
- * provider, 25-40 ms of a fresh JVM) in every session's start.
+ * the same words; the upcall then stays active, and later failures are heard at once. With
+ * {@code -Dlatscope.libbpfLog=debug} the upcall is active from the first call, and what
+ * libbpf says reaches this logger ({@code io.latscope.bpf.libbpf}) when it is at debug
+ * level (libbpf's own debug messages at trace). Without the property the logger is never
+ * asked: asking starts SLF4J (it reads every jar of the class path for a provider, 25-40 ms
+ * of a fresh JVM) in every session's start.
  */
 final class LibbpfLog {
     /** Created at the first message: SLF4J's start (a scan of every jar on the class path) stays out of a session's. */
@@ -31,6 +32,7 @@ final class LibbpfLog {
     }
     /** {@code debug}: libbpf heard from its first call. */
     static final String PROPERTY = "latscope.libbpfLog";
+    private static final boolean TO_LOGGER = "debug".equalsIgnoreCase(System.getProperty(PROPERTY));
     private static final ThreadLocal<StringBuilder> CAPTURE = new ThreadLocal<>();
     /** The upcall, created once when first activated (the global arena: it lives as long as libbpf may call it). */
     private static MemorySegment upcall;
@@ -50,7 +52,7 @@ final class LibbpfLog {
             return;
         }
         initialized = true;
-        if ("debug".equalsIgnoreCase(System.getProperty(PROPERTY))) {
+        if (TO_LOGGER) {
             activate();
         } else {
             Calls.libbpf_set_print(MemorySegment.NULL);
@@ -85,23 +87,28 @@ final class LibbpfLog {
 
     private static int print(int level, MemorySegment fmt, MemorySegment args) {
         // libbpf's debug level (2) says something for every CO-RE relocation and feature probe:
-        // hundreds of upcalls per object load, each formatted for nothing unless traced
-        boolean wanted = level <= 1 ? CAPTURE.get() != null || Log.LOG.isDebugEnabled() : Log.LOG.isTraceEnabled();
-        if (!wanted) {
+        // hundreds of upcalls per object load, each formatted for nothing unless traced. The
+        // logger is asked only when the property routes libbpf to it: asking starts SLF4J, and
+        // an expected fallback (a feature probe refused, its load repeated to hear why) must
+        // not start it
+        StringBuilder sb = level <= 1 ? CAPTURE.get() : null;
+        boolean logged = TO_LOGGER && (level <= 1 ? Log.LOG.isDebugEnabled() : Log.LOG.isTraceEnabled());
+        if (sb == null && !logged) {
             return 0;
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(2048);
             LibC.vsnprintf(buf, buf.byteSize(), fmt, args);
             String msg = buf.getString(0).stripTrailing();
-            StringBuilder sb = CAPTURE.get();
-            if (sb != null && level <= 1) {
+            if (sb != null) {
                 sb.append(msg).append('\n');
             }
-            switch (level) {
-                case 0 -> Log.LOG.debug("{}", msg); // LIBBPF_WARN: surfaced through exceptions
-                case 1 -> Log.LOG.debug("{}", msg);
-                default -> Log.LOG.trace("{}", msg);
+            if (logged) {
+                if (level <= 1) {
+                    Log.LOG.debug("{}", msg); // LIBBPF_WARN and LIBBPF_INFO; warnings also reach exceptions
+                } else {
+                    Log.LOG.trace("{}", msg);
+                }
             }
         } catch (Throwable t) {
             // never unwind into libbpf

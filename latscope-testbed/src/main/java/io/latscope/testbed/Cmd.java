@@ -66,8 +66,9 @@ public final class Cmd {
             case "ssh-keygen", "ssh" -> "openssh-client";
             case "sshd" -> "openssh-server";
             case "sysctl", "pgrep" -> "procps";
-            case "setpriv", "unshare", "nsenter", "mount" -> "util-linux";
-            case "sockperf", "iperf3", "bpftrace", "make", "gcc", "qemu-system-x86_64" -> name;
+            case "setpriv", "unshare", "nsenter" -> "util-linux";
+            case "qemu-system-x86_64" -> "qemu-system-x86";
+            case "mount", "sockperf", "iperf3", "bpftrace", "make", "gcc" -> name;
             default -> null;
         };
         return pkg == null ? " (is it installed and on the PATH?)" : " (is " + pkg + " installed? apt-get install " + pkg + ")";

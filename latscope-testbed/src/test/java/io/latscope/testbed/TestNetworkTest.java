@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * What a test JVM killed mid-run leaves behind (its namespaces, a root-namespace bridge with
@@ -14,17 +13,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @KernelTest
 class TestNetworkTest {
-    /** A command that will not start names itself and, where the test bed knows it, the package to install. */
-    @Test
-    void aCommandThatCannotStartNamesThePackageToInstall() {
-        assertThatThrownBy(() -> Cmd.run("/nonexistent/modprobe", "tcp_bbr"))
-                .hasMessageContaining("cannot run /nonexistent/modprobe").hasMessageContaining("apt-get install kmod");
-        assertThatThrownBy(() -> Cmd.run("/nonexistent/sockperf", "--help"))
-                .hasMessageContaining("apt-get install sockperf");
-        assertThatThrownBy(() -> Cmd.run("latscope-no-such-command"))
-                .hasMessageContaining("cannot run latscope-no-such-command (is it installed and on the PATH?)");
-    }
-
     @Test
     void leftoversOfARunThatEndedAreRemovedAndALiveRunsAreKept() throws Exception {
         Process p = new ProcessBuilder("true").start();
