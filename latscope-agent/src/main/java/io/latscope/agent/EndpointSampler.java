@@ -32,8 +32,9 @@ import java.util.stream.Stream;
  * established sockets in every measured namespace once per interval, read over sock_diag
  * netlink ({@link SockDiag}: no process started, no walk of every process's descriptors
  * as {@code ss -p} does), owners found by socket inode in {@code /proc/PID/fd} only when a
- * socket is new (first among the endpoint processes already known),
- * {@code /proc/PID/stat} of the owners every interval and their {@code statm} every 100 ms (kept open: {@link ResidentMemory}).
+ * socket is new (first among the endpoint processes already known), {@code /proc/PID/stat}
+ * of the owners every interval and their {@code statm} every 100 ms (kept open:
+ * {@link ResidentMemory}).
  *
  * <p>Which sockets: with the probes' {@link OpenSockets} map, each namespace is dumped once
  * (the sockets opened before the probes attached), and from then on only the sockets that
@@ -63,7 +64,7 @@ final class EndpointSampler implements AutoCloseable {
     private final Map<NetNs, Set<FlowKey>> dumped = new HashMap<>();
     /** False once the map was full: it no longer holds every open socket. */
     private boolean lookups;
-    /** Lookups and dumps so far, walks of every process's descriptors and reads of one known owner's, for tests and the bench. */
+    /** Lookups, dumps, walks of every process's descriptors and reads of one known owner's so far (tests, bench). */
     private long lookupCount, dumpCount, ownerWalks, knownOwnerReads;
 
     /**
@@ -86,8 +87,7 @@ final class EndpointSampler implements AutoCloseable {
      * Final counters of sockets that closed, from the draining thread. A queue, not a list
      * under this object's lock: the interval thread holds that lock through a whole sample
      * (sock_diag requests and, for a new socket no known process holds, a walk of every
-     * process's descriptors), and
-     * the drainer must never wait for it while the ring fills.
+     * process's descriptors), and the drainer must never wait for it while the ring fills.
      */
     private final java.util.concurrent.ConcurrentLinkedQueue<SocketInfo> closed = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final Map<Long, Long> seen = new HashMap<>();

@@ -17,6 +17,7 @@ public final class QuietStartMain {
         marker("STARTING");
         try (LatScopeSession s = LatScope.builder().ports(Integer.parseInt(args[0])).start()) {
             marker("STARTED");
+            s.unavailable().forEach((h, why) -> System.out.println("UNAVAILABLE " + h + " :: " + why));
             s.close();
             marker("CLOSED");
         }
