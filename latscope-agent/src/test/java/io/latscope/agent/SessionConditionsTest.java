@@ -269,9 +269,9 @@ class SessionConditionsTest {
     }
 
     /**
-     * A session that starts and closes without trouble says nothing and starts no logging: SLF4J's first
-     * logger reads every jar of the class path for a provider (25-40 ms of a fresh JVM's
-     * start), and libbpf, which prints to stderr unless told otherwise, stays silent. Also
+     * A session that starts and closes without trouble says nothing and starts no logging:
+     * SLF4J's first logger reads every jar of the class path for a provider (25-40 ms of a
+     * fresh JVM's start), and libbpf, which prints to stderr unless told otherwise, stays silent. Also
      * where the feature answers are probed afresh (the first session of a boot), whose expected
      * refusals (fentry here) are loaded again with libbpf heard, to say why. With {@code
      * -Dlatscope.libbpfLog=debug} libbpf's messages reach the {@code io.latscope.bpf.libbpf}
