@@ -112,8 +112,7 @@ final class FeatureCache {
         Map<Feature, FeatureStatus> out = new EnumMap<>(Feature.class);
         Path file = dir.resolve(FILE);
         try {
-            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || !trusted(dir) // none yet: the first process of a boot
-                    || !Files.exists(file, LinkOption.NOFOLLOW_LINKS) || !trusted(file)) {
+            if (!trusted(dir) || !trusted(file)) {
                 return out;
             }
             Properties p = new Properties();
@@ -187,7 +186,8 @@ final class FeatureCache {
 
     /** Owned by this process's effective uid, not a symbolic link, and writable by no one else. */
     private boolean trusted(Path p) throws IOException {
-        if (Files.isSymbolicLink(p)) {
+        // absent (the directory too, before the first process of a boot writes it), or a link
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(p)) {
             return false;
         }
         int owner = (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
