@@ -39,6 +39,11 @@ class ClosedSocketMergeTest {
         return m;
     }
 
+    /** The older connection's close (1500 bytes, 15 segments) merged into this sample; the connections that ended. */
+    private static List<Long> olderClosedAt1500(Map<Long, SocketInfo> current, Map<Long, SocketInfo> last) {
+        return EndpointSampler.mergeClosed(current, List.of(counters(OLDER, FLOW, 1500, 15, Map.of())), last, Set.of());
+    }
+
     /** The flow's bytes in this sample. */
     private static long bytes(Map<Long, SocketInfo> current, Map<Long, SocketInfo> last) {
         return EndpointSampler.sinceLast(current, last).get(FLOW)[0];
@@ -49,8 +54,7 @@ class ClosedSocketMergeTest {
         Map<Long, SocketInfo> current = sockets();
         Map<Long, SocketInfo> last = sockets(counters(OLDER, FLOW, 1000, 10, OWNER));
 
-        List<Long> ended = EndpointSampler.mergeClosed(current, List.of(counters(OLDER, FLOW, 1500, 15, Map.of())), last,
-                Set.of());
+        List<Long> ended = olderClosedAt1500(current, last);
 
         assertThat(ended).containsExactly(OLDER);
         assertThat(bytes(current, last)).isEqualTo(500);
@@ -65,8 +69,7 @@ class ClosedSocketMergeTest {
         Map<Long, SocketInfo> current = sockets(counters(OLDER, FLOW, 1200, 12, listedOwner));
         Map<Long, SocketInfo> last = sockets(counters(OLDER, FLOW, 1000, 10, OWNER));
 
-        List<Long> ended = EndpointSampler.mergeClosed(current, List.of(counters(OLDER, FLOW, 1500, 15, Map.of())), last,
-                Set.of());
+        List<Long> ended = olderClosedAt1500(current, last);
 
         assertThat(ended).containsExactly(OLDER);
         // the interval counts 1500 - 1000 bytes: none after the listing is lost
@@ -81,8 +84,7 @@ class ClosedSocketMergeTest {
         Map<Long, SocketInfo> current = sockets(counters(NEWER, FLOW, 9000, 90, OWNER));
         Map<Long, SocketInfo> last = sockets(counters(OLDER, FLOW, 1000, 10, OWNER));
 
-        List<Long> ended = EndpointSampler.mergeClosed(current, List.of(counters(OLDER, FLOW, 1500, 15, Map.of())), last,
-                Set.of());
+        List<Long> ended = olderClosedAt1500(current, last);
 
         assertThat(ended).containsExactly(OLDER);
         assertThat(bytes(current, last)).isEqualTo(500 + 9000);
@@ -94,8 +96,7 @@ class ClosedSocketMergeTest {
         Map<Long, SocketInfo> current = sockets(counters(NEWER, FLOW, 9500, 95, OWNER));
         Map<Long, SocketInfo> last = sockets(counters(OLDER, FLOW, 1000, 10, OWNER), counters(NEWER, FLOW, 9000, 90, OWNER));
 
-        List<Long> ended = EndpointSampler.mergeClosed(current, List.of(counters(OLDER, FLOW, 1500, 15, Map.of())), last,
-                Set.of());
+        List<Long> ended = olderClosedAt1500(current, last);
 
         assertThat(ended).containsExactly(OLDER);
         // before cookies, a newer connection sampled with no more bytes than the closed one's
