@@ -94,7 +94,18 @@ struct write_entry {
 	__u64 nr;
 	__u64 arg0;
 	__u64 arg1;
+	/* entry_at_first_copy only: the socket, and the sequence after the call's last byte
+	 * (write_seq plus the bytes left is the same at every pass of one call) */
+	__u64 sk;
+	__u32 end;
+	__u32 pad;
 };
+
+/* Where no BPF trampoline is allowed: the write's entry is its first pass of the copy loop
+ * (tx_sock notes it for the call's later passes, tx_sock_done ends it), instead of the raw
+ * sys_enter tracepoint, which sends every system call of every task on the host down the
+ * kernel's traced path. Set before load by LocalProbes (latscope.writeEntry). */
+const volatile __u8 entry_at_first_copy = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -516,6 +527,40 @@ static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len
 	on_sk_range(sk, seq, len, 1, write_began(), LS_TX_SOCK, 0);
 }
 
+#define LS_PF_KTHREAD 0x00200000
+
+/* entry_at_first_copy: when the call the thread is in made its first pass of the copy loop
+ * on this socket, noted now if this is that pass. The pass after the lock is taken: a wait
+ * for the socket's lock (another thread in a call on the socket) and the call's way from
+ * its entry to the lock are not in it. A later pass of the same call (after a wait for send
+ * buffer space, perhaps on another CPU) finds the thread's entry: same socket, same end of
+ * the call's bytes, same system call and first two arguments. tx_sock_done ends it when the
+ * call returns, so a later call that repeats all of these (a writev of the rest of a
+ * partial write through the same iovec array) starts its own. A kernel thread's send
+ * (sockmap, kTLS work) is stamped at the copy. */
+static __always_inline __u64 first_copy_began(const struct sock *sk, __u32 end)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (t->flags & LS_PF_KTHREAD)
+		return 0;
+	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!w)
+		return 0;
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!r)
+		return 0;
+	__u64 nr = SC_NR(r), a0 = SC_ARG0(r), a1 = SC_ARG1(r);
+	if (w->ts && w->sk == (__u64)sk && w->end == end && w->nr == nr && w->arg0 == a0 && w->arg1 == a1)
+		return w->ts;
+	w->ts = bpf_ktime_get_ns();
+	w->sk = (__u64)sk;
+	w->end = end;
+	w->nr = nr;
+	w->arg0 = a0;
+	w->arg1 = a1;
+	return w->ts;
+}
+
 SEC("tp_btf/tcp_sendmsg_locked")
 int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const struct sk_buff *skb, int size_goal)
 {
@@ -527,7 +572,26 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 	__u32 seq = tp->write_seq;
 	__u64 left = msg->msg_iter.count;
 	__u32 len = left < (__u64)size_goal ? (__u32)left : (__u32)size_goal;
-	if (size_goal <= 0 || !has_marker(seq, len))
+	if (size_goal <= 0)
+		return 0;
+	if (entry_at_first_copy) {
+		/* the call's first pass notes its entry when any byte left in the call is a marker */
+		__u32 rest = left > 0x7fffffff ? 0x7fffffff : (__u32)left;
+		if (!has_marker(seq, rest))
+			return 0;
+		struct flow f = {};
+		if (!sk_flow(sk, &f, 1))
+			return 0;
+		__u32 ns = ns_of_sk(sk);
+		if (!wanted(&f, ns))
+			return 0;
+		__u64 ts = first_copy_began(sk, seq + rest);
+		if (!has_marker(seq, len))
+			return 0;
+		emit(ts ? ts : bpf_ktime_get_ns(), &f, seq, len, ns, 0, LS_TX_SOCK, 0);
+		return 0;
+	}
+	if (!has_marker(seq, len))
 		return 0;
 	on_write(sk, seq, len);
 	return 0;
@@ -681,6 +745,19 @@ SEC("fexit/tcp_sendmsg")
 int BPF_PROG(tx_sock_end, struct sock *sk, struct msghdr *msg, size_t size, int ret)
 {
 	end_write_entry(bpf_get_current_task_btf());
+	return 0;
+}
+
+/* entry_at_first_copy: a socket's send returned (sock_sendmsg's end, every socket family):
+ * the thread's entry, if it has one, is over. A thread that never had BPF task storage (one
+ * that never sent a marker of a measured socket) costs one load. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(tx_sock_done, struct sock *sk, int ret, int flags)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (bpf_core_field_exists(t->bpf_storage) && !t->bpf_storage)
+		return 0;
+	end_write_entry(t);
 	return 0;
 }
 

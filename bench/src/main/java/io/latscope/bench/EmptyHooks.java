@@ -14,10 +14,13 @@ import java.util.List;
  * A do-nothing program on every hook LatScope's probes use ({@code emptyhooks.bpf.c}), the
  * netfilter ones in the given namespaces: what the kernel's dispatch alone costs a packet,
  * the floor for any tool that stamps these points. Without sockops, what tx TCP on fentry
- * would leave; without the system-call programs, what a session without syscall boundaries
- * sits on. The system-call exit program is on no hook of today's probes (they dropped it in
- * issue 17): {@link Syscalls#ENTRY_AND_EXIT} is the floor as it was before, to show what
- * that saved. {@link #close()} detaches and unloads everything.
+ * would leave. The hooks of the write's entry follow {@link Entry}: a session on a kernel
+ * without BPF trampolines takes it at the write's first copy pass and ends it at
+ * sock_send_length ({@link Entry#FIRST_COPY}, the default since 2026-12-07); with
+ * {@code latscope.writeEntry=sys_enter} from the raw sys_enter tracepoint. The system-call
+ * exit program is on no hook of today's probes (they dropped it in issue 17):
+ * {@link Entry#SYS_ENTER_AND_EXIT} is the floor as it was before, to show what that saved.
+ * {@link #close()} detaches and unloads everything.
  */
 final class EmptyHooks implements AutoCloseable {
     private final BpfObject obj;
@@ -27,10 +30,10 @@ final class EmptyHooks implements AutoCloseable {
         this.obj = obj;
     }
 
-    /** Which system-call programs to attach. */
-    enum Syscalls { NONE, ENTRY, ENTRY_AND_EXIT }
+    /** Which hooks of the write's entry to attach. */
+    enum Entry { NONE, FIRST_COPY, SYS_ENTER, SYS_ENTER_AND_EXIT }
 
-    static EmptyHooks attach(boolean sockops, Syscalls syscalls, NetNs... namespaces) {
+    static EmptyHooks attach(boolean sockops, Entry entry, NetNs... namespaces) {
         EmptyHooks h = new EmptyHooks(io.latscope.testbed.TestObjects.open("emptyhooks"));
         try {
             h.obj.load();
@@ -41,13 +44,18 @@ final class EmptyHooks implements AutoCloseable {
                             h.links.add(p.attachCgroup(Cgroups.v2Root()));
                         }
                     }
+                    case "e_tx_sock_done" -> {
+                        if (entry == Entry.FIRST_COPY) {
+                            h.links.add(p.attach());
+                        }
+                    }
                     case "e_sys_enter" -> {
-                        if (syscalls != Syscalls.NONE) {
+                        if (entry == Entry.SYS_ENTER || entry == Entry.SYS_ENTER_AND_EXIT) {
                             h.links.add(p.attach());
                         }
                     }
                     case "e_sys_exit" -> {
-                        if (syscalls == Syscalls.ENTRY_AND_EXIT) {
+                        if (entry == Entry.SYS_ENTER_AND_EXIT) {
                             h.links.add(p.attach());
                         }
                     }

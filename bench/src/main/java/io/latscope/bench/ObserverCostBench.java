@@ -61,8 +61,12 @@ public final class ObserverCostBench {
             new Config("base", "base (nothing attached)", Kind.BASE, b -> b),
             new Config("latscope", "LatScope session", Kind.LATSCOPE, b -> b),
             new Config("floor", "empty programs on LatScope's hooks (floor)", Kind.FLOOR, b -> b),
-            new Config("floor-nosys", "empty programs on LatScope's hooks but sys_enter (the floor without syscall"
+            new Config("floor-nosys", "empty programs on LatScope's hooks but sock_send_length (the floor without syscall"
                     + " boundaries)", Kind.FLOOR, b -> b, "nosys"),
+            new Config("floor-sys", "empty programs on LatScope's hooks with sys_enter for sock_send_length (the floor of"
+                    + " latscope-sys)", Kind.FLOOR, b -> b, "sys"),
+            new Config("latscope-sys", "LatScope session, the write's entry from sys_enter (latscope.writeEntry=sys_enter;"
+                    + " the default before 2026-12-07 where trampolines are refused)", Kind.LATSCOPE, b -> b, "sys_enter"),
             new Config("floor-exit", "empty programs on LatScope's hooks and on sys_exit (the floor before the probes"
                     + " dropped sys_exit)", Kind.FLOOR, b -> b, "exit"),
             new Config("peer", "bpftrace peer (bench/latscope-peer.bt)", Kind.PEER, b -> b),
@@ -214,23 +218,31 @@ public final class ObserverCostBench {
                     if (oldDrain) {
                         drainKnobs(16_384, false);
                     }
+                    boolean sysEnter = "sys_enter".equals(c.threadPolicy());
+                    if (sysEnter) {
+                        System.setProperty(io.latscope.agent.LocalProbes.WRITE_ENTRY_PROPERTY, "sys_enter");
+                    }
                     try {
                         session = c.tweak().apply(bl).start();
                     } finally {
                         if (oldDrain) {
                             drainKnobs(-1, true);
                         }
+                        if (sysEnter) {
+                            System.clearProperty(io.latscope.agent.LocalProbes.WRITE_ENTRY_PROPERTY);
+                        }
                     }
                     if ("dumps".equals(c.threadPolicy())) {
                         sampleByDumps(session);
-                    } else if (c.threadPolicy() != null && !oldDrain) {
+                    } else if (c.threadPolicy() != null && !oldDrain && !sysEnter) {
                         reschedule(c.threadPolicy());
                     }
                 }
                 case FLOOR -> hooks = EmptyHooks.attach(true, switch (String.valueOf(c.threadPolicy())) {
-                    case "nosys" -> EmptyHooks.Syscalls.NONE;
-                    case "exit" -> EmptyHooks.Syscalls.ENTRY_AND_EXIT;
-                    default -> EmptyHooks.Syscalls.ENTRY;
+                    case "nosys" -> EmptyHooks.Entry.NONE;
+                    case "sys" -> EmptyHooks.Entry.SYS_ENTER;
+                    case "exit" -> EmptyHooks.Entry.SYS_ENTER_AND_EXIT;
+                    default -> EmptyHooks.Entry.FIRST_COPY;
                 }, a, b);
                 case PEER -> peer = new BpftracePeer(port);
             }

@@ -49,26 +49,17 @@ public final class LocalProbes implements AutoCloseable {
     private static final int FIRST_PRIORITY = Integer.MIN_VALUE + 1;
     /**
      * The optional programs that move TX_SOCK to the write's entry (probes.bpf.c,
-     * write_entry), one of them: tcp_sendmsg's entry through a BPF trampoline where the kernel
-     * allows them (only TCP sends run it), or else the raw sys_enter tracepoint (every system
-     * call of every task on the host then takes the kernel's traced path). Without either the
-     * point stays at the kernel's copy. RX_APP needs none: sock_recv_length (or tcp_recvmsg's
-     * return) fires once the read's copy is done and the socket's lock released, where the
-     * system call only returns.
+     * write_entry), one way of {@link WriteEntry} (tcp_sendmsg's entry through a BPF
+     * trampoline, the write's first pass of the copy loop, or the raw sys_enter tracepoint).
+     * Without any the point stays at each pass of the kernel's copy. RX_APP needs none:
+     * sock_recv_length (or tcp_recvmsg's return) fires once the read's copy is done and the
+     * socket's lock released, where the system call only returns.
      */
-    private static final String WRITE_ENTRY_FENTRY = "tx_sock_begin";
-    private static final String WRITE_ENTRY_SYSCALL = "sys_enter";
-    /** The programs of each, in attach order: tcp_sendmsg's return ends what its entry notes, so it goes first. */
-    private static final Map<String, List<String>> WRITE_ENTRY_PROGRAMS = Map.of(
-            WRITE_ENTRY_FENTRY, List.of("tx_sock_end", WRITE_ENTRY_FENTRY), WRITE_ENTRY_SYSCALL, List.of(WRITE_ENTRY_SYSCALL));
-    /**
-     * Benches and tests that compare the two on a kernel with trampolines set this to
-     * {@code sys_enter}: the write's entry then comes from the tracepoint as where trampolines
-     * are refused.
-     */
-    public static final String WRITE_ENTRY_PROPERTY = "latscope.test.writeEntry";
-    /** The one of the two loaded (null: syscall boundaries off, or neither loads). */
-    private String writeEntry;
+    public static final String WRITE_ENTRY_PROPERTY = WriteEntry.PROPERTY;
+    /** The way loaded (null: syscall boundaries off, or none loads). */
+    private WriteEntry writeEntry;
+    /** The ways left to try if the kernel refuses writeEntry's programs. */
+    private final java.util.ArrayDeque<WriteEntry> writeEntryFallbacks = new java.util.ArrayDeque<>();
     /** The iterator that gives connections open before the session the sockops callback. */
     private static final String TX_TCP_EXISTING = "tx_tcp_existing";
 
@@ -152,12 +143,13 @@ public final class LocalProbes implements AutoCloseable {
             });
         }
         excluded.add("empty_floor");
-        writeEntry = !cfg.syscallBoundaries() || !cfg.points().contains(ProbePoint.TX_SOCK) ? null
-                : fentry.isSupported() && !WRITE_ENTRY_SYSCALL.equals(System.getProperty(WRITE_ENTRY_PROPERTY))
-                ? WRITE_ENTRY_FENTRY : WRITE_ENTRY_SYSCALL;
-        WRITE_ENTRY_PROGRAMS.values().forEach(excluded::addAll);
+        if (cfg.syscallBoundaries() && cfg.points().contains(ProbePoint.TX_SOCK)) {
+            writeEntryFallbacks.addAll(WriteEntry.candidates(fentry.isSupported()));
+        }
+        writeEntry = writeEntryFallbacks.pollFirst();
+        excluded.addAll(WriteEntry.allPrograms());
         if (writeEntry != null) {
-            excluded.removeAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
+            excluded.removeAll(writeEntry.programs);
         }
         for (ProbePoint p : ProbePoint.values()) {
             if (!cfg.points().contains(p)) {
@@ -274,8 +266,9 @@ public final class LocalProbes implements AutoCloseable {
 
     /** Without tx.SOCK nothing takes the write's entry: its programs are not loaded. */
     private void dropWriteEntry(Set<String> excluded) {
-        WRITE_ENTRY_PROGRAMS.values().forEach(excluded::addAll);
+        excluded.addAll(WriteEntry.allPrograms());
         writeEntry = null;
+        writeEntryFallbacks.clear();
     }
 
     public static LocalProbes start(Config cfg) {
@@ -299,6 +292,7 @@ public final class LocalProbes implements AutoCloseable {
             BpfObject obj = BpfObject.open("latscope_probes", elf);
             try {
                 obj.setConstant("stride_shift", cfg.strideShift());
+                obj.setConstant("entry_at_first_copy", writeEntry == WriteEntry.FIRST_COPY ? 1 : 0);
                 obj.setConstant("filter_ports", cfg.ports().isEmpty() ? 0 : 1);
                 obj.setConstant("filter_netns", cfg.allNamespaces() ? 0 : 1);
                 obj.setConstant("port_bits", portBits(cfg.ports()));
@@ -326,14 +320,14 @@ public final class LocalProbes implements AutoCloseable {
                     excluded.add(prog);
                     continue;
                 }
-                // optional, whatever the error: tx.SOCK falls back to sys_enter, then to the copy
-                if (prog != null && writeEntry != null && WRITE_ENTRY_PROGRAMS.get(writeEntry).contains(prog)) {
-                    excluded.addAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
-                    writeEntry = writeEntry.equals(WRITE_ENTRY_FENTRY) ? WRITE_ENTRY_SYSCALL : null;
+                // optional, whatever the error: tx.SOCK falls back to the next way, then to the copy
+                if (prog != null && writeEntry != null && writeEntry.programs.contains(prog)) {
+                    excluded.addAll(writeEntry.programs);
+                    writeEntry = writeEntryFallbacks.pollFirst();
                     Log.LOG.info("write entry by {} refused ({}); tx.SOCK {}", prog, e.getMessage(),
-                            writeEntry == null ? "stays at the kernel copy" : "from " + writeEntry + " instead");
+                            writeEntry == null ? "stays at the kernel copy" : "from " + writeEntry.programs + " instead");
                     if (writeEntry != null) {
-                        excluded.removeAll(WRITE_ENTRY_PROGRAMS.get(writeEntry));
+                        excluded.removeAll(writeEntry.programs);
                     }
                     continue;
                 }
@@ -388,7 +382,7 @@ public final class LocalProbes implements AutoCloseable {
         if (program.equals("tx_tcp_fentry") || program.equals(TX_TCP_EXISTING)) {
             return ProbePoint.TX_TCP;
         }
-        if (WRITE_ENTRY_PROGRAMS.values().stream().anyMatch(l -> l.contains(program))) {
+        if (WriteEntry.allPrograms().contains(program)) {
             return ProbePoint.TX_SOCK;
         }
         ProbePoint standingIn = StandIns.pointOf(program);
@@ -486,6 +480,7 @@ public final class LocalProbes implements AutoCloseable {
                 }
             }
             default -> {
+                attachFirstCopyEnd(p);
                 for (String name : p.programs()) {
                     BpfProgram prog = object.program(name);
                     add(p, prog, prog.attach());
@@ -557,10 +552,10 @@ public final class LocalProbes implements AutoCloseable {
     }
 
     private void attachWriteEntry(ProbePoint p) {
-        if (p != ProbePoint.TX_SOCK || writeEntry == null) {
+        if (p != ProbePoint.TX_SOCK || writeEntry == null || writeEntry == WriteEntry.FIRST_COPY) {
             return;
         }
-        List<String> names = WRITE_ENTRY_PROGRAMS.get(writeEntry);
+        List<String> names = writeEntry.programs;
         if (!names.stream().allMatch(n -> object.program(n).isLoaded())) {
             return;
         }
@@ -568,7 +563,7 @@ public final class LocalProbes implements AutoCloseable {
         try {
             for (String name : names) {
                 BpfProgram prog = object.program(name);
-                made.add(writeEntry.equals(WRITE_ENTRY_FENTRY) ? prog.attachTrace() : prog.attach());
+                made.add(writeEntry.trampolines ? prog.attachTrace() : prog.attach());
             }
         } catch (RuntimeException e) {
             closeQuietly(made);
@@ -581,9 +576,23 @@ public final class LocalProbes implements AutoCloseable {
         for (int i = 0; i < names.size(); i++) { // their run time shows with the probes'
             add(p, object.program(names.get(i)), made.get(i));
         }
-        socketBoundary.put(p, writeEntry.equals(WRITE_ENTRY_FENTRY)
-                ? "tcp_sendmsg entry, before the socket lock (the write's system call entry, less its descriptor lookup and message-header copy)"
-                : "write/writev/sendto/sendmsg system call entry");
+        socketBoundary.put(p, writeEntry.boundary);
+    }
+
+    /**
+     * The first copy pass's entry is kept by tx_sock itself (its load-time constant), so the
+     * program that ends it attaches first, and a failure to attach it leaves tx.SOCK
+     * unavailable rather than stamping later calls at an entry nothing ended.
+     */
+    private void attachFirstCopyEnd(ProbePoint p) {
+        if (p != ProbePoint.TX_SOCK || writeEntry != WriteEntry.FIRST_COPY) {
+            return;
+        }
+        for (String name : writeEntry.programs) {
+            BpfProgram prog = object.program(name);
+            add(p, prog, prog.attach());
+        }
+        socketBoundary.put(p, writeEntry.boundary);
     }
 
     /** Where END_TO_END starts (TX_SOCK) and ends (RX_APP) on this kernel. */

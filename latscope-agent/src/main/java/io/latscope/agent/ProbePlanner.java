@@ -159,11 +159,23 @@ final class ProbePlanner {
         }
         String why = "BTF tracepoint: stable across kernels, the baseline";
         if (p == ProbePoint.TX_SOCK && syscalls) {
-            why = f.get(Feature.FENTRY).isSupported() // already NOT_SUPPORTED under latscope.hooks=tracepoints
-                    ? "time from tcp_sendmsg's entry, before the socket lock (fentry), syscallBoundaries is on"
-                    : f.get(Feature.RAW_TRACEPOINT).isSupported()
-                    ? "time from the write system call's entry (raw sys_enter), syscallBoundaries is on"
-                    : "raw tracepoints are not supported: at the kernel's copy instead of the system call";
+            // FENTRY is already NOT_SUPPORTED under latscope.hooks=tracepoints
+            why = WriteEntry.candidates(f.get(Feature.FENTRY).isSupported()).stream()
+                    .filter(e -> switch (e) {
+                        case FENTRY -> true;
+                        case FIRST_COPY -> Files.isDirectory(TRACEFS.resolve("sock/sock_send_length"));
+                        case SYS_ENTER -> f.get(Feature.RAW_TRACEPOINT).isSupported();
+                    })
+                    .findFirst()
+                    .map(e -> switch (e) {
+                        case FENTRY -> "time from tcp_sendmsg's entry, before the socket lock (fentry), syscallBoundaries is on";
+                        case FIRST_COPY -> "time from the write's first pass of the copy loop, after the socket lock (a wait"
+                                + " for the lock is not included; " + WriteEntry.PROPERTY + "=sys_enter includes it at the"
+                                + " cost of every system call on the host), syscallBoundaries is on";
+                        case SYS_ENTER -> "time from the write system call's entry (raw sys_enter), syscallBoundaries is on";
+                    })
+                    .orElse("at each pass of the kernel's copy: no way to the write's entry on this kernel ("
+                            + WriteEntry.PROPERTY + "=" + System.getProperty(WriteEntry.PROPERTY, "auto") + ")");
         } else if (p == ProbePoint.TX_SOCK) {
             why = "time from the kernel's copy into the socket (syscallBoundaries is off)";
         } else if (p == ProbePoint.RX_APP) {

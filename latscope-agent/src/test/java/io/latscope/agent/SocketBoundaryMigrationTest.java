@@ -6,7 +6,9 @@ import io.latscope.bpf.NetNs;
 import io.latscope.testbed.KernelTest;
 import io.latscope.MarkerRecord;
 import io.latscope.testbed.TestNetwork;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,8 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The write system call's entry is kept per thread, for as long as the thread is in that
- * call. A writer that blocks (the receiver reads slowly) and is moved to the other CPU while
+ * The write's entry (the system call's, or its first pass of the copy loop) is kept per
+ * thread, for as long as the thread is in that call. A writer that blocks (the receiver reads slowly) and is moved to the other CPU while
  * blocked must keep its entry for the rest of that write, and a later write must not take
  * an older entry as its own. Here another thread moves the writer between the two CPUs
  * every few hundred microseconds. Every marker's tx.sock stamp must lie after the
@@ -55,8 +57,16 @@ class SocketBoundaryMigrationTest {
             LINKER.defaultLookup().find("sched_setaffinity").orElseThrow(),
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
 
-    @Test
-    void aWriteMovedBetweenCpusNeverStartsBeforeTheApplicationCalledIt() throws Exception {
+    @AfterEach
+    void clearProperty() {
+        System.clearProperty(WriteEntry.PROPERTY);
+    }
+
+    /** Where trampolines are refused: the first copy pass (the default there) and the system call's entry. */
+    @ParameterizedTest
+    @ValueSource(strings = {"first-copy", "sys_enter"})
+    void aWriteMovedBetweenCpusNeverStartsBeforeTheApplicationCalledIt(String writeEntry) throws Exception {
+        System.setProperty(WriteEntry.PROPERTY, writeEntry);
         assertThat(Runtime.getRuntime().availableProcessors()).as("needs two CPUs to move the writer between").isGreaterThanOrEqualTo(2);
         try (TestNetwork net = TestNetwork.create()) {
             NetNs a = net.namespace("a");

@@ -9,7 +9,9 @@ import io.latscope.Point;
 import io.latscope.bpf.NetNs;
 import io.latscope.testbed.KernelTest;
 import io.latscope.testbed.TestNetwork;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,11 +28,13 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The write's entry is kept per thread and nothing clears it: the copy loop takes it only
- * while the thread's registers still show the call that noted it (probes.bpf.c, write_began).
- * Here one thread alternates a write() and a sendfile() on one socket, 10 ms apart. sys_enter
- * notes the write and not the sendfile, so the sendfile's bytes must be stamped at their copy,
- * never at the earlier write's entry; the write's bytes at its entry.
+ * The write's entry is kept per thread: the copy loop takes it only while the thread's
+ * registers still show the call that noted it (probes.bpf.c, write_began and
+ * first_copy_began). Here one thread alternates a write() and a sendfile() on one socket,
+ * 10 ms apart. sys_enter notes the write and not the sendfile, so the sendfile's bytes must be
+ * stamped at their copy; at the first copy pass, each call (each of sendfile's chunks) has
+ * its own entry. Either way never at the earlier write's entry, and the write's bytes at or
+ * after its start.
  */
 @KernelTest
 class WriteEntryTest {
@@ -38,8 +42,16 @@ class WriteEntryTest {
     private static final int ROUNDS = 50;
     private static final int PORT = 5312;
 
-    @Test
-    void aSendfileAfterAWriteIsNotStampedAtTheWritesEntry() throws Exception {
+    @AfterEach
+    void clearProperty() {
+        System.clearProperty(WriteEntry.PROPERTY);
+    }
+
+    /** Where trampolines are refused: the first copy pass (the default there) and the system call's entry. */
+    @ParameterizedTest
+    @ValueSource(strings = {"first-copy", "sys_enter"})
+    void aSendfileAfterAWriteIsNotStampedAtTheWritesEntry(String writeEntry) throws Exception {
+        System.setProperty(WriteEntry.PROPERTY, writeEntry);
         Path file = Files.createTempFile("latscope-sendfile", ".bin");
         try (TestNetwork net = TestNetwork.create()) {
             Files.write(file, new byte[STRIDE]);
