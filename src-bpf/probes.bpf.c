@@ -81,14 +81,18 @@ struct {
 /* Entry of the write/send system call the thread is in, so the tx SOCKET point is when the
  * application handed its bytes to the kernel. Task storage, not a per-CPU slot: the entry
  * must survive what it is there to measure, a writer that sleeps on the socket's lock while
- * another thread holds it, then wakes on another CPU or after another writer ran on its
- * CPU (a per-CPU slot lost the entry in each case and stamped at the copy instead). Nothing
- * clears it: the copy loop takes it only while the thread is still in that call, which the
- * system call number and first two arguments in the thread's saved registers tell (a later
- * call of another kind, or with another descriptor or buffer, does not match). So no
- * program runs at system call exits: attaching sys_enter already sends every system call
- * of every task on the host down the kernel's traced path, and a second program there cost
- * each call another run (docs/benchmarks.md, "bystanders"). */
+ * another thread holds it, or for send-buffer space, then wakes on another CPU or after
+ * another writer ran on its CPU (a per-CPU slot lost the entry in each case and stamped at
+ * the copy instead). The copy loop takes it only while the thread is still in that call,
+ * which the system call number and first two arguments in the thread's saved registers tell
+ * (a later call of another kind, or with another descriptor or buffer, does not match).
+ * Written by one of three (LocalProbes, latscope.writeEntry): fentry/tcp_sendmsg (ended by
+ * its fexit); the raw sys_enter tracepoint, which nothing needs to end (no program runs at
+ * system call exits: attaching sys_enter already sends every system call of every task on
+ * the host down the kernel's traced path, and a second program there cost each call another
+ * run; docs/benchmarks.md, "bystanders"); or, where trampolines are refused, the write's
+ * first pass of the copy loop (entry_at_first_copy, ended by sock_send_length), which traces
+ * no system call. */
 struct write_entry {
 	__u64 ts;
 	__u64 nr;
@@ -530,9 +534,9 @@ static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len
 #define LS_PF_KTHREAD 0x00200000
 
 /* entry_at_first_copy: when the call the thread is in made its first pass of the copy loop
- * on this socket, noted now if this is that pass. The pass after the lock is taken: a wait
- * for the socket's lock (another thread in a call on the socket) and the call's way from
- * its entry to the lock are not in it. A later pass of the same call (after a wait for send
+ * on this socket, noted now if this is that pass, or when the call went to sleep before it
+ * (tx_sock_wait: on the socket's lock). The call's way from its entry to the lock, and a
+ * preemption on that way, are not in it. A later pass of the same call (after a wait for send
  * buffer space, perhaps on another CPU) finds the thread's entry: same socket, same end of
  * the call's bytes, same system call and first two arguments. tx_sock_done ends it when the
  * call returns, so a later call that repeats all of these (a writev of the rest of a
@@ -550,8 +554,15 @@ static __always_inline __u64 first_copy_began(const struct sock *sk, __u32 end)
 	if (!r)
 		return 0;
 	__u64 nr = SC_NR(r), a0 = SC_ARG0(r), a1 = SC_ARG1(r);
-	if (w->ts && w->sk == (__u64)sk && w->end == end && w->nr == nr && w->arg0 == a0 && w->arg1 == a1)
-		return w->ts;
+	if (w->ts && w->nr == nr && w->arg0 == a0 && w->arg1 == a1) {
+		if (w->sk == (__u64)sk && w->end == end)
+			return w->ts;
+		if (!w->sk) { /* tx_sock_wait saw the call leave the CPU before this, its first pass */
+			w->sk = (__u64)sk;
+			w->end = end;
+			return w->ts;
+		}
+	}
 	w->ts = bpf_ktime_get_ns();
 	w->sk = (__u64)sk;
 	w->end = end;
@@ -705,6 +716,51 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	w->nr = (__u64)id;
 	w->arg0 = SC_ARG0(regs);
 	w->arg1 = SC_ARG1(regs);
+	return 0;
+}
+
+/* entry_at_first_copy: a thread that goes to sleep without signals (TASK_UNINTERRUPTIBLE, as
+ * on the socket's lock while another thread holds it) inside a write-family call on a
+ * socket the session measures, before the call's first pass of the copy loop, notes the
+ * call's entry now; the first pass takes it (its socket still unset), so tx.SOCKET holds
+ * the wait, as it does from sys_enter. A switch in a call that already has its entry (a
+ * later wait for send-buffer space) changes nothing. Preemptions are not noted: one after
+ * sock_send_length ended the call's entry (on the way back to user space) would leave an
+ * entry that the thread's next call with the same arguments took as its own (a stamp a
+ * whole call early, seen in FirstCopyEntryTest), and nothing here tells the two apart; a
+ * call preempted on its way to the lock is stamped at its first pass. Every context switch
+ * on the host runs this: one that is not such a sleep returns at the first test, a
+ * thread that never sent a marker of a measured socket at the second load. */
+#define LS_TASK_UNINTERRUPTIBLE 0x2
+SEC("tp_btf/sched_switch")
+int BPF_PROG(tx_sock_wait, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
+{
+	if (!(prev_state & LS_TASK_UNINTERRUPTIBLE))
+		return 0;
+	if (bpf_core_field_exists(prev->bpf_storage) && !prev->bpf_storage)
+		return 0;
+	if (prev->flags & LS_PF_KTHREAD)
+		return 0;
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(prev);
+	if (!r)
+		return 0;
+	__u64 nr = SC_NR(r);
+	if (nr != NR_WRITE && nr != NR_WRITEV && nr != NR_SENDTO && nr != NR_SENDMSG)
+		return 0;
+	struct write_entry *w = bpf_task_storage_get(&write_entry, prev, 0, 0);
+	if (!w)
+		return 0;
+	__u64 a0 = SC_ARG0(r), a1 = SC_ARG1(r);
+	if (w->ts && w->nr == nr && w->arg0 == a0 && w->arg1 == a1)
+		return 0;
+	if (!fd_wanted(prev, a0))
+		return 0;
+	w->ts = bpf_ktime_get_ns();
+	w->nr = nr;
+	w->arg0 = a0;
+	w->arg1 = a1;
+	w->sk = 0;
+	w->end = 0;
 	return 0;
 }
 

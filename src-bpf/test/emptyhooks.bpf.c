@@ -12,6 +12,9 @@ int BPF_PROG(e_tx_sock) { return 0; }
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(e_tx_sock_done) { return 0; }
 
+SEC("tp_btf/sched_switch")
+int BPF_PROG(e_tx_sock_wait) { return 0; }
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(e_sys_enter) { return 0; }
 

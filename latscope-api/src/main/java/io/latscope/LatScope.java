@@ -348,14 +348,16 @@ public final class LatScope {
          * returns after that. Where the kernel allows BPF trampolines, the entry is taken at
          * {@code tcp_sendmsg}'s entry (before the socket's lock), and other processes' system
          * calls are not traced: their TCP sends run two short programs, which note nothing
-         * for sockets the session does not watch. Elsewhere it comes from the sys_enter
-         * tracepoint, and the price is that every system call of every process on the host
-         * takes the kernel's traced path and runs one small program (write-family calls
-         * stamp, the rest return at once). For the measured traffic that is within the
-         * noise, but a process that does little else than system calls pays it in full
-         * ({@code dd bs=1}: see docs/benchmarks.md, "bystanders"), and the benchmark or test
-         * that embeds the session pays it on its own system calls too. Turn it off on such
-         * hosts when the copy-to-copy span is what you need.
+         * for sockets the session does not watch. Elsewhere it is the write's first pass of
+         * the kernel's copy loop, or the moment the write went to sleep on the socket's lock
+         * before it: no system call is traced, but the write's way from its entry to the lock,
+         * and a preemption on that way, are not in tx.SOCKET. System property
+         * {@code latscope.writeEntry=sys_enter} takes the system call's entry from the sys_enter
+         * tracepoint instead; the price is that every system call of every process on the host
+         * then takes the kernel's traced path and runs one small program (a process that does
+         * little else than system calls, {@code dd bs=1}, ran at 0.79x beside a session:
+         * docs/benchmarks.md, "bystanders"; {@code auto}, {@code fentry} and
+         * {@code first-copy} are its other values).
          *
          * @param atSystemCalls false to start tx.SOCKET at the kernel's copy into the socket
          * @return this builder

@@ -52,11 +52,13 @@ public record SessionSpec(List<Host> hosts, Set<Layer> layers, Traffic traffic, 
      * @param ringBufferBytes        size of the kernel-to-agent ring buffer (a power of two); events that
      *                               do not fit are dropped by the kernel and counted
      * @param syscallBoundaries      start tx.SOCKET at the write's entry (tcp_sendmsg's through a BPF
-     *                               trampoline where the kernel allows it, else the sys_enter
-     *                               tracepoint, with which every system call of every process takes the
-     *                               kernel's slower traced path) instead of at the kernel's copy into
-     *                               the socket (on by default); rx.SOCKET ends at the read's copy out
-     *                               of the socket either way
+     *                               trampoline where the kernel allows it, else the write's first copy
+     *                               pass or its sleep on the socket's lock before it, or with system
+     *                               property latscope.writeEntry=sys_enter the system call's, with which
+     *                               every system call of every process takes the kernel's slower traced
+     *                               path) instead of at each pass of the kernel's copy into the socket
+     *                               (on by default); rx.SOCKET ends at the read's copy out of the socket
+     *                               either way
      * @param probeCost              measure each probe's run time (kernel bpf_stats, in sampling windows)
      */
     public record Sampling(int strideBytes, boolean includeRetransmissions, Duration markerTimeout, int markerSampleEvery,

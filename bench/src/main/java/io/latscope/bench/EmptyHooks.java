@@ -15,8 +15,9 @@ import java.util.List;
  * netfilter ones in the given namespaces: what the kernel's dispatch alone costs a packet,
  * the floor for any tool that stamps these points. Without sockops, what tx TCP on fentry
  * would leave. The hooks of the write's entry follow {@link Entry}: a session on a kernel
- * without BPF trampolines takes it at the write's first copy pass and ends it at
- * sock_send_length ({@link Entry#FIRST_COPY}, the default since 2026-12-07); with
+ * without BPF trampolines takes it at the write's first copy pass or where the write left
+ * the CPU before it (sched_switch) and ends it at sock_send_length ({@link Entry#FIRST_COPY},
+ * the default since 2026-12-07); with
  * {@code latscope.writeEntry=sys_enter} from the raw sys_enter tracepoint. The system-call
  * exit program is on no hook of today's probes (they dropped it in issue 17):
  * {@link Entry#SYS_ENTER_AND_EXIT} is the floor as it was before, to show what that saved.
@@ -44,7 +45,7 @@ final class EmptyHooks implements AutoCloseable {
                             h.links.add(p.attachCgroup(Cgroups.v2Root()));
                         }
                     }
-                    case "e_tx_sock_done" -> {
+                    case "e_tx_sock_done", "e_tx_sock_wait" -> {
                         if (entry == Entry.FIRST_COPY) {
                             h.links.add(p.attach());
                         }

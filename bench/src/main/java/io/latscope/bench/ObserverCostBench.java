@@ -61,10 +61,10 @@ public final class ObserverCostBench {
             new Config("base", "base (nothing attached)", Kind.BASE, b -> b),
             new Config("latscope", "LatScope session", Kind.LATSCOPE, b -> b),
             new Config("floor", "empty programs on LatScope's hooks (floor)", Kind.FLOOR, b -> b),
-            new Config("floor-nosys", "empty programs on LatScope's hooks but sock_send_length (the floor without syscall"
-                    + " boundaries)", Kind.FLOOR, b -> b, "nosys"),
-            new Config("floor-sys", "empty programs on LatScope's hooks with sys_enter for sock_send_length (the floor of"
-                    + " latscope-sys)", Kind.FLOOR, b -> b, "sys"),
+            new Config("floor-nosys", "empty programs on LatScope's hooks but sock_send_length and sched_switch (the floor"
+                    + " without syscall boundaries)", Kind.FLOOR, b -> b, "nosys"),
+            new Config("floor-sys", "empty programs on LatScope's hooks with sys_enter for sock_send_length and"
+                    + " sched_switch (the floor of latscope-sys)", Kind.FLOOR, b -> b, "sys"),
             new Config("latscope-sys", "LatScope session, the write's entry from sys_enter (latscope.writeEntry=sys_enter;"
                     + " the default before 2026-12-07 where trampolines are refused)", Kind.LATSCOPE, b -> b, "sys_enter"),
             new Config("floor-exit", "empty programs on LatScope's hooks and on sys_exit (the floor before the probes"

@@ -169,9 +169,10 @@ final class ProbePlanner {
                     .findFirst()
                     .map(e -> switch (e) {
                         case FENTRY -> "time from tcp_sendmsg's entry, before the socket lock (fentry), syscallBoundaries is on";
-                        case FIRST_COPY -> "time from the write's first pass of the copy loop, after the socket lock (a wait"
-                                + " for the lock is not included; " + WriteEntry.PROPERTY + "=sys_enter includes it at the"
-                                + " cost of every system call on the host), syscallBoundaries is on";
+                        case FIRST_COPY -> "time from the write's first pass of the copy loop, or from its sleep on the"
+                                + " socket's lock before it (sched_switch); a preemption on its way to the lock is not"
+                                + " included (" + WriteEntry.PROPERTY + "=sys_enter includes it at the cost of every system"
+                                + " call on the host), syscallBoundaries is on";
                         case SYS_ENTER -> "time from the write system call's entry (raw sys_enter), syscallBoundaries is on";
                     })
                     .orElse("at each pass of the kernel's copy: no way to the write's entry on this kernel ("

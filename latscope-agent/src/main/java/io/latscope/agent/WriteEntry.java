@@ -13,9 +13,11 @@ import java.util.Locale;
  * <li>{@code auto} (the default): {@link #FENTRY} where the kernel allows BPF trampolines,
  *     else {@link #FIRST_COPY}, else {@link #SYS_ENTER};</li>
  * <li>{@code fentry}: tcp_sendmsg's entry, before the socket's lock (only TCP sends run it);</li>
- * <li>{@code first-copy}: the write's first pass of the kernel's copy loop, after the lock
- *     (tcp_sendmsg_locked and sock_send_length, both run by sends only): a wait for the lock
- *     is not in tx.SOCKET;</li>
+ * <li>{@code first-copy}: the write's first pass of the kernel's copy loop, or the moment the
+ *     write went to sleep before it (on the socket's lock; a preemption on the way to the
+ *     lock is not seen): tcp_sendmsg_locked and sock_send_length, run by sends only, and
+ *     sched_switch, which every context switch of the host runs (all but uninterruptible
+ *     sleeps return at the first test);</li>
  * <li>{@code sys_enter}: the write system call's entry (the raw tracepoint: every system call
  *     of every task on the host then takes the kernel's traced path).</li>
  * </ul>
@@ -26,8 +28,9 @@ enum WriteEntry {
     FENTRY(List.of("tx_sock_end", "tx_sock_begin"), true,
             "tcp_sendmsg entry, before the socket lock (the write's system call entry, less its descriptor lookup"
                     + " and message-header copy)"),
-    FIRST_COPY(List.of("tx_sock_done"), false,
-            "the write's first pass of the copy loop, after the socket lock (a wait for the lock is not included)"),
+    FIRST_COPY(List.of("tx_sock_done", "tx_sock_wait"), false,
+            "the write's first pass of the copy loop, or where the write went to sleep before it (on the socket's lock);"
+                    + " its way to the lock and a preemption on that way are not included"),
     SYS_ENTER(List.of("sys_enter"), false, "write/writev/sendto/sendmsg system call entry");
 
     /** The system property read when a session's probes are loaded. */
