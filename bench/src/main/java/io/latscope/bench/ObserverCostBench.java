@@ -105,7 +105,7 @@ public final class ObserverCostBench {
     /** One measured round of one configuration. */
     record Round(double p50, double p99, double p999, long exchanges, double gbps, double machineMsPerGb,
                  double toolMsPerGb, double markersPerExchange, Map<String, long[]> threads, double secondsMeasured,
-                 double startMs, double closeMs) {
+                 double startMs, double closeMs, double pipeOpsPerMs) {
     }
 
     public static void main(String[] args) {
@@ -367,7 +367,7 @@ public final class ObserverCostBench {
                 perExchange = s.peer.exchanges / (r.exchanges() * (secs / r.seconds()));
             }
             return new Round(r.p50(), r.p99(), r.p999(), r.exchanges(), 0, 0, tool / 1e6 / secs, perExchange, threads, secs,
-                    s.startMs, s.closeMs);
+                    s.startMs, s.closeMs, Double.NaN);
         }
     }
 
@@ -404,7 +404,7 @@ public final class ObserverCostBench {
             }
             s.close();
             return new Round(0, 0, 0, 0, r.gbps(), r.machineMsPerGb(), r.toolMsPerGb(), Double.NaN, r.threads(), r.secondsMeasured(),
-                    s.startMs, s.closeMs);
+                    s.startMs, s.closeMs, Double.NaN);
         }
     }
 
@@ -417,9 +417,10 @@ public final class ObserverCostBench {
         try (Setup s = new Setup(c, a, b, Sockperf.PORT, 64)) {
             Round flow = iperfRound(net, s, "c", C, D, secs);
             double syscallsPerUs = ddSyscallsPerUs(4_000_000L * secs / 5);
+            double pipeOpsPerMs = pipeOpsPerMs(200_000 * secs / 5);
             s.close();
             return new Round(0, 0, 0, 0, flow.gbps(), flow.machineMsPerGb(), flow.toolMsPerGb(), syscallsPerUs, flow.threads(),
-                    flow.secondsMeasured(), s.startMs, s.closeMs);
+                    flow.secondsMeasured(), s.startMs, s.closeMs, pipeOpsPerMs);
         }
     }
 
@@ -433,6 +434,27 @@ public final class ObserverCostBench {
         long t0 = System.nanoTime();
         io.latscope.testbed.Cmd.run("dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=" + bytes);
         return 2.0 * bytes / ((System.nanoTime() - t0) / 1e3);
+    }
+
+    private static final Pattern PIPE_OPS = Pattern.compile("([\\d.]+) usecs/op");
+
+    /**
+     * The context-switch-heavy bystander: {@code perf bench sched pipe} (two processes passing a
+     * token through two pipes, each pass a sleep and a wake-up), both on CPU 1, {@code loops}
+     * round trips; a session's sched_switch program runs at each of their context switches.
+     *
+     * @return round trips per millisecond
+     */
+    static double pipeOpsPerMs(int loops) {
+        // both on CPU 1: each round trip is two context switches there (spread over two CPUs its
+        // speed depends on where the scheduler puts them, 40 to 120 round trips per ms here)
+        String out = io.latscope.testbed.Cmd.run(Tools.require("taskset", "util-linux"), "-c", "1",
+                Tools.require("perf", "linux-perf"), "bench", "sched", "pipe", "-l", Integer.toString(loops));
+        Matcher m = PIPE_OPS.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("perf bench sched pipe printed no usecs/op: " + out);
+        }
+        return 1000 / Double.parseDouble(m.group(1));
     }
 
     static Round iperfRound(TestNetwork net, Setup s, String fromNs, String from, String to, int secs) {
@@ -461,7 +483,7 @@ public final class ObserverCostBench {
             double sec = Double.parseDouble(m.group(1));
             double gb = Long.parseLong(m.group(2)) / 1e9;
             return new Round(0, 0, 0, 0, gb * 8 / sec, busy * 10.0 / gb, tool / 1e6 / gb, Double.NaN, threads, sec,
-                    s.startMs, s.closeMs);
+                    s.startMs, s.closeMs, Double.NaN);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -651,15 +673,18 @@ public final class ObserverCostBench {
         Bench.header("Bystanders: what a session costs traffic and processes it does not watch (issue 17)");
         System.out.println(Bench.fmt("%d interleaved rounds per configuration; the configuration watches namespaces a and b"
                 + " (sockperf's port, idle); an iperf3 flow between two other namespaces c → d for %d s, then dd bs=1 (a read and"
-                + " a write system call per byte) in the root namespace. Median (min–max); ratios per round against the same"
+                + " a write system call per byte) in the root namespace, then perf bench sched pipe on CPU 1 (two processes"
+                + " passing a token through pipes: two context switches a round trip). Median (min–max); ratios per round against the same"
                 + " round's base. 1-min load average before → after: %s.", rounds, seconds, load));
         System.out.println();
-        System.out.println("| configuration | flow c → d Gbit/s | ratio to base | machine CPU ms/GB | dd system calls per µs | ratio to base |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| configuration | flow c → d Gbit/s | ratio to base | machine CPU ms/GB | dd system calls per µs | ratio to base"
+                + " | pipe round trips per ms | ratio to base |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         List<Round> base = res.values().iterator().next();
-        res.forEach((c, rs) -> System.out.println(Bench.fmt("| %s | %s | %s | %s | %s | %s |", c.name(), medRange(rs, Round::gbps, "%.2f"),
-                pairedRatio(rs, base, Round::gbps), medRange(rs, Round::machineMsPerGb, "%.0f"),
-                medRange(rs, Round::markersPerExchange, "%.2f"), pairedRatio(rs, base, Round::markersPerExchange))));
+        res.forEach((c, rs) -> System.out.println(Bench.fmt("| %s | %s | %s | %s | %s | %s | %s | %s |", c.name(),
+                medRange(rs, Round::gbps, "%.2f"), pairedRatio(rs, base, Round::gbps), medRange(rs, Round::machineMsPerGb, "%.0f"),
+                medRange(rs, Round::markersPerExchange, "%.2f"), pairedRatio(rs, base, Round::markersPerExchange),
+                medRange(rs, Round::pipeOpsPerMs, "%.1f"), pairedRatio(rs, base, Round::pipeOpsPerMs))));
     }
 
     static void printStartClose(Map<Config, List<Round>> res) {
