@@ -640,7 +640,7 @@ static __always_inline int sk_wanted(const struct sock *sk)
  * byte at a time to anything else pays the kernel's traced path and these loads (dd bs=1
  * beside a session ran at 0.68x its speed where noting every write-family call gave
  * 0.63-0.64x; docs/benchmarks.md). */
-static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
+static __always_inline const struct sock *fd_wanted_sk(struct task_struct *t, __u64 fd)
 {
 	struct files_struct *files = t->files;
 	if (!files)
@@ -664,13 +664,37 @@ static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
 	if (!sk || !is_tcp(sk))
 		return 0;
 	if (sk->__sk_common.skc_dport == 0)
-		return netns_passes(ns_of_sk(sk));
-	return sk_wanted(sk);
+		return netns_passes(ns_of_sk(sk)) ? sk : 0;
+	return sk_wanted(sk) ? sk : 0;
+}
+
+static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
+{
+	return fd_wanted_sk(t, fd) != 0;
+}
+
+/* Whether a thread asleep in a call on sk waits for its lock: another thread owns it. */
+static __always_inline int lock_owned(const struct sock *sk)
+{
+	return sk->sk_lock.owned != 0;
 }
 #else
 /* Before 6.2 (no read-only casts): every write-family call is noted, as the copy loop
  * matches the call it is in anyway. */
 static __always_inline int fd_wanted(struct task_struct *t, __u64 fd)
+{
+	return 1;
+}
+
+/* Without read-only casts the descriptor's socket is not read: any socket counts (this
+ * object is for kernels before 6.2, which have no tcp_sendmsg_locked tracepoint, so the
+ * first-copy entry is never used with it). */
+static __always_inline const struct sock *fd_wanted_sk(struct task_struct *t, __u64 fd)
+{
+	return (const struct sock *)1;
+}
+
+static __always_inline int lock_owned(const struct sock *sk)
 {
 	return 1;
 }
@@ -719,23 +743,24 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-/* entry_at_first_copy: a thread that goes to sleep without signals (TASK_UNINTERRUPTIBLE, as
- * on the socket's lock while another thread holds it) inside a write-family call on a
- * socket the session measures, before the call's first pass of the copy loop, notes the
- * call's entry now; the first pass takes it (its socket still unset), so tx.SOCKET holds
- * the wait, as it does from sys_enter. A switch in a call that already has its entry (a
- * later wait for send-buffer space) changes nothing. Preemptions are not noted: one after
- * sock_send_length ended the call's entry (on the way back to user space) would leave an
- * entry that the thread's next call with the same arguments took as its own (a stamp a
- * whole call early, seen in FirstCopyEntryTest), and nothing here tells the two apart; a
- * call preempted on its way to the lock is stamped at its first pass. Every context switch
- * on the host runs this: one that is not such a sleep returns at the first test, a
- * thread that never sent a marker of a measured socket at the second load. */
+/* entry_at_first_copy: a thread that goes to sleep inside a write-family call on a socket the
+ * session measures while another thread owns that socket's lock (__lock_sock: an
+ * uninterruptible sleep that lasts while the lock is owned), before the call's first pass of
+ * the copy loop, notes the call's entry now; the first pass takes it (its socket still
+ * unset), so tx.SOCKET holds the wait, as it does from sys_enter. A switch in a call that
+ * already has its entry (a later wait for send-buffer space) changes nothing. Nothing else
+ * is noted: a preemption, or another uninterruptible sleep (memory-cgroup throttling, task
+ * work) after sock_send_length ended the call's entry, on the way back to user space, would
+ * leave an entry that the thread's next call with the same arguments took as its own (a
+ * stamp a whole call early: seen in FirstCopyEntryTest with preemptions noted); a call
+ * preempted on its way to the lock is stamped at its first pass. Every context switch on the
+ * host runs this: all but an uninterruptible sleep return at the first tests, a thread that
+ * never sent a marker of a measured socket at the next load. */
 #define LS_TASK_UNINTERRUPTIBLE 0x2
 SEC("tp_btf/sched_switch")
 int BPF_PROG(tx_sock_wait, bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)
 {
-	if (!(prev_state & LS_TASK_UNINTERRUPTIBLE))
+	if (preempt || !(prev_state & LS_TASK_UNINTERRUPTIBLE))
 		return 0;
 	if (bpf_core_field_exists(prev->bpf_storage) && !prev->bpf_storage)
 		return 0;
@@ -753,7 +778,8 @@ int BPF_PROG(tx_sock_wait, bool preempt, struct task_struct *prev, struct task_s
 	__u64 a0 = SC_ARG0(r), a1 = SC_ARG1(r);
 	if (w->ts && w->nr == nr && w->arg0 == a0 && w->arg1 == a1)
 		return 0;
-	if (!fd_wanted(prev, a0))
+	const struct sock *sk = fd_wanted_sk(prev, a0);
+	if (!sk || !lock_owned(sk))
 		return 0;
 	w->ts = bpf_ktime_get_ns();
 	w->nr = nr;

@@ -355,7 +355,7 @@ public final class LatScope {
          * {@code latscope.writeEntry=sys_enter} takes the system call's entry from the sys_enter
          * tracepoint instead; the price is that every system call of every process on the host
          * then takes the kernel's traced path and runs one small program (a process that does
-         * little else than system calls, {@code dd bs=1}, ran at 0.79x beside a session:
+         * little else than system calls, {@code dd bs=1}, ran at 0.77x beside a session:
          * docs/benchmarks.md, "bystanders"; {@code auto}, {@code fentry} and
          * {@code first-copy} are its other values).
          *

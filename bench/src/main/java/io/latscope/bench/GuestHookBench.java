@@ -173,7 +173,7 @@ public final class GuestHookBench {
         }
 
         /** "fentry" is the default where trampolines load; "sys_enter" is asked for; "off": boundaries off. */
-        static final List<String> WRITE_ENTRIES = List.of("fentry", "first-copy", "sys_enter", "off");
+        static final List<String> WRITE_ENTRIES = List.of("fentry", "sys_enter", "off");
 
         /** dd bs=1 of 200 kB (400 000 system calls) in the guest: calls per µs. */
         private static double ddSyscallsPerUs() {

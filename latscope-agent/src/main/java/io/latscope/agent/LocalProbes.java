@@ -145,6 +145,9 @@ public final class LocalProbes implements AutoCloseable {
         excluded.add("empty_floor");
         if (cfg.syscallBoundaries() && cfg.points().contains(ProbePoint.TX_SOCK)) {
             writeEntryFallbacks.addAll(WriteEntry.candidates(fentry.isSupported()));
+            if (standIn.containsKey(ProbePoint.TX_SOCK)) { // the first copy pass is the tracepoint's, not the stand-in's
+                writeEntryFallbacks.remove(WriteEntry.FIRST_COPY);
+            }
         }
         writeEntry = writeEntryFallbacks.pollFirst();
         excluded.addAll(WriteEntry.allPrograms());
@@ -480,10 +483,28 @@ public final class LocalProbes implements AutoCloseable {
                 }
             }
             default -> {
-                attachFirstCopyEnd(p);
-                for (String name : p.programs()) {
-                    BpfProgram prog = object.program(name);
-                    add(p, prog, prog.attach());
+                // all of the point's programs or none: a point half attached would be both
+                // measured and unavailable. The first copy pass's entry is kept by tx_sock itself
+                // (its load-time constant), so the programs that end and note it go first.
+                List<String> names = new ArrayList<>();
+                if (p == ProbePoint.TX_SOCK && writeEntry == WriteEntry.FIRST_COPY) {
+                    names.addAll(writeEntry.programs);
+                }
+                names.addAll(p.programs());
+                List<BpfLink> made = new ArrayList<>();
+                try {
+                    for (String name : names) {
+                        made.add(object.program(name).attach());
+                    }
+                } catch (RuntimeException e) {
+                    closeQuietly(made);
+                    throw e;
+                }
+                for (int i = 0; i < names.size(); i++) {
+                    add(p, object.program(names.get(i)), made.get(i));
+                }
+                if (p == ProbePoint.TX_SOCK && writeEntry == WriteEntry.FIRST_COPY) {
+                    socketBoundary.put(p, writeEntry.boundary);
                 }
                 attachWriteEntry(p);
             }
@@ -575,22 +596,6 @@ public final class LocalProbes implements AutoCloseable {
         }
         for (int i = 0; i < names.size(); i++) { // their run time shows with the probes'
             add(p, object.program(names.get(i)), made.get(i));
-        }
-        socketBoundary.put(p, writeEntry.boundary);
-    }
-
-    /**
-     * The first copy pass's entry is kept by tx_sock itself (its load-time constant), so the
-     * program that ends it attaches first, and a failure to attach it leaves tx.SOCK
-     * unavailable rather than stamping later calls at an entry nothing ended.
-     */
-    private void attachFirstCopyEnd(ProbePoint p) {
-        if (p != ProbePoint.TX_SOCK || writeEntry != WriteEntry.FIRST_COPY) {
-            return;
-        }
-        for (String name : writeEntry.programs) {
-            BpfProgram prog = object.program(name);
-            add(p, prog, prog.attach());
         }
         socketBoundary.put(p, writeEntry.boundary);
     }

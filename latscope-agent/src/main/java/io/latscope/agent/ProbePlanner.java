@@ -160,7 +160,13 @@ final class ProbePlanner {
         String why = "BTF tracepoint: stable across kernels, the baseline";
         if (p == ProbePoint.TX_SOCK && syscalls) {
             // FENTRY is already NOT_SUPPORTED under latscope.hooks=tracepoints
-            why = WriteEntry.candidates(f.get(Feature.FENTRY).isSupported()).stream()
+            List<WriteEntry> ways;
+            try {
+                ways = WriteEntry.candidates(f.get(Feature.FENTRY).isSupported());
+            } catch (io.latscope.error.ConfigurationException e) {
+                return new PointPlan(p.point(), p.layer(), hook, false, e.getMessage());
+            }
+            why = ways.stream()
                     .filter(e -> switch (e) {
                         case FENTRY -> true;
                         case FIRST_COPY -> Files.isDirectory(TRACEFS.resolve("sock/sock_send_length"));

@@ -22,14 +22,15 @@ import java.util.Locale;
  *     of every task on the host then takes the kernel's traced path).</li>
  * </ul>
  * A choice the kernel refuses falls to the next one in that order under {@code auto}; a named
- * one falls to the copy itself (stamped at each pass).
+ * one falls to the copy itself (stamped at each pass). {@code first_copy} and {@code sys-enter}
+ * are taken too.
  */
 enum WriteEntry {
     FENTRY(List.of("tx_sock_end", "tx_sock_begin"), true,
             "tcp_sendmsg entry, before the socket lock (the write's system call entry, less its descriptor lookup"
                     + " and message-header copy)"),
     FIRST_COPY(List.of("tx_sock_done", "tx_sock_wait"), false,
-            "the write's first pass of the copy loop, or where the write went to sleep before it (on the socket's lock);"
+            "the write's first pass of the copy loop, or where the write went to sleep on the socket's lock before it;"
                     + " its way to the lock and a preemption on that way are not included"),
     SYS_ENTER(List.of("sys_enter"), false, "write/writev/sendto/sendmsg system call entry");
 
@@ -61,8 +62,8 @@ enum WriteEntry {
                 yield List.copyOf(l);
             }
             case "fentry" -> trampolinesAllowed ? List.of(FENTRY) : List.of();
-            case "first-copy" -> List.of(FIRST_COPY);
-            case "sys_enter" -> List.of(SYS_ENTER);
+            case "first-copy", "first_copy" -> List.of(FIRST_COPY);
+            case "sys_enter", "sys-enter" -> List.of(SYS_ENTER);
             default -> throw new ConfigurationException(PROPERTY + " must be auto, fentry, first-copy or sys_enter, got '"
                     + System.getProperty(PROPERTY) + "'");
         };

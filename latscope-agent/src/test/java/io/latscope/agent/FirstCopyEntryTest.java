@@ -61,15 +61,15 @@ class FirstCopyEntryTest {
     private static final byte A_FIRST = (byte) 0x55;
 
     @AfterEach
-    void clearProperty() {
+    void clearProperties() {
         System.clearProperty(WriteEntry.PROPERTY);
+        System.clearProperty(HookPreference.PROPERTY);
     }
 
     @Test
     void withoutTrampolinesTheDefaultTracesNoSystemCall() throws Exception {
-        boolean trampolines = Features.probe(Feature.FENTRY).isSupported();
-        if (trampolines) { // the default there is fentry: name the way under test
-            System.setProperty(WriteEntry.PROPERTY, "first-copy");
+        if (Features.probe(Feature.FENTRY).isSupported()) { // a session here takes no trampoline, as where they are refused
+            System.setProperty(HookPreference.PROPERTY, "tracepoints");
         }
         try (TestNetwork net = TestNetwork.create()) {
             NetNs a = net.namespace("a");
@@ -254,13 +254,16 @@ class FirstCopyEntryTest {
 
     /**
      * Two threads write to one socket through write(2) (no lock of Java's between them): B
-     * copies 4 MiB into a send buffer that takes it all (tcp_wmem 16 MiB in the namespace, so
-     * B never waits for space and keeps the socket's lock for the whole copy); A writes 4 KiB
-     * 300 us after B began, and sleeps on the lock until B's copy is done. A's markers must
-     * be stamped at A's call, before the wait, as the application sees it (within 200 us of
-     * A's start), not at its copy a millisecond or more later: from sys_enter the system
-     * call's entry, at the first copy pass the moment A left the CPU for the lock
-     * (tx_sock_wait).
+     * copies 8 MiB into a send buffer that takes it all (tcp_wmem 16 MiB in the namespace, so
+     * B need not wait for space and keeps the socket's lock for the whole copy); A writes
+     * 4 KiB as soon as B's first bytes are in the send queue (SIOCOUTQ), and sleeps on the
+     * lock until B's copy is done. The rounds that count: A's bytes follow B's in the stream
+     * (the reader finds A's by their content), A slept in its call (a voluntary context
+     * switch) and the call took at least 150 us. In those, each of A's markers must be
+     * stamped at or after A's start and in the first half of A's call, before the sleep, as
+     * the application sees it, not at its copy microseconds before the call returned: from
+     * sys_enter the system call's entry, at the first copy pass the moment A went to sleep on
+     * the lock (tx_sock_wait). Left out, all were late (checked).
      */
     @ParameterizedTest
     @ValueSource(strings = {"first-copy", "sys_enter"})

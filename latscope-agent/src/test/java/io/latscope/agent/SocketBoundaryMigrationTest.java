@@ -84,6 +84,8 @@ class SocketBoundaryMigrationTest {
                  Socket client = a.run(() -> new Socket(server, 5311));
                  Socket accepted = ss.accept()) {
                 client.setSendBufferSize(64 * 1024);
+                assertThat(((LocalSession) s).socketBoundaries().get(ProbePoint.TX_SOCK)).as("where tx.SOCKET starts")
+                        .isEqualTo((writeEntry.equals("first-copy") ? WriteEntry.FIRST_COPY : WriteEntry.SYS_ENTER).boundary);
                 Thread reader = Thread.ofPlatform().start(() -> {
                     try (InputStream in = accepted.getInputStream()) {
                         byte[] buf = new byte[16 * 1024];

@@ -68,6 +68,8 @@ class WriteEntryTest {
                  SocketChannel client = a.run(() -> SocketChannel.open(server));
                  SocketChannel accepted = ss.accept();
                  FileChannel in = FileChannel.open(file)) {
+                assertThat(((LocalSession) s).socketBoundaries().get(ProbePoint.TX_SOCK)).as("where tx.SOCKET starts")
+                        .isEqualTo((writeEntry.equals("first-copy") ? WriteEntry.FIRST_COPY : WriteEntry.SYS_ENTER).boundary);
                 Thread reader = Thread.ofPlatform().start(() -> {
                     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
                     try {

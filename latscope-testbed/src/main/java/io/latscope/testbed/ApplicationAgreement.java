@@ -14,8 +14,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every namespace shares the kernel's clock): within max(5 %, 5 us) at p50 and p99, plus
  * the application's own way into and out of the kernel, measured message by message.
  *
- * <p>END_TO_END runs from the write's first copy into the socket (or its system call entry,
- * sys_enter, with syscall boundaries on) to the read's {@code sock_recv_length}, after
+ * <p>END_TO_END runs from the write's entry (with syscall boundaries on: tcp_sendmsg's entry
+ * through a trampoline, the write's first copy pass or its sleep on the socket's lock before
+ * it, or the system call's entry from sys_enter; off, its copy into the socket) to the read's
+ * {@code sock_recv_length}, after
  * which its system call only returns. The application also pays the crossing from its stamp into
  * the kernel and from there back to its stamp, which no kernel probe sees: ~0.2 us on bare
  * metal, but 4-10 us per message on the paravirtualised 2-vCPU VM these tests run on (a
