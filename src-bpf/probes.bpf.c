@@ -542,16 +542,24 @@ static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len
  * call returns, so a later call that repeats all of these (a writev of the rest of a
  * partial write through the same iovec array) starts its own. A kernel thread's send
  * (sockmap, kTLS work) is stamped at the copy. */
+/* The thread's entry, made if it has none, and its saved registers (*r); 0 when either is missing. */
+static __always_inline struct write_entry *own_entry(struct task_struct *t, struct pt_regs **r)
+{
+	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!w)
+		return 0;
+	*r = (struct pt_regs *)bpf_task_pt_regs(t);
+	return *r ? w : 0;
+}
+
 static __always_inline __u64 first_copy_began(const struct sock *sk, __u32 end)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	if (t->flags & LS_PF_KTHREAD)
 		return 0;
-	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct pt_regs *r;
+	struct write_entry *w = own_entry(t, &r);
 	if (!w)
-		return 0;
-	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
-	if (!r)
 		return 0;
 	__u64 nr = SC_NR(r), a0 = SC_ARG0(r), a1 = SC_ARG1(r);
 	if (w->ts && w->nr == nr && w->arg0 == a0 && w->arg1 == a1) {
@@ -804,12 +812,9 @@ int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
 {
 	if (!sk_wanted(sk))
 		return 0;
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct pt_regs *r;
+	struct write_entry *w = own_entry(bpf_get_current_task_btf(), &r);
 	if (!w)
-		return 0;
-	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
-	if (!r)
 		return 0;
 	w->ts = bpf_ktime_get_ns();
 	w->nr = SC_NR(r);
