@@ -92,8 +92,10 @@ class SessionConditionsTest {
             NetNs a = net.namespace("a");
             NetNs b = net.namespace("b");
             net.veth("a", "10.75.3.1/24", "b", "10.75.3.2/24");
-            // The system call's entry comes before the copy into the socket, by ~1-2 us. The
-            // machine's speed can change by 2x between two runs of a second each (other work
+            // The system call's entry comes before the copy into the socket, by ~1-2 us: the
+            // sessions with boundaries take it from sys_enter (a 1 KiB write that does not wait
+            // has its first copy pass, the default where trampolines are refused, at the copy).
+            // The machine's speed can change by 2x between two runs of a second each (other work
             // on a 2-vCPU VM), so the two modes alternate, twice each, and their medians add up.
             long atCalls = 0;
             long atCopies = 0;
@@ -120,11 +122,17 @@ class SessionConditionsTest {
         // probe-cost statistics off: while on they add two clock reads to every program run
         // inside the hop, and they stay on longer without the system-call programs (their
         // window closes after a number of timed runs), which would favour one mode
+        System.setProperty(WriteEntry.PROPERTY, "sys_enter");
         try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(port).stride(1024)
                 .syscallBoundaries(syscalls).probeCost(false).start()) {
+            if (syscalls) {
+                assertThat(((LocalSession) s).socketBoundaries().get(ProbePoint.TX_SOCK)).isEqualTo(WriteEntry.SYS_ENTER.boundary);
+            }
             NativeTraffic.messages(a, b, "10.75.3.2", port, 1024, 1000, Duration.ofMillis(1), Duration.ZERO);
             s.close();
             return s.snapshot();
+        } finally {
+            System.clearProperty(WriteEntry.PROPERTY);
         }
     }
 
