@@ -565,7 +565,7 @@ static __always_inline __u64 first_copy_began(const struct sock *sk, __u32 end)
 	if (w->ts && w->nr == nr && w->arg0 == a0 && w->arg1 == a1) {
 		if (w->sk == (__u64)sk && w->end == end)
 			return w->ts;
-		if (!w->sk) { /* tx_sock_wait saw the call leave the CPU before this, its first pass */
+		if (!w->sk) { /* tx_sock_wait saw the call go to sleep on the lock before this, its first pass */
 			w->sk = (__u64)sk;
 			w->end = end;
 			return w->ts;
