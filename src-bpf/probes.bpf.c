@@ -118,6 +118,12 @@ struct {
 	__type(value, struct write_entry);
 } write_entry SEC(".maps");
 
+/* A task that never had BPF task storage has no entry: one load instead of a storage lookup. */
+static __always_inline int never_stored(const struct task_struct *t)
+{
+	return bpf_core_field_exists(t->bpf_storage) && !t->bpf_storage;
+}
+
 /* The system call a thread is in and its first two arguments, from its saved registers. */
 #if defined(__TARGET_ARCH_arm64)
 #define SC_NR(r) ((__u64)(r)->syscallno)
@@ -296,6 +302,15 @@ static __always_inline int sk_flow(const struct sock *sk, struct flow *f, int ou
 	return 1;
 }
 
+/* The socket's flow (as sk_flow) and its namespace (*ns), when the session measures them. */
+static __always_inline int sk_flow_wanted(const struct sock *sk, struct flow *f, int outbound, __u32 *ns)
+{
+	if (!sk_flow(sk, f, outbound))
+		return 0;
+	*ns = ns_of_sk(sk);
+	return wanted(f, *ns);
+}
+
 static __always_inline int is_tcp(const struct sock *sk)
 {
 	return sk->sk_protocol == IPPROTO_TCP && sk->sk_type == 1 /* SOCK_STREAM */;
@@ -325,10 +340,8 @@ static __always_inline int on_sk_range(const struct sock *sk, __u32 seq, __u32 l
 	if (!ts)
 		ts = bpf_ktime_get_ns();
 	struct flow f = {};
-	if (!sk_flow(sk, &f, outbound))
-		return 0;
-	__u32 ns = ns_of_sk(sk);
-	if (!wanted(&f, ns))
+	__u32 ns;
+	if (!sk_flow_wanted(sk, &f, outbound, &ns))
 		return 0;
 	emit(ts, &f, seq, len, ns, 0, point, flags);
 	return 1;
@@ -599,10 +612,8 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 		if (!has_marker(seq, rest))
 			return 0;
 		struct flow f = {};
-		if (!sk_flow(sk, &f, 1))
-			return 0;
-		__u32 ns = ns_of_sk(sk);
-		if (!wanted(&f, ns))
+		__u32 ns;
+		if (!sk_flow_wanted(sk, &f, 1, &ns))
 			return 0;
 		__u64 ts = first_copy_began(sk, seq + rest);
 		if (!has_marker(seq, len))
@@ -629,11 +640,18 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 #define NR_SENDMSG 46
 #endif
 
+/* A system call of the write family: write, writev, sendto, sendmsg. */
+static __always_inline int is_write_call(__u64 nr)
+{
+	return !(nr != NR_WRITE && nr != NR_WRITEV && nr != NR_SENDTO && nr != NR_SENDMSG);
+}
+
 /* A socket whose flow the session measures (ports and namespace), seen from its sending side. */
 static __always_inline int sk_wanted(const struct sock *sk)
 {
 	struct flow f = {};
-	return sk_flow(sk, &f, 1) && wanted(&f, ns_of_sk(sk));
+	__u32 ns;
+	return sk_flow_wanted(sk, &f, 1, &ns);
 }
 
 #define LS_S_IFMT 0170000
@@ -729,14 +747,14 @@ static __always_inline void end_write_entry(struct task_struct *t)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
-	if (id != NR_WRITE && id != NR_WRITEV && id != NR_SENDTO && id != NR_SENDMSG)
+	if (!is_write_call(id))
 		return 0;
 	struct task_struct *t = bpf_get_current_task_btf();
 	if (!fd_wanted(t, SC_ARG0(regs))) {
 		/* A task that never had BPF task storage has no entry to end: one load instead of
 		 * a storage lookup (dd bs=1 ran 0.657x beside a session with the lookup on every
 		 * write, 0.68x without it). */
-		if (bpf_core_field_exists(t->bpf_storage) && !t->bpf_storage)
+		if (never_stored(t))
 			return 0;
 		end_write_entry(t);
 		return 0;
@@ -770,7 +788,7 @@ int BPF_PROG(tx_sock_wait, bool preempt, struct task_struct *prev, struct task_s
 {
 	if (preempt || !(prev_state & LS_TASK_UNINTERRUPTIBLE))
 		return 0;
-	if (bpf_core_field_exists(prev->bpf_storage) && !prev->bpf_storage)
+	if (never_stored(prev))
 		return 0;
 	if (prev->flags & LS_PF_KTHREAD)
 		return 0;
@@ -778,7 +796,7 @@ int BPF_PROG(tx_sock_wait, bool preempt, struct task_struct *prev, struct task_s
 	if (!r)
 		return 0;
 	__u64 nr = SC_NR(r);
-	if (nr != NR_WRITE && nr != NR_WRITEV && nr != NR_SENDTO && nr != NR_SENDMSG)
+	if (!is_write_call(nr))
 		return 0;
 	struct write_entry *w = bpf_task_storage_get(&write_entry, prev, 0, 0);
 	if (!w)
@@ -842,7 +860,7 @@ SEC("tp_btf/sock_send_length")
 int BPF_PROG(tx_sock_done, struct sock *sk, int ret, int flags)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	if (bpf_core_field_exists(t->bpf_storage) && !t->bpf_storage)
+	if (never_stored(t))
 		return 0;
 	end_write_entry(t);
 	return 0;
@@ -1119,10 +1137,8 @@ static __always_inline int on_recv(struct sock *sk, int ret, int flags)
 		return 0;
 	__u64 ts = bpf_ktime_get_ns();
 	struct flow f = {};
-	if (!sk_flow(sk, &f, 0))
-		return 0;
-	__u32 ns = ns_of_sk(sk);
-	if (!wanted(&f, ns))
+	__u32 ns;
+	if (!sk_flow_wanted(sk, &f, 0, &ns))
 		return 0;
 	emit(ts, &f, seq, ret, ns, 0, LS_RX_APP, 0);
 	return 0;
