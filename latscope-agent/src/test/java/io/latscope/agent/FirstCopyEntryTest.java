@@ -161,20 +161,15 @@ class FirstCopyEntryTest {
             }
             long partial = calls.stream().filter(c -> c[2] > 0 && c[2] < 128 * 1024).count();
             assertThat(partial).as("calls that copied part of their bytes").isGreaterThan(20);
-            List<MarkerRecord> sent = new ArrayList<>();
-            paths.forEach(p -> {
-                if (p.record().flow().dstPort() == PORT) {
-                    sent.add(p.record());
-                }
-            });
+            List<MarkerRecord> sent = SentMarkers.toPort(paths, PORT);
             assertThat(sent).as("markers of the sent stream").hasSizeGreaterThan((int) (total / STRIDE * 9 / 10));
             // the first marker lies in the stream's first stride: a marker's offset is at least
             // its distance from the first, so the call found for it is the one that copied it or an earlier one
-            long first = sent.stream().mapToLong(MarkerRecord::sequence).reduce((x, y) -> (int) (y - x) < 0 ? y : x).orElseThrow();
+            long first = SentMarkers.firstSequence(sent);
             List<String> early = new ArrayList<>();
             int checked = 0;
             for (MarkerRecord m : sent) {
-                long offset = Integer.toUnsignedLong((int) (m.sequence() - first));
+                long offset = SentMarkers.offset(m, first);
                 long txSock = m.stamp(Point.TX_SOCK).map(MarkerRecord.Stamp::nanos).orElse(-1L);
                 if (txSock < 0) {
                     continue;
@@ -365,13 +360,8 @@ class FirstCopyEntryTest {
                 }
                 s.close();
             }
-            List<MarkerRecord> sent = new ArrayList<>();
-            paths.forEach(p -> {
-                if (p.record().flow().dstPort() == PORT) {
-                    sent.add(p.record());
-                }
-            });
-            long first = sent.stream().mapToLong(MarkerRecord::sequence).reduce((x, y) -> (int) (y - x) < 0 ? y : x).orElseThrow();
+            List<MarkerRecord> sent = SentMarkers.toPort(paths, PORT);
+            long first = SentMarkers.firstSequence(sent);
             // the reader found where each of A's writes lies in the stream (the first, then one per
             // round); a marker's offset from the first marker is at most a stride short of its own
             assertThat(aBlocks).as("A's writes the reader found").hasSize(rounds + 1);
@@ -388,7 +378,7 @@ class FirstCopyEntryTest {
                 }
                 waited.add((aEnd[r] - aStart[r]) / 1000 + " us");
                 for (MarkerRecord m : sent) {
-                    long o = Integer.toUnsignedLong((int) (m.sequence() - first));
+                    long o = SentMarkers.offset(m, first);
                     if (o < aOffset || o >= aOffset + small - STRIDE) {
                         continue;
                     }

@@ -139,19 +139,14 @@ class SocketBoundaryMigrationTest {
             assertThat(moves.get()).as("affinity changes").isGreaterThan(100);
             // markers in stream order; the first one lies in the first stride of the stream,
             // so marker k is in write k / (WRITE / STRIDE) (WRITE is a multiple of STRIDE)
-            List<MarkerRecord> sent = new ArrayList<>();
-            paths.forEach(p -> {
-                if (p.record().flow().dstPort() == 5311) {
-                    sent.add(p.record());
-                }
-            });
-            long first = sent.stream().mapToLong(MarkerRecord::sequence).reduce((x, y) -> (int) (y - x) < 0 ? y : x).orElseThrow();
+            List<MarkerRecord> sent = SentMarkers.toPort(paths, 5311);
+            long first = SentMarkers.firstSequence(sent);
             assertThat(sent).as("markers of the sent stream").hasSizeGreaterThan(WRITES * (WRITE / STRIDE) * 9 / 10);
             int checked = 0;
             int atEntry = 0;
             List<String> early = new ArrayList<>();
             for (MarkerRecord m : sent) {
-                long k = Integer.toUnsignedLong((int) (m.sequence() - first)) / STRIDE;
+                long k = SentMarkers.offset(m, first) / STRIDE;
                 int write = (int) (k / (WRITE / STRIDE));
                 long txSock = m.stamps().stream().filter(st -> st.point() == Point.TX_SOCK).mapToLong(MarkerRecord.Stamp::nanos)
                         .findFirst().orElse(-1);

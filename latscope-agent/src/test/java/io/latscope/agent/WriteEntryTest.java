@@ -99,19 +99,14 @@ class WriteEntryTest {
                 s.close();
             }
             // each STRIDE bytes of the stream hold one marker: chunk 2i is round i's write, 2i + 1 its sendfile
-            List<MarkerRecord> sent = new ArrayList<>();
-            paths.forEach(p -> {
-                if (p.record().flow().dstPort() == PORT) {
-                    sent.add(p.record());
-                }
-            });
+            List<MarkerRecord> sent = SentMarkers.toPort(paths, PORT);
             assertThat(sent).as("markers of the sent stream").hasSizeGreaterThanOrEqualTo(2 * ROUNDS * 9 / 10);
-            long first = sent.stream().mapToLong(MarkerRecord::sequence).reduce((x, y) -> (int) (y - x) < 0 ? y : x).orElseThrow();
+            long first = SentMarkers.firstSequence(sent);
             List<String> wrong = new ArrayList<>();
             int writes = 0;
             int sendfiles = 0;
             for (MarkerRecord m : sent) {
-                int chunk = (int) (Integer.toUnsignedLong((int) (m.sequence() - first)) / STRIDE);
+                int chunk = (int) (SentMarkers.offset(m, first) / STRIDE);
                 long txSock = m.stamps().stream().filter(st -> st.point() == Point.TX_SOCK).mapToLong(MarkerRecord.Stamp::nanos)
                         .findFirst().orElse(-1);
                 if (txSock < 0 || chunk >= 2 * ROUNDS) {
