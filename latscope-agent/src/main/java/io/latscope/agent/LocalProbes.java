@@ -267,6 +267,28 @@ public final class LocalProbes implements AutoCloseable {
         }
     }
 
+    /** System property naming programs to treat as refused by the verifier: tests only. */
+    public static final String REFUSE_PROGRAMS_PROPERTY = "latscope.test.refusePrograms";
+
+    /**
+     * Tests of a kernel whose verifier refuses a program set {@value #REFUSE_PROGRAMS_PROPERTY}
+     * (comma-separated names; {@code name:first-copy} refuses it only while the write's entry
+     * is taken at the first copy pass, whose constant enables more of its code): the load
+     * fails as the kernel's would, for the first named program that would be loaded, and
+     * takes the same way out.
+     */
+    private void simulateRefusedPrograms(Set<String> excluded) {
+        for (String item : System.getProperty(REFUSE_PROGRAMS_PROPERTY, "").split(",")) {
+            String[] parts = item.strip().split(":", 2);
+            String name = parts[0];
+            boolean onlyFirstCopy = parts.length == 2 && parts[1].strip().equals("first-copy");
+            if (name.isEmpty() || excluded.contains(name) || (onlyFirstCopy && writeEntry != WriteEntry.FIRST_COPY)) {
+                continue;
+            }
+            throw new VerifierException(name, Errno.EACCES, "refused (simulated by " + REFUSE_PROGRAMS_PROPERTY + ")");
+        }
+    }
+
     /** Without tx.SOCK nothing takes the write's entry: its programs are not loaded. */
     private void dropWriteEntry(Set<String> excluded) {
         excluded.addAll(WriteEntry.allPrograms());
@@ -308,6 +330,7 @@ public final class LocalProbes implements AutoCloseable {
                 for (BpfProgram p : obj.programs()) {
                     p.setAutoload(!excluded.contains(p.name()));
                 }
+                simulateRefusedPrograms(excluded);
                 obj.load();
                 return obj;
             } catch (VerifierException | NotSupportedException | io.latscope.error.KernelException e) {
@@ -323,8 +346,11 @@ public final class LocalProbes implements AutoCloseable {
                     excluded.add(prog);
                     continue;
                 }
-                // optional, whatever the error: tx.SOCK falls back to the next way, then to the copy
-                if (prog != null && writeEntry != null && writeEntry.programs.contains(prog)) {
+                // optional, whatever the error: tx.SOCK falls back to the next way, then to the copy;
+                // tx_sock itself is another program with the first copy's constant set (the verifier
+                // walks the code the constant enables), so its refusal tries the next way first
+                if (prog != null && writeEntry != null && (writeEntry.programs.contains(prog)
+                        || (writeEntry == WriteEntry.FIRST_COPY && ProbePoint.TX_SOCK.programs().contains(prog)))) {
                     excluded.addAll(writeEntry.programs);
                     writeEntry = writeEntryFallbacks.pollFirst();
                     Log.LOG.info("write entry by {} refused ({}); tx.SOCK {}", prog, e.getMessage(),

@@ -90,6 +90,37 @@ class FirstCopyEntryTest {
         }
     }
 
+    /**
+     * A kernel whose verifier refuses the first copy's programs, or tx_sock with the first
+     * copy's constant set (it enables code the verifier then walks), still gets the write's
+     * entry: from sys_enter, with tx_sock loaded again without the constant.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tx_sock_wait", "tx_sock:first-copy"})
+    void aRefusedFirstCopyFallsToSysEnter(String refused) throws Exception {
+        System.setProperty(HookPreference.PROPERTY, "tracepoints"); // the first copy is auto's first way
+        System.setProperty(LocalProbes.REFUSE_PROGRAMS_PROPERTY, refused);
+        try (TestNetwork net = TestNetwork.create()) {
+            NetNs a = net.namespace("a");
+            NetNs b = net.namespace("b");
+            net.veth("a", "10.75.8.1/24", "b", "10.75.8.2/24");
+            Map<Long, String> before = programs();
+            try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(PORT).stride(STRIDE)
+                    .layers(Layer.SOCKET).probeCost(false).start()) {
+                LocalSession local = (LocalSession) s;
+                assertThat(local.unavailable()).as("hops the session cannot measure").isEmpty();
+                assertThat(local.socketBoundaries().get(ProbePoint.TX_SOCK)).as("where tx.SOCKET starts")
+                        .isEqualTo(WriteEntry.SYS_ENTER.boundary);
+                Map<Long, String> ours = programs();
+                ours.keySet().removeAll(before.keySet());
+                assertThat(ours.values()).as("the session's BPF programs").contains("tx_sock", "sys_enter")
+                        .doesNotContain("tx_sock_done", "tx_sock_wait");
+            }
+        } finally {
+            System.clearProperty(LocalProbes.REFUSE_PROGRAMS_PROPERTY);
+        }
+    }
+
     /** Loaded BPF programs by id, with their names (bpftool). */
     private static Map<Long, String> programs() {
         Map<Long, String> m = new HashMap<>();
