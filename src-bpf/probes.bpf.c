@@ -85,7 +85,8 @@ struct {
  * another writer ran on its CPU (a per-CPU slot lost the entry in each case and stamped at
  * the copy instead). The copy loop takes it only while the thread is still in that call,
  * which the system call number and first two arguments in the thread's saved registers tell
- * (a later call of another kind, or with another descriptor or buffer, does not match).
+ * (a later call of another kind, or with another descriptor or buffer, does not match);
+ * the first pass's entry is the call's by its message header instead (first_copy_began).
  * Written by one of three (LocalProbes, latscope.writeEntry): fentry/tcp_sendmsg (ended by
  * its fexit); the raw sys_enter tracepoint, which nothing needs to end (no program runs at
  * system call exits: attaching sys_enter already sends every system call of every task on
@@ -98,11 +99,14 @@ struct write_entry {
 	__u64 nr;
 	__u64 arg0;
 	__u64 arg1;
-	/* entry_at_first_copy only: the socket, and the sequence after the call's last byte
-	 * (write_seq plus the bytes left is the same at every pass of one call) */
+	/* entry_at_first_copy only: the socket, the sequence after the call's last byte
+	 * (write_seq plus the bytes left is the same at every pass of one call), and the
+	 * call's message header (the same at every pass; 0 while the entry is tx_sock_wait's,
+	 * before the first pass) */
 	__u64 sk;
 	__u32 end;
 	__u32 pad;
+	__u64 msg;
 };
 
 /* Where no BPF trampoline is allowed: the write's entry is its first pass of the copy loop
@@ -550,11 +554,14 @@ static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len
  * on this socket, noted now if this is that pass, or when the call went to sleep before it
  * (tx_sock_wait: on the socket's lock). The call's way from its entry to the lock, and a
  * preemption on that way, are not in it. A later pass of the same call (after a wait for send
- * buffer space, perhaps on another CPU) finds the thread's entry: same socket, same end of
- * the call's bytes, same system call and first two arguments. tx_sock_done ends it when the
- * call returns, so a later call that repeats all of these (a writev of the rest of a
- * partial write through the same iovec array) starts its own. A kernel thread's send
- * (sockmap, kTLS work) is stamped at the copy. */
+ * buffer space, perhaps on another CPU) finds the thread's entry: same message header, same
+ * socket, same end of the call's bytes. tx_sock_done ends it when the call returns, so a
+ * later call that repeats all of these (a writev of the rest of a partial write through the
+ * same iovec array, its header at the same place on the kernel stack) starts its own. The
+ * saved registers are read only to take tx_sock_wait's entry (the same system call and
+ * first two arguments): reading them at every first pass cost it 60-100 ns (AMD EPYC VM,
+ * bpf_stats; docs/benchmarks.md, tenth session). A kernel thread's send (sockmap, kTLS
+ * work) is stamped at the copy. */
 /* The thread's entry, made if it has none, and its saved registers (*r); 0 when either is missing. */
 static __always_inline struct write_entry *own_entry(struct task_struct *t, struct pt_regs **r)
 {
@@ -565,31 +572,30 @@ static __always_inline struct write_entry *own_entry(struct task_struct *t, stru
 	return *r ? w : 0;
 }
 
-static __always_inline __u64 first_copy_began(const struct sock *sk, __u32 end)
+static __always_inline __u64 first_copy_began(const struct sock *sk, __u32 end, const struct msghdr *msg)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	if (t->flags & LS_PF_KTHREAD)
 		return 0;
-	struct pt_regs *r;
-	struct write_entry *w = own_entry(t, &r);
+	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!w)
 		return 0;
-	__u64 nr = SC_NR(r), a0 = SC_ARG0(r), a1 = SC_ARG1(r);
-	if (w->ts && w->nr == nr && w->arg0 == a0 && w->arg1 == a1) {
-		if (w->sk == (__u64)sk && w->end == end)
+	if (w->ts && w->sk == (__u64)sk) {
+		if (w->msg == (__u64)msg && w->end == end)
 			return w->ts;
-		if (!w->sk) { /* tx_sock_wait saw the call go to sleep on the lock before this, its first pass */
-			w->sk = (__u64)sk;
-			w->end = end;
-			return w->ts;
+		if (!w->msg) { /* tx_sock_wait saw the call go to sleep on the lock before this, its first pass */
+			struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
+			if (r && w->nr == SC_NR(r) && w->arg0 == SC_ARG0(r) && w->arg1 == SC_ARG1(r)) {
+				w->msg = (__u64)msg;
+				w->end = end;
+				return w->ts;
+			}
 		}
 	}
 	w->ts = bpf_ktime_get_ns();
 	w->sk = (__u64)sk;
 	w->end = end;
-	w->nr = nr;
-	w->arg0 = a0;
-	w->arg1 = a1;
+	w->msg = (__u64)msg;
 	return w->ts;
 }
 
@@ -615,7 +621,7 @@ int BPF_PROG(tx_sock, const struct sock *sk, const struct msghdr *msg, const str
 		__u32 ns;
 		if (!sk_flow_wanted(sk, &f, 1, &ns))
 			return 0;
-		__u64 ts = first_copy_began(sk, seq + rest);
+		__u64 ts = first_copy_began(sk, seq + rest, msg);
 		if (!has_marker(seq, len))
 			return 0;
 		emit(ts ? ts : bpf_ktime_get_ns(), &f, seq, len, ns, 0, LS_TX_SOCK, 0);
@@ -772,8 +778,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 /* entry_at_first_copy: a thread that goes to sleep inside a write-family call on a socket the
  * session measures while another thread owns that socket's lock (__lock_sock: an
  * uninterruptible sleep that lasts while the lock is owned), before the call's first pass of
- * the copy loop, notes the call's entry now; the first pass takes it (its socket still
- * unset), so tx.SOCKET holds the wait, as it does from sys_enter. A switch in a call that
+ * the copy loop, notes the call's entry now; the first pass takes it (its message header
+ * still unset; the socket and the system call with its first two arguments the same), so
+ * tx.SOCKET holds the wait, as it does from sys_enter. A switch in a call that
  * already has its entry (a later wait for send-buffer space) changes nothing. Nothing else
  * is noted: a preemption, or another uninterruptible sleep (memory-cgroup throttling, task
  * work) after sock_send_length ended the call's entry, on the way back to user space, would
@@ -802,7 +809,9 @@ int BPF_PROG(tx_sock_wait, bool preempt, struct task_struct *prev, struct task_s
 	if (!w)
 		return 0;
 	__u64 a0 = SC_ARG0(r), a1 = SC_ARG1(r);
-	if (w->ts && w->nr == nr && w->arg0 == a0 && w->arg1 == a1)
+	/* the call passed its first copy already (its entry lives until tx_sock_done), or this
+	 * is another sleep of the same wait */
+	if (w->ts && (w->msg || (w->nr == nr && w->arg0 == a0 && w->arg1 == a1)))
 		return 0;
 	const struct sock *sk = fd_wanted_sk(prev, a0);
 	if (!sk || !lock_owned(sk))
@@ -811,8 +820,9 @@ int BPF_PROG(tx_sock_wait, bool preempt, struct task_struct *prev, struct task_s
 	w->nr = nr;
 	w->arg0 = a0;
 	w->arg1 = a1;
-	w->sk = 0;
+	w->sk = (__u64)sk;
 	w->end = 0;
+	w->msg = 0;
 	return 0;
 }
 
