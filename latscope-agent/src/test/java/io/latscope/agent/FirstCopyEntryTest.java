@@ -32,6 +32,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -40,6 +41,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -71,23 +73,10 @@ class FirstCopyEntryTest {
         if (Features.probe(Feature.FENTRY).isSupported()) { // a session here takes no trampoline, as where they are refused
             System.setProperty(HookPreference.PROPERTY, "tracepoints");
         }
-        try (TestNetwork net = TestNetwork.create()) {
-            NetNs a = net.namespace("a");
-            NetNs b = net.namespace("b");
-            net.veth("a", "10.75.8.1/24", "b", "10.75.8.2/24");
-            Map<Long, String> before = programs();
-            try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(PORT).stride(STRIDE)
-                    .layers(Layer.SOCKET).probeCost(false).start()) {
-                assertThat(((LocalSession) s).socketBoundaries().get(ProbePoint.TX_SOCK))
-                        .as("where tx.SOCKET starts").startsWith("the write's first pass of the copy loop");
-                // the session's programs: those loaded since (an earlier session's may still be
-                // listed while the kernel frees them)
-                Map<Long, String> ours = programs();
-                ours.keySet().removeAll(before.keySet());
-                assertThat(ours.values()).as("the session's BPF programs").contains("tx_sock", "tx_sock_done")
-                        .doesNotContain("sys_enter");
-            }
-        }
+        Collection<String> programs = sessionPrograms(s -> assertThat(s.socketBoundaries().get(ProbePoint.TX_SOCK))
+                .as("where tx.SOCKET starts").startsWith("the write's first pass of the copy loop"));
+        assertThat(programs).as("the session's BPF programs").contains("tx_sock", "tx_sock_done")
+                .doesNotContain("sys_enter");
     }
 
     /**
@@ -100,6 +89,25 @@ class FirstCopyEntryTest {
     void aRefusedFirstCopyFallsToSysEnter(String refused) throws Exception {
         System.setProperty(HookPreference.PROPERTY, "tracepoints"); // the first copy is auto's first way
         System.setProperty(LocalProbes.REFUSE_PROGRAMS_PROPERTY, refused);
+        try {
+            Collection<String> programs = sessionPrograms(s -> {
+                assertThat(s.unavailable()).as("hops the session cannot measure").isEmpty();
+                assertThat(s.socketBoundaries().get(ProbePoint.TX_SOCK)).as("where tx.SOCKET starts")
+                        .isEqualTo(WriteEntry.SYS_ENTER.boundary);
+            });
+            assertThat(programs).as("the session's BPF programs").contains("tx_sock", "sys_enter")
+                    .doesNotContain("tx_sock_done", "tx_sock_wait");
+        } finally {
+            System.clearProperty(LocalProbes.REFUSE_PROGRAMS_PROPERTY);
+        }
+    }
+
+    /**
+     * The BPF programs a SOCKET-layer session between two namespaces loaded (those loaded
+     * since it started: an earlier session's may still be listed while the kernel frees
+     * them), after {@code check} looked at it running.
+     */
+    private static Collection<String> sessionPrograms(Consumer<LocalSession> check) throws Exception {
         try (TestNetwork net = TestNetwork.create()) {
             NetNs a = net.namespace("a");
             NetNs b = net.namespace("b");
@@ -107,17 +115,11 @@ class FirstCopyEntryTest {
             Map<Long, String> before = programs();
             try (LatScopeSession s = LatScope.builder().namespaces(a.spec(), b.spec()).ports(PORT).stride(STRIDE)
                     .layers(Layer.SOCKET).probeCost(false).start()) {
-                LocalSession local = (LocalSession) s;
-                assertThat(local.unavailable()).as("hops the session cannot measure").isEmpty();
-                assertThat(local.socketBoundaries().get(ProbePoint.TX_SOCK)).as("where tx.SOCKET starts")
-                        .isEqualTo(WriteEntry.SYS_ENTER.boundary);
+                check.accept((LocalSession) s);
                 Map<Long, String> ours = programs();
                 ours.keySet().removeAll(before.keySet());
-                assertThat(ours.values()).as("the session's BPF programs").contains("tx_sock", "sys_enter")
-                        .doesNotContain("tx_sock_done", "tx_sock_wait");
+                return ours.values();
             }
-        } finally {
-            System.clearProperty(LocalProbes.REFUSE_PROGRAMS_PROPERTY);
         }
     }
 
