@@ -550,6 +550,16 @@ static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len
 
 #define LS_PF_KTHREAD 0x00200000
 
+/* The thread's entry, made if it has none, and its saved registers (*r); 0 when either is missing. */
+static __always_inline struct write_entry *own_entry(struct task_struct *t, struct pt_regs **r)
+{
+	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!w)
+		return 0;
+	*r = (struct pt_regs *)bpf_task_pt_regs(t);
+	return *r ? w : 0;
+}
+
 /* entry_at_first_copy: when the call the thread is in made its first pass of the copy loop
  * on this socket, noted now if this is that pass, or when the call went to sleep before it
  * (tx_sock_wait: on the socket's lock). The call's way from its entry to the lock, and a
@@ -562,16 +572,6 @@ static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len
  * first two arguments): reading them at every first pass cost it 60-100 ns (AMD EPYC VM,
  * bpf_stats; docs/benchmarks.md, tenth session). A kernel thread's send (sockmap, kTLS
  * work) is stamped at the copy. */
-/* The thread's entry, made if it has none, and its saved registers (*r); 0 when either is missing. */
-static __always_inline struct write_entry *own_entry(struct task_struct *t, struct pt_regs **r)
-{
-	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!w)
-		return 0;
-	*r = (struct pt_regs *)bpf_task_pt_regs(t);
-	return *r ? w : 0;
-}
-
 static __always_inline __u64 first_copy_began(const struct sock *sk, __u32 end, const struct msghdr *msg)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -580,10 +580,15 @@ static __always_inline __u64 first_copy_began(const struct sock *sk, __u32 end, 
 	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!w)
 		return 0;
-	if (w->ts && w->sk == (__u64)sk) {
-		if (w->msg == (__u64)msg && w->end == end)
+#ifdef LS_NO_KFUNC_CASTS
+	int waited_here = 1; /* tx_sock_wait cannot read the descriptor's socket without read-only casts */
+#else
+	int waited_here = w->sk == (__u64)sk;
+#endif
+	if (w->ts) {
+		if (w->msg == (__u64)msg && w->sk == (__u64)sk && w->end == end)
 			return w->ts;
-		if (!w->msg) { /* tx_sock_wait saw the call go to sleep on the lock before this, its first pass */
+		if (!w->msg && waited_here) { /* tx_sock_wait saw the call go to sleep on the lock before this, its first pass */
 			struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
 			if (r && w->nr == SC_NR(r) && w->arg0 == SC_ARG0(r) && w->arg1 == SC_ARG1(r)) {
 				w->msg = (__u64)msg;
