@@ -550,16 +550,6 @@ static __always_inline void on_write(const struct sock *sk, __u32 seq, __u32 len
 
 #define LS_PF_KTHREAD 0x00200000
 
-/* The thread's entry, made if it has none, and its saved registers (*r); 0 when either is missing. */
-static __always_inline struct write_entry *own_entry(struct task_struct *t, struct pt_regs **r)
-{
-	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!w)
-		return 0;
-	*r = (struct pt_regs *)bpf_task_pt_regs(t);
-	return *r ? w : 0;
-}
-
 /* entry_at_first_copy: when the call the thread is in made its first pass of the copy loop
  * on this socket, noted now if this is that pass, or when the call went to sleep before it
  * (tx_sock_wait: on the socket's lock). The call's way from its entry to the lock, and a
@@ -845,9 +835,12 @@ int BPF_PROG(tx_sock_begin, struct sock *sk, struct msghdr *msg, size_t size)
 {
 	if (!sk_wanted(sk))
 		return 0;
-	struct pt_regs *r;
-	struct write_entry *w = own_entry(bpf_get_current_task_btf(), &r);
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct write_entry *w = bpf_task_storage_get(&write_entry, t, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!w)
+		return 0;
+	struct pt_regs *r = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!r)
 		return 0;
 	w->ts = bpf_ktime_get_ns();
 	w->nr = SC_NR(r);

@@ -512,24 +512,11 @@ public final class LocalProbes implements AutoCloseable {
                 // all of the point's programs or none: a point half attached would be both
                 // measured and unavailable. The first copy pass's entry is kept by tx_sock itself
                 // (its load-time constant), so the programs that end and note it go first.
-                List<String> names = new ArrayList<>();
-                if (p == ProbePoint.TX_SOCK && writeEntry == WriteEntry.FIRST_COPY) {
-                    names.addAll(writeEntry.programs);
-                }
+                boolean firstCopy = p == ProbePoint.TX_SOCK && writeEntry == WriteEntry.FIRST_COPY;
+                List<String> names = new ArrayList<>(firstCopy ? writeEntry.programs : List.of());
                 names.addAll(p.programs());
-                List<BpfLink> made = new ArrayList<>();
-                try {
-                    for (String name : names) {
-                        made.add(object.program(name).attach());
-                    }
-                } catch (RuntimeException e) {
-                    closeQuietly(made);
-                    throw e;
-                }
-                for (int i = 0; i < names.size(); i++) {
-                    add(p, object.program(names.get(i)), made.get(i));
-                }
-                if (p == ProbePoint.TX_SOCK && writeEntry == WriteEntry.FIRST_COPY) {
+                attachAllOrNone(p, names, false);
+                if (firstCopy) {
                     socketBoundary.put(p, writeEntry.boundary);
                 }
                 attachWriteEntry(p);
@@ -606,24 +593,34 @@ public final class LocalProbes implements AutoCloseable {
         if (!names.stream().allMatch(n -> object.program(n).isLoaded())) {
             return;
         }
+        try {
+            attachAllOrNone(p, names, writeEntry.trampolines); // their run time shows with the probes'
+        } catch (NotSupportedException | io.latscope.error.KernelException e) {
+            Log.LOG.info("write entry for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
+            return;
+        }
+        socketBoundary.put(p, writeEntry.boundary);
+    }
+
+    /**
+     * Attaches the named programs for {@code p} in order (through BPF trampolines or as their
+     * sections say), all or none: when one fails, the links already made are closed and the
+     * failure is thrown.
+     */
+    private void attachAllOrNone(ProbePoint p, List<String> names, boolean trampolines) {
         List<BpfLink> made = new ArrayList<>();
         try {
             for (String name : names) {
                 BpfProgram prog = object.program(name);
-                made.add(writeEntry.trampolines ? prog.attachTrace() : prog.attach());
+                made.add(trampolines ? prog.attachTrace() : prog.attach());
             }
         } catch (RuntimeException e) {
             closeQuietly(made);
-            if (!(e instanceof NotSupportedException || e instanceof io.latscope.error.KernelException)) {
-                throw e;
-            }
-            Log.LOG.info("write entry for {} unavailable ({}); it stays at the kernel copy", p, e.getMessage());
-            return;
+            throw e;
         }
-        for (int i = 0; i < names.size(); i++) { // their run time shows with the probes'
+        for (int i = 0; i < names.size(); i++) {
             add(p, object.program(names.get(i)), made.get(i));
         }
-        socketBoundary.put(p, writeEntry.boundary);
     }
 
     /** Where END_TO_END starts (TX_SOCK) and ends (RX_APP) on this kernel. */
